@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# azlxnet: build everything, run the demo, the tests and the benchmarks.
+#
+#   make                 modules for 6.1 and 6.12, BPF objects, the tool, selftests
+#   make KVER=6.12       modules for one kernel (6.1, 6.12, or a release with
+#                        /lib/modules/<release>/build, e.g. Azure Linux 6.6)
+#   make demo            the main job, in a VM on the 6.1 kernel
+#   make check           host tests, then the selftests in VMs on 6.1 and 6.12
+#   make install         install the tool, BPF objects and modules for $(KVER)
+#
+# Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
+
+AZLXNET_VERSION := $(shell sed -n 's/^\#define AZLXNET_VERSION "\(.*\)"/\1/p' kmod/version.h)
+
+BUILD		?= $(CURDIR)/build
+TARGETS		?= 6.1 6.12
+KVER		?=
+ifneq ($(KVER),)
+TARGETS		:= $(KVER)
+endif
+
+CLANG		?= clang
+BPFTOOL		?= bpftool
+CC		?= gcc
+
+# The BTF that vmlinux.h is generated from: CO-RE relocates against the
+# running kernel, so any recent kernel's BTF will do; prefer 6.12's.
+VMLINUX_BTF	?= $(firstword $(wildcard /usr/src/linux-headers-6.12*-cloud-amd64/vmlinux) \
+			       $(wildcard /sys/kernel/btf/vmlinux))
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror \
+		   -Wno-unused-parameter -I$(BUILD)/bpf -Ibpf -Ikmod/include/uapi
+
+Q		:= $(if $(V),,@)
+
+.PHONY: all modules bpf tool selftests deps demo check check-host check-vm \
+	bench install clean help FORCE
+
+all: modules bpf tool selftests
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+deps:
+	$(Q)scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
+
+# One output folder per kernel: $(BUILD)/<release>/kmod/*.ko
+modules:
+	$(Q)for t in $(TARGETS); do \
+		kver=$$(scripts/fetch-kernel --print-abi $$t 2>/dev/null || echo $$t); \
+		scripts/kbuild $$t $(BUILD)/$$kver W=1 $(if $(V),V=1) || exit 1; \
+	done
+
+bpf: $(BPF_OBJS) $(BPF_SKELS)
+
+$(BUILD)/bpf/vmlinux.h:
+	$(Q)mkdir -p $(@D)
+	$(Q)test -n "$(VMLINUX_BTF)" || { echo "Error: no kernel BTF for vmlinux.h (run scripts/install-deps)" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/bpf/vmlinux.h
+	@echo "  BPF     $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) >$@.tmp && mv $@.tmp $@
+
+tool: bpf
+	$(Q)$(MAKE) -C tools/azlxnet OUTPUT=$(BUILD)/tools/ BPF_OUT=$(BUILD)/bpf \
+		AZLXNET_VERSION=$(AZLXNET_VERSION)
+
+selftests: bpf
+	$(Q)$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
+	$(Q)rm -rf $(BUILD)/selftests-install
+	$(Q)$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf \
+		install INSTALL_PATH=$(BUILD)/selftests-install
+
+# Host tests: the tool's logic without root or a VM, also under ASan/UBSan,
+# and the generated netlink files against their spec.
+check-host: deps bpf
+	$(Q)scripts/run-host-tests $(BUILD)
+
+check-vm: deps all
+	$(Q)scripts/vmtest --kernel all --tap-summary $(BUILD)/vm-results
+
+check: deps
+	$(Q)scripts/check $(BUILD)
+
+demo: deps all
+	$(Q)scripts/vmtest --kernel 6.1 -- /usr/share/azlxnet/demo.sh
+
+clean:
+	rm -rf $(BUILD)

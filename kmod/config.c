@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Run-time configuration: the driver-name lists that say which net devices
+ * are synthetic NICs and which are their VFs. Set as module parameters (at
+ * load, from /etc/modprobe.d, or later through sysfs) or with the generic
+ * netlink config-set operation; both go through one parser and one setter.
+ *
+ * The lists are read on the control path only (netdevice notifier, netlink),
+ * never per packet, so a mutex is all they need.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+
+#include "azlxnet.h"
+
+static DEFINE_MUTEX(azlxnet_config_lock);
+
+static struct azlxnet_drvlist azlxnet_drvlists[AZLXNET_DRV_NLISTS] = {
+	[AZLXNET_DRV_SYNTHETIC] = {
+		.n	= 1,
+		.name	= { "hv_netvsc" },
+	},
+	[AZLXNET_DRV_VF] = {
+		.n	= 3,
+		.name	= { "mana", "mlx5_core", "mlx4_en" },
+	},
+};
+
+static bool azlxnet_driver_char_ok(char c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.';
+}
+
+/**
+ * azlxnet_drvlist_parse - parse a comma-separated driver-name list
+ * @val: the list; one trailing newline (from a sysfs write) is ignored
+ * @list: filled on success, untouched on error
+ * @extack: receives the reason on error
+ * @attr: attribute to blame in @extack, or NULL
+ *
+ * The empty list is valid. Names are 1 to AZLXNET_DRIVER_NAMSIZ - 1
+ * characters from [A-Za-z0-9_.-], at most AZLXNET_DRIVERS_MAX of them, each
+ * once.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int azlxnet_drvlist_parse(const char *val, struct azlxnet_drvlist *list,
+			  struct netlink_ext_ack *extack,
+			  const struct nlattr *attr)
+{
+	struct azlxnet_drvlist new = {};
+	size_t len = strlen(val);
+	const char *p = val;
+	unsigned int i;
+
+	if (len && val[len - 1] == '\n')
+		len--;
+	if (len > AZLXNET_DRIVERS_MAX_LEN) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "driver list too long");
+		return -EINVAL;
+	}
+
+	while (len) {
+		const char *end = memchr(p, ',', len);
+		size_t n = end ? end - p : len;
+
+		if (!n) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "empty driver name in list");
+			return -EINVAL;
+		}
+		if (n >= AZLXNET_DRIVER_NAMSIZ) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "driver name too long");
+			return -EINVAL;
+		}
+		for (i = 0; i < n; i++) {
+			if (!azlxnet_driver_char_ok(p[i])) {
+				NL_SET_ERR_MSG_ATTR(extack, attr,
+						    "invalid character in driver name");
+				return -EINVAL;
+			}
+		}
+		if (new.n == AZLXNET_DRIVERS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many drivers in list");
+			return -EINVAL;
+		}
+		memcpy(new.name[new.n], p, n);
+		for (i = 0; i < new.n; i++) {
+			if (!strcmp(new.name[i], new.name[new.n])) {
+				NL_SET_ERR_MSG_ATTR(extack, attr,
+						    "duplicate driver name in list");
+				return -EINVAL;
+			}
+		}
+		new.n++;
+
+		if (!end)
+			break;
+		len -= n + 1;
+		p = end + 1;
+		if (!len) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "empty driver name in list");
+			return -EINVAL;
+		}
+	}
+
+	*list = new;
+	return 0;
+}
+
+/**
+ * azlxnet_config_set - replace driver lists, all at once
+ * @lists: new list per id, NULL to keep the current one
+ *
+ * Return: 0.
+ */
+int azlxnet_config_set(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS])
+{
+	int i;
+
+	mutex_lock(&azlxnet_config_lock);
+	for (i = 0; i < AZLXNET_DRV_NLISTS; i++)
+		if (lists[i])
+			azlxnet_drvlists[i] = *lists[i];
+	mutex_unlock(&azlxnet_config_lock);
+	return 0;
+}
+
+/**
+ * azlxnet_config_format - print a driver list, comma separated
+ * @id: which list
+ * @buf: destination, always NUL-terminated
+ * @size: size of @buf
+ *
+ * Return: the length of the list as printed, without the NUL.
+ */
+int azlxnet_config_format(enum azlxnet_drvlist_id id, char *buf, size_t size)
+{
+	const struct azlxnet_drvlist *list = &azlxnet_drvlists[id];
+	unsigned int i;
+	int len = 0;
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	mutex_lock(&azlxnet_config_lock);
+	for (i = 0; i < list->n; i++)
+		len += scnprintf(buf + len, size - len, "%s%s", i ? "," : "",
+				 list->name[i]);
+	mutex_unlock(&azlxnet_config_lock);
+	return len;
+}
+
+/* Module parameters: sysfs and modprobe front ends of the same lists. */
+
+static int azlxnet_param_drivers_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS] = {};
+	enum azlxnet_drvlist_id id = *(const int *)kp->arg;
+	struct netlink_ext_ack extack = {};
+	struct azlxnet_drvlist list;
+	int err;
+
+	err = azlxnet_drvlist_parse(val, &list, &extack, NULL);
+	if (err) {
+		pr_err("%s: %s\n", kp->name, extack._msg);
+		return err;
+	}
+	lists[id] = &list;
+	return azlxnet_config_set(lists);
+}
+
+static int azlxnet_param_drivers_get(char *buf, const struct kernel_param *kp)
+{
+	enum azlxnet_drvlist_id id = *(const int *)kp->arg;
+	int len;
+
+	len = azlxnet_config_format(id, buf, PAGE_SIZE - 1);
+	buf[len++] = '\n';
+	buf[len] = '\0';
+	return len;
+}
+
+static const struct kernel_param_ops azlxnet_param_drivers_ops = {
+	.set	= azlxnet_param_drivers_set,
+	.get	= azlxnet_param_drivers_get,
+};
+
+static const int azlxnet_param_synthetic = AZLXNET_DRV_SYNTHETIC;
+static const int azlxnet_param_vf = AZLXNET_DRV_VF;
+
+module_param_cb(synthetic_drivers, &azlxnet_param_drivers_ops,
+		(void *)&azlxnet_param_synthetic, 0644);
+__MODULE_PARM_TYPE(synthetic_drivers, "string");
+MODULE_PARM_DESC(synthetic_drivers,
+		 "Comma-separated drivers of synthetic NICs (default: hv_netvsc)");
+
+module_param_cb(vf_drivers, &azlxnet_param_drivers_ops,
+		(void *)&azlxnet_param_vf, 0644);
+__MODULE_PARM_TYPE(vf_drivers, "string");
+MODULE_PARM_DESC(vf_drivers,
+		 "Comma-separated drivers of accelerated-networking VFs (default: mana,mlx5_core,mlx4_en)");

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * azlxnet.ko: fast pod networking for Kubernetes nodes on Azure.
+ *
+ * Tracks each synthetic NIC (hv_netvsc) and its accelerated-networking VF,
+ * and exposes that model to user space (generic netlink family "azlxnet")
+ * and to tc BPF programs (kfuncs). See Documentation/index.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "azlxnet.h"
+
+static int __init azlxnet_init(void)
+{
+	int err;
+
+	/* No unregister exists for kfuncs: they go away with the module BTF. */
+	err = azlxnet_kfunc_init();
+	if (err) {
+		pr_err("cannot register kfuncs: %d\n", err);
+		return err;
+	}
+
+	err = azlxnet_nl_init();
+	if (err) {
+		pr_err("cannot register generic netlink family: %d\n", err);
+		return err;
+	}
+
+	pr_info("version %s (api %u) loaded\n", AZLXNET_VERSION,
+		AZLXNET_API_VERSION);
+	return 0;
+}
+
+static void __exit azlxnet_exit(void)
+{
+	azlxnet_nl_exit();
+}
+
+module_init(azlxnet_init);
+module_exit(azlxnet_exit);
+
+MODULE_DESCRIPTION("azlxnet: synthetic NIC/VF model, netlink API and BPF kfuncs for Azure nodes");
+MODULE_VERSION(AZLXNET_VERSION);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("azlxnet developers");
