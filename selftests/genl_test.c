@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The azlxnet generic netlink family, from the wire:
+ *
+ *   genl_test version     the family resolves; version answers with the
+ *                         module's version and API level
+ *   genl_test malformed   malformed requests get the right errno and an
+ *                         extack message, change nothing, and the family
+ *                         keeps answering
+ *   genl_test perm        config-set without CAP_NET_ADMIN gets EPERM and
+ *                         changes nothing; config-get still works
+ *
+ * Needs azlxnet.ko loaded.
+ */
+#include <grp.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/azlxnet.h>
+
+#include "ksft.h"
+#include "nlmsg.h"
+
+struct genl_ctx {
+	int fd;
+	int family;
+};
+
+static void genl_ctx_open(struct genl_ctx *c)
+{
+	c->fd = nlt_open();
+	c->family = nlt_family_id(c->fd, AZLXNET_FAMILY_NAME);
+	CHECK(c->family > 0, "family %s does not resolve: %s",
+	      AZLXNET_FAMILY_NAME, strerror(-c->family));
+}
+
+static const char *attr_str(const struct nlt_reply *r, uint16_t type)
+{
+	const struct nlattr *a = nlt_attr(r, type);
+
+	CHECK(a, "attribute %u missing from the reply", type);
+	CHECK(a->nla_len > NLA_HDRLEN, "attribute %u is empty", type);
+	CHECK(((const char *)a)[a->nla_len - 1] == '\0',
+	      "attribute %u is not NUL-terminated", type);
+	return (const char *)a + NLA_HDRLEN;
+}
+
+static void config_get(struct genl_ctx *c, char *synth, char *vf, size_t len)
+{
+	struct nlt_reply r;
+	struct nlt_msg m;
+
+	nlt_genl_start(&m, c->family, AZLXNET_CMD_CONFIG_GET, AZLXNET_FAMILY_VERSION);
+	CHECK_EQ(nlt_txrx(c->fd, &m, &r), 0);
+	snprintf(synth, len, "%s", attr_str(&r, AZLXNET_A_INFO_SYNTHETIC_DRIVERS));
+	snprintf(vf, len, "%s", attr_str(&r, AZLXNET_A_INFO_VF_DRIVERS));
+}
+
+static void check_version(struct genl_ctx *c)
+{
+	char sysver[64];
+	const struct nlattr *a;
+	struct nlt_reply r;
+	struct nlt_msg m;
+
+	nlt_genl_start(&m, c->family, AZLXNET_CMD_VERSION, AZLXNET_FAMILY_VERSION);
+	CHECK_EQ(nlt_txrx(c->fd, &m, &r), 0);
+	CHECK(r.len, "version sent no reply");
+	CHECK_EQ(((struct genlmsghdr *)(r.buf + NLMSG_HDRLEN))->cmd,
+		 AZLXNET_CMD_VERSION);
+	CHECK_EQ(((struct genlmsghdr *)(r.buf + NLMSG_HDRLEN))->version,
+		 AZLXNET_FAMILY_VERSION);
+	ksft_read_line("/sys/module/azlxnet/version", sysver, sizeof(sysver));
+	CHECK(sysver[0], "/sys/module/azlxnet/version is missing");
+	CHECK_STREQ(attr_str(&r, AZLXNET_A_INFO_MODULE_VERSION), sysver);
+	a = nlt_attr(&r, AZLXNET_A_INFO_API_VERSION);
+	CHECK(a && a->nla_len == NLA_HDRLEN + 4, "api-version missing or not u32");
+	CHECK_EQ(*(const uint32_t *)((const uint8_t *)a + NLA_HDRLEN),
+		 AZLXNET_API_VERSION);
+}
+
+static int test_version(void)
+{
+	struct genl_ctx c;
+
+	genl_ctx_open(&c);
+	check_version(&c);
+	printf("version answers %s\n", "ok");
+	return KSFT_PASS;
+}
+
+/* Expect request m to fail with err; want_extack: an extack must come back. */
+static void expect_err(struct genl_ctx *c, struct nlt_msg *m, int err,
+		       const char *want_extack, const char *what)
+{
+	struct nlt_reply r;
+
+	nlt_txrx(c->fd, m, &r);
+	if (r.err != err)
+		ksft_fail("%s: expected %s, got %s (extack '%s')", what,
+			  strerror(-err), r.err ? strerror(-r.err) : "success",
+			  r.extack);
+	if (want_extack && !strstr(r.extack, want_extack))
+		ksft_fail("%s: extack '%s' does not contain '%s'", what,
+			  r.extack, want_extack);
+	printf("%s: %s, extack '%s'\n", what, strerror(-r.err), r.extack);
+}
+
+static int test_malformed(void)
+{
+	char synth0[256], vf0[256], synth[256], vf[256], big[400];
+	struct genl_ctx c;
+	struct nlt_msg m;
+	uint32_t u32 = 0x01020304;
+
+	genl_ctx_open(&c);
+	config_get(&c, synth0, vf0, sizeof(synth0));
+
+	/* An attribute type beyond the set. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, "bonding");
+	nlt_put(&m, 200, &u32, sizeof(u32));
+	expect_err(&c, &m, -EINVAL, "Unknown attribute type", "unknown attribute");
+
+	/* An attribute of the set that the operation does not take. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put(&m, AZLXNET_A_INFO_API_VERSION, &u32, sizeof(u32));
+	expect_err(&c, &m, -EINVAL, "", "attribute not taken by config-set");
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_VERSION, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "veth");
+	expect_err(&c, &m, -EINVAL, "", "attribute sent to version");
+
+	/* Wrong type: a u32 where a NUL-terminated string belongs. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put(&m, AZLXNET_A_INFO_VF_DRIVERS, &u32, sizeof(u32));
+	expect_err(&c, &m, -EINVAL, "", "u32 as a string");
+
+	/* Longer than the policy's max-len. */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, big);
+	expect_err(&c, &m, -EINVAL, "", "string over max-len");
+
+	/* An attribute header longer than the message. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, "bonding");
+	((struct nlattr *)(m.buf + NLMSG_HDRLEN + GENL_HDRLEN))->nla_len = 200;
+	expect_err(&c, &m, -EINVAL, "", "truncated attribute");
+
+	/* Semantic errors: valid attribute, bad list; the module's own words. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, "bonding");
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "veth,,dummy");
+	expect_err(&c, &m, -EINVAL, "empty driver name in list", "empty name");
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "veth;rm");
+	expect_err(&c, &m, -EINVAL, "invalid character in driver name", "bad character");
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	expect_err(&c, &m, -EINVAL, "config-set needs", "no attributes");
+
+	/* Reserved genl header byte set. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_VERSION, AZLXNET_FAMILY_VERSION);
+	((struct genlmsghdr *)(m.buf + NLMSG_HDRLEN))->reserved = 1;
+	expect_err(&c, &m, -EINVAL, NULL, "reserved header bits");
+
+	/* A command the family does not have. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_MAX + 1, AZLXNET_FAMILY_VERSION);
+	expect_err(&c, &m, -EOPNOTSUPP, NULL, "unknown command");
+
+	/* Nothing changed, and the family still answers. */
+	config_get(&c, synth, vf, sizeof(synth));
+	CHECK_STREQ(synth, synth0);
+	CHECK_STREQ(vf, vf0);
+	check_version(&c);
+
+	/* A good request does change the configuration, both lists at once. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, "bonding,team");
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "");
+	expect_err(&c, &m, 0, NULL, "valid config-set");
+	config_get(&c, synth, vf, sizeof(synth));
+	CHECK_STREQ(synth, "bonding,team");
+	CHECK_STREQ(vf, "");
+	ksft_read_line("/sys/module/azlxnet/parameters/synthetic_drivers", synth,
+		       sizeof(synth));
+	CHECK_STREQ(synth, "bonding,team");
+
+	/* Restore. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, synth0);
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, vf0);
+	expect_err(&c, &m, 0, NULL, "restoring config-set");
+	return KSFT_PASS;
+}
+
+static int test_perm(void)
+{
+	char synth0[256], vf0[256], synth[256], vf[256];
+	struct genl_ctx c;
+	int status;
+	pid_t pid;
+
+	genl_ctx_open(&c);
+	config_get(&c, synth0, vf0, sizeof(synth0));
+	close(c.fd);
+
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		struct nlt_msg m;
+
+		/* nobody: no capabilities at all. */
+		CHECK(!setgroups(0, NULL), "setgroups: %s", strerror(errno));
+		CHECK(!setgid(65534), "setgid: %s", strerror(errno));
+		CHECK(!setuid(65534), "setuid: %s", strerror(errno));
+		genl_ctx_open(&c);
+		nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET,
+			       AZLXNET_FAMILY_VERSION);
+		nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "veth");
+		expect_err(&c, &m, -EPERM, NULL, "config-set as nobody");
+		/* Reading needs no privilege. */
+		config_get(&c, synth, vf, sizeof(synth));
+		CHECK_STREQ(vf, vf0);
+		check_version(&c);
+		exit(KSFT_PASS);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "unprivileged child failed");
+
+	genl_ctx_open(&c);
+	config_get(&c, synth, vf, sizeof(synth));
+	CHECK_STREQ(synth, synth0);
+	CHECK_STREQ(vf, vf0);
+	return KSFT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "version"))
+		return test_version();
+	if (argc == 2 && !strcmp(argv[1], "malformed"))
+		return test_malformed();
+	if (argc == 2 && !strcmp(argv[1], "perm"))
+		return test_perm();
+	fprintf(stderr, "usage: %s version|malformed|perm\n", argv[0]);
+	return KSFT_FAIL;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Minimal check helpers for the azlxnet C selftests: each failed check
+ * prints where and why and the program exits 1; 4 means skip (kselftest).
+ */
+#ifndef _AZLXNET_KSFT_H
+#define _AZLXNET_KSFT_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+
+#define ksft_fail(fmt, ...) do {					\
+	fprintf(stderr, "FAIL %s:%d: " fmt "\n", __FILE__, __LINE__,	\
+		##__VA_ARGS__);						\
+	exit(KSFT_FAIL);						\
+} while (0)
+
+#define CHECK(cond, fmt, ...) do {					\
+	if (!(cond))							\
+		ksft_fail("%s: " fmt, #cond, ##__VA_ARGS__);		\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long __a = (long long)(a), __b = (long long)(b);		\
+	if (__a != __b)							\
+		ksft_fail("%s == %s: %lld != %lld", #a, #b, __a, __b);	\
+} while (0)
+
+#define CHECK_STREQ(a, b) do {						\
+	const char *__a = (a), *__b = (b);				\
+	if (strcmp(__a, __b))						\
+		ksft_fail("%s == %s: '%s' != '%s'", #a, #b, __a, __b);	\
+} while (0)
+
+/* Read a one-line sysfs file without its newline; "" if absent. */
+static inline const char *ksft_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return buf;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+#endif /* _AZLXNET_KSFT_H */

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run the azlxnet selftests, kselftest style: TAP 13 on stdout, one process
+# per test, each under the timeout from ./settings.
+#
+#   run_kselftest.sh [-t TEST]... [-l]
+#
+# -t runs only the named tests; -l lists them. Exit status: 0 when every test
+# passed or was skipped, 1 otherwise.
+set -u
+
+dir=$(cd "$(dirname "$0")" && pwd)
+cd "$dir" || exit 1
+
+timeout=$(sed -n 's/^timeout=//p' settings 2>/dev/null)
+: "${timeout:=120}"
+mapfile -t all < <(grep -v '^#' tests.list)
+
+only=()
+while getopts "t:l" opt; do
+	case $opt in
+	t) only+=("$OPTARG") ;;
+	l) printf '%s\n' "${all[@]}"; exit 0 ;;
+	*) echo "usage: $0 [-t TEST]... [-l]" >&2; exit 2 ;;
+	esac
+done
+if [ ${#only[@]} -gt 0 ]; then
+	for t in "${only[@]}"; do
+		printf '%s\n' "${all[@]}" | grep -qxF "$t" || { echo "no test '$t'" >&2; exit 2; }
+	done
+	tests=("${only[@]}")
+else
+	tests=("${all[@]}")
+fi
+
+kmsg()
+{
+	[ -w /dev/kmsg ] && echo "azlxnet-selftests: $*" >/dev/kmsg
+	return 0
+}
+
+echo "TAP version 13"
+echo "1..${#tests[@]}"
+n=0 failed=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	echo "# selftests: azlxnet: $t"
+	kmsg "start $t"
+	start=$(date +%s)
+	timeout "$timeout" "./$t" 2>&1 | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	secs=$(($(date +%s) - start))
+	kmsg "end $t rc=$rc"
+	case $rc in
+	0)   echo "ok $n selftests: azlxnet: $t # ${secs}s" ;;
+	4)   echo "ok $n selftests: azlxnet: $t # SKIP" ;;
+	124|143) echo "not ok $n selftests: azlxnet: $t # TIMEOUT ${timeout}s"; failed=1 ;;
+	*)   echo "not ok $n selftests: azlxnet: $t # exit=$rc"; failed=1 ;;
+	esac
+done
+exit $failed
