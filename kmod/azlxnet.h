@@ -38,7 +38,8 @@ int azlxnet_config_format(enum azlxnet_drvlist_id id, char *buf, size_t size);
 int azlxnet_nl_init(void);
 void azlxnet_nl_exit(void);
 
-/* kfunc.c */
+/* kfunc.c; the kfuncs themselves are called from BPF programs only */
 int azlxnet_kfunc_init(void);
+u32 bpf_azlxnet_api_version(void);
 
 #endif /* _AZLXNET_H */
