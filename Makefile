@@ -94,5 +94,20 @@ check: deps
 demo: deps all
 	$(Q)scripts/vmtest --kernel 6.1 -- /usr/share/azlxnet/demo.sh
 
+PREFIX		?= /usr
+DESTDIR		?=
+
+install: all
+	install -D -m 0755 $(BUILD)/tools/azlxnet $(DESTDIR)$(PREFIX)/sbin/azlxnet
+	install -d $(DESTDIR)$(PREFIX)/lib/azlxnet/bpf
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/azlxnet/bpf/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	rst2man Documentation/azlxnet.8.rst >$(DESTDIR)$(PREFIX)/share/man/man8/azlxnet.8
+	$(Q)for t in $(TARGETS); do \
+		kver=$$(scripts/fetch-kernel --print-abi $$t 2>/dev/null || echo $$t); \
+		install -D -m 0644 -t $(DESTDIR)/lib/modules/$$kver/extra $(BUILD)/$$kver/kmod/*.ko || exit 1; \
+		if [ -z "$(DESTDIR)" ]; then depmod -a $$kver; fi; \
+	done
+
 clean:
 	rm -rf $(BUILD)

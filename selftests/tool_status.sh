@@ -53,6 +53,6 @@ assert_eq "$(printf '%s' "$show" | jq -r .loaded)" true "module show: loaded"
 assert_eq "$(printf '%s' "$show" | jq -r .version)" "$(cat $SYSMOD/version)" "module show: version"
 assert_eq "$(printf '%s' "$show" | jq -r .refcnt)" "$(cat $SYSMOD/refcnt)" "module show: refcnt"
 for p in synthetic_drivers vf_drivers; do
-	assert_eq "$(printf '%s' "$show" | jq -r ".parameters.$p.value")" "$(param $p)" \
+	assert_eq "$(printf '%s' "$show" | jq -r --arg p "$p" '.parameters[] | select(.name == $p) | .value')" "$(param $p)" \
 		"module show: $p"
 done

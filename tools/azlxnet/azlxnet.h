@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * azlxnet: shared declarations of the command-line tool.
+ */
+#ifndef __AZLXNET_TOOL_H
+#define __AZLXNET_TOOL_H
+
+#include <stdbool.h>
+
+#ifndef AZLXNET_VERSION
+#error "AZLXNET_VERSION must be defined (the Makefile reads it from kmod/version.h)"
+#endif
+
+#define AZLX_MODULE_NAME	"azlxnet"
+
+/* Exit codes scripts can rely on; documented in azlxnet(8). */
+enum azlx_exit {
+	AZLX_EXIT_OK		= 0,	/* success */
+	AZLX_EXIT_ERR		= 1,	/* run-time error */
+	AZLX_EXIT_USAGE		= 2,	/* usage error */
+	AZLX_EXIT_NOMOD		= 3,	/* the module is not loaded or not available */
+};
+
+struct azlx_opts {
+	bool	json;
+	bool	pretty;
+	bool	verbose;
+};
+
+extern struct azlx_opts azlx_opts;
+
+/* Objects: each takes the words after the object name. */
+int azlx_do_version(int argc, char **argv);
+int azlx_do_status(int argc, char **argv);
+int azlx_do_module(int argc, char **argv);
+int azlx_do_config(int argc, char **argv);
+
+#endif /* __AZLXNET_TOOL_H */

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * azlxnet - manage azlxnet.ko and its BPF fast path on Azure nodes.
+ *
+ * Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "azlxnet.h"
+#include "cmd.h"
+#include "print.h"
+
+struct azlx_opts azlx_opts;
+
+static int azlx_usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
+		"       azlxnet help\n"
+		"where  OBJECT := { config | module | status | version }\n"
+		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
+		"                    -h[elp] }\n");
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_do_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return azlx_usage(stdout);
+}
+
+static const struct azlx_cmd azlx_objects[] = {
+	{ "config",	azlx_do_config },
+	{ "help",	azlx_do_help },
+	{ "module",	azlx_do_module },
+	{ "status",	azlx_do_status },
+	{ "version",	azlx_do_version },
+	{ NULL,		NULL },
+};
+
+static const struct option azlx_long_opts[] = {
+	{ "json",	no_argument,	NULL,	'j' },
+	{ "pretty",	no_argument,	NULL,	'p' },
+	{ "verbose",	no_argument,	NULL,	'v' },
+	{ "version",	no_argument,	NULL,	'V' },
+	{ "help",	no_argument,	NULL,	'h' },
+	{ NULL,		0,		NULL,	0 },
+};
+
+int main(int argc, char **argv)
+{
+	const struct azlx_cmd *obj;
+	bool version = false;
+	bool help = false;
+	int opt, ret;
+
+	/* getopt's own messages would bypass the error path */
+	opterr = 0;
+	while ((opt = getopt_long_only(argc, argv, ":jpvVh", azlx_long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			azlx_opts.json = true;
+			break;
+		case 'p':
+			azlx_opts.json = true;
+			azlx_opts.pretty = true;
+			break;
+		case 'v':
+			azlx_opts.verbose = true;
+			break;
+		case 'V':
+			version = true;
+			break;
+		case 'h':
+			help = true;
+			break;
+		default:
+			azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
+			if (optopt)
+				return azlx_error(AZLX_EXIT_USAGE,
+						  "unknown option \"-%c\" (try \"azlxnet help\")",
+						  optopt);
+			return azlx_error(AZLX_EXIT_USAGE,
+					  "unknown option \"%s\" (try \"azlxnet help\")",
+					  argv[optind - 1]);
+		}
+	}
+	azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
+	argc -= optind;
+	argv += optind;
+
+	if (help)
+		return azlx_usage(stdout);
+	if (version) {
+		ret = azlx_do_version(0, NULL);
+	} else if (!argc) {
+		azlx_usage(stderr);
+		return AZLX_EXIT_USAGE;
+	} else {
+		obj = azlx_cmd_lookup(azlx_objects, argv[0], "object", "azlxnet");
+		if (!obj)
+			return AZLX_EXIT_USAGE;
+		ret = obj->fn(argc - 1, argv + 1);
+	}
+
+	if (ret == AZLX_EXIT_OK)
+		azlx_print_flush();
+	else
+		azlx_print_discard();
+	return ret;
+}

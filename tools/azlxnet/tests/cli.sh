@@ -1,0 +1,484 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Command-line tests of azlxnet on a host without the module: grammar,
+# prefix matching, help, JSON, error path and exit codes. Fake sysfs trees
+# (AZLXNET_SYSFS) stand in for a loaded module. TAP on stdout.
+#
+# Usage: cli.sh PATH-TO-AZLXNET
+#   AZLXNET_VERSION   the version the binary was built with (default 0.1.0)
+
+set -u
+
+AZ=${1:?usage: cli.sh PATH-TO-AZLXNET}
+VERSION=${AZLXNET_VERSION:-0.1.0}
+SRCTREE=$(cd "$(dirname "$0")/../../.." && pwd)
+API=$(sed -n 's/^#define AZLXNET_API_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+	"$SRCTREE/kmod/include/uapi/linux/azlxnet.h")
+TIMEOUT=20
+NOT_LOADED='azlxnet module is not loaded (generic netlink family "azlxnet" not found)'
+
+tmp=$(mktemp -d /tmp/azlxnet-cli.XXXXXX)
+cleanup() {
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# run ARGS...: runs the tool; sets rc, out (stdout) and err (stderr)
+run() {
+	rc=0
+	timeout "$TIMEOUT" "$AZ" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+fail() {
+	echo "$*"
+	echo "exit code: $rc"
+	echo "stdout: $out"
+	echo "stderr: $err"
+	return 1
+}
+
+expect_rc() {
+	[ "$rc" -eq "$1" ] || fail "exit code $rc, expected $1"
+}
+
+expect_eq() {
+	[ "$1" = "$2" ] || fail "got '$1', expected '$2'"
+}
+
+expect_has() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "'$2' not found in '$1'" ;;
+	esac
+}
+
+# jq_eq FILTER VALUE: FILTER applied to stdout (which must be JSON) gives VALUE
+jq_eq() {
+	local v
+
+	v=$(printf '%s' "$out" | jq -c -e "$1" 2>&1) || [ "$v" = false ] || [ "$v" = null ] ||
+		fail "jq '$1' failed on stdout: $v"
+	expect_eq "$v" "$2"
+}
+
+skip() {
+	echo "$*" >&2
+	exit 4
+}
+
+# A sysfs tree with azlxnet loaded, as the kernel shows it.
+fake_sysfs_loaded() {
+	local m=$tmp/sys/module/azlxnet
+
+	mkdir -p "$m/parameters"
+	echo live >"$m/initstate"
+	echo 0.1.0 >"$m/version"
+	echo 0123456789ABCDEF0123456 >"$m/srcversion"
+	echo 2 >"$m/refcnt"
+	echo OE >"$m/taint"
+	echo hv_netvsc >"$m/parameters/synthetic_drivers"
+	echo mana,mlx5_core,mlx4_en >"$m/parameters/vf_drivers"
+	echo "$tmp/sys"
+}
+
+fake_sysfs_empty() {
+	mkdir -p "$tmp/empty/module"
+	echo "$tmp/empty"
+}
+
+# A modules directory holding a stand-in azlxnet.ko (only its .modinfo),
+# indexed by depmod(8) as for a real kernel.
+fake_modules_dir() {
+	local root=$tmp/root release=9.9.9-azlxnet-test
+	local d=$root/lib/modules/$release
+
+	[ -n "${AZLXNET_FAKE_KO:-}" ] || skip "AZLXNET_FAKE_KO not set"
+	mkdir -p "$d/extra"
+	cp "$AZLXNET_FAKE_KO" "$d/extra/azlxnet.ko"
+	PATH=$PATH:/sbin:/usr/sbin depmod -b "$root" "$release" >/dev/null 2>&1 ||
+		skip "depmod cannot index the fake module"
+	[ -s "$d/modules.dep.bin" ] || skip "depmod wrote no modules.dep.bin"
+	echo "$d"
+}
+
+real_module_loaded() {
+	[ -d /sys/module/azlxnet ]
+}
+
+test_help_lists_objects() {
+	run help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }"
+	expect_has "$out" "OBJECT := { config | module | status | version }"
+	expect_has "$out" "-j[son]"
+	expect_eq "$err" ""
+	local help=$out
+	run -h
+	expect_rc 0
+	expect_eq "$out" "$help"
+	run he
+	expect_eq "$out" "$help"
+}
+
+test_help_every_level() {
+	run module help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet module load [ PARAM=VALUE ]..."
+	expect_has "$out" "azlxnet module unload"
+	expect_has "$out" "azlxnet module show"
+	run config help
+	expect_rc 0
+	expect_has "$out" "azlxnet config set [ synthetic-drivers LIST ] [ vf-drivers LIST ]"
+	expect_has "$out" "azlxnet config show"
+	run status help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet status"
+	run version help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet version"
+	run mod h
+	expect_rc 0
+	expect_has "$out" "azlxnet module load"
+}
+
+test_no_object_is_usage_error() {
+	run
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_has "$err" "Usage: azlxnet"
+}
+
+test_unknown_object() {
+	run frobnicate
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_eq "$err" 'Error: unknown object "frobnicate" for "azlxnet" (try "azlxnet help")'
+}
+
+test_unknown_command() {
+	run module frob
+	expect_rc 2
+	expect_eq "$err" 'Error: unknown command "frob" for "azlxnet module" (try "azlxnet module help")'
+}
+
+test_unknown_option() {
+	run -x version
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_eq "$err" 'Error: unknown option "-x" (try "azlxnet help")'
+	run --frob version
+	expect_rc 2
+	expect_eq "$err" 'Error: unknown option "--frob" (try "azlxnet help")'
+}
+
+test_ambiguous_prefix() {
+	run config s
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_eq "$err" 'Error: ambiguous command "s" for "azlxnet config": show, set'
+	run -j config s
+	expect_rc 2
+	jq_eq .error '"ambiguous command \"s\" for \"azlxnet config\": show, set"'
+}
+
+test_prefix_matching() {
+	run version
+	local full=$out
+	run ver
+	expect_rc 0
+	expect_eq "$out" "$full"
+	run v
+	expect_rc 0
+	expect_eq "$out" "$full"
+	AZLXNET_SYSFS=$(fake_sysfs_empty) run -j module show
+	full=$out
+	AZLXNET_SYSFS=$(fake_sysfs_empty) run -j mod sh
+	expect_rc 0
+	expect_eq "$out" "$full"
+}
+
+test_version_text() {
+	run version
+	expect_rc 0
+	expect_eq "$out" "azlxnet $VERSION (api $API)"
+	expect_eq "$err" ""
+	run -V
+	expect_rc 0
+	expect_eq "$out" "azlxnet $VERSION (api $API)"
+}
+
+test_version_json() {
+	run -j version
+	expect_rc 0
+	jq_eq . "{\"version\":\"$VERSION\",\"api_version\":$API}"
+	jq_eq '.version' "\"$VERSION\""
+	jq_eq '.api_version' "$API"
+	# options may follow the command
+	run version -j
+	expect_rc 0
+	jq_eq '.api_version' "$API"
+	run -json version
+	jq_eq '.version' "\"$VERSION\""
+}
+
+test_pretty_json() {
+	run -p version
+	expect_rc 0
+	[ "$(printf '%s\n' "$out" | wc -l)" -gt 1 ] || fail "not pretty-printed"
+	jq_eq . "{\"version\":\"$VERSION\",\"api_version\":$API}"
+}
+
+test_status_not_loaded() {
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	run status
+	expect_rc 3
+	expect_eq "$out" ""
+	expect_eq "$err" "Error: $NOT_LOADED"
+}
+
+test_status_not_loaded_json() {
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	run -j status
+	expect_rc 3
+	expect_eq "$err" ""
+	jq_eq . "$(jq -cn --arg e "$NOT_LOADED" '{error: $e}')"
+}
+
+test_config_not_loaded() {
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	run config show
+	expect_rc 3
+	expect_eq "$err" "Error: $NOT_LOADED"
+	run -j config
+	expect_rc 3
+	jq_eq .error "$(jq -cn --arg e "$NOT_LOADED" '$e')"
+	# arguments are checked before the kernel is asked
+	run config set vf-drivers mana
+	expect_rc 3
+}
+
+test_config_set_usage() {
+	run config set
+	expect_rc 2
+	expect_has "$err" 'Error: "config set" needs synthetic-drivers LIST and/or vf-drivers LIST'
+	run config set bogus x
+	expect_rc 2
+	expect_eq "$err" 'Error: unknown keyword "bogus" for "azlxnet config set" (try "azlxnet config set help")'
+	run config set vf
+	expect_rc 2
+	expect_eq "$err" 'Error: vf-drivers needs a LIST ("" for none)'
+	run config set vf a vf b
+	expect_rc 2
+	expect_eq "$err" 'Error: vf-drivers given twice'
+}
+
+test_module_load_bogus() {
+	run module load bogus
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_eq "$err" 'Error: "bogus" is not PARAM=VALUE'
+	run -j module load 'a.b=1'
+	expect_rc 2
+	jq_eq .error '"invalid parameter name \"a.b\""'
+	run module load 'x="y"'
+	expect_rc 2
+	expect_has "$err" 'contains a'
+}
+
+test_module_show_json_host() {
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	run -j module show
+	expect_rc 0
+	expect_eq "$err" ""
+	jq_eq .name '"azlxnet"'
+	jq_eq .loaded false
+	jq_eq .state null
+	jq_eq .refcnt null
+	jq_eq '.parameters | type' '"array"'
+	jq_eq 'keys' '["loaded","name","parameters","path","refcnt","srcversion","state","taint","version"]'
+	# options after the command too
+	run module show -j
+	expect_rc 0
+	jq_eq .loaded false
+}
+
+test_module_show_text_not_loaded() {
+	AZLXNET_SYSFS=$(fake_sysfs_empty) run module show
+	expect_rc 0
+	expect_has "$out" "module: azlxnet"
+	expect_has "$out" "state: not loaded"
+	case "$out" in
+	*refcnt*) fail "refcnt shown for a module that is not loaded" ;;
+	esac
+}
+
+test_module_show_loaded_json() {
+	AZLXNET_SYSFS=$(fake_sysfs_loaded) run -j module show
+	expect_rc 0
+	jq_eq .loaded true
+	jq_eq .state '"live"'
+	jq_eq .version '"0.1.0"'
+	jq_eq .srcversion '"0123456789ABCDEF0123456"'
+	jq_eq .refcnt 2
+	jq_eq .taint '"OE"'
+	jq_eq '.parameters | map(.name) | sort' '["synthetic_drivers","vf_drivers"]'
+	jq_eq '.parameters[] | select(.name == "vf_drivers") | .value' '"mana,mlx5_core,mlx4_en"'
+	jq_eq '.parameters[] | select(.name == "synthetic_drivers") | .value' '"hv_netvsc"'
+	jq_eq '.parameters[0] | keys' '["description","name","type","value"]'
+}
+
+test_module_show_loaded_text() {
+	AZLXNET_SYSFS=$(fake_sysfs_loaded) run module show
+	expect_rc 0
+	expect_has "$out" "state: live"
+	expect_has "$out" "version: 0.1.0"
+	expect_has "$out" "refcnt: 2"
+	expect_has "$out" "taint: OE"
+	expect_has "$out" "synthetic_drivers = hv_netvsc"
+	expect_has "$out" "vf_drivers = mana,mlx5_core,mlx4_en"
+}
+
+test_module_load_already_loaded() {
+	local sys
+	sys=$(fake_sysfs_loaded)
+	AZLXNET_SYSFS=$sys run module load
+	expect_rc 0
+	expect_eq "$out" ""
+	expect_eq "$err" "Note: azlxnet is already loaded"
+	AZLXNET_SYSFS=$sys run -j module load
+	expect_rc 0
+	jq_eq . '{"loaded":true,"already_loaded":true}'
+	# parameters would be ignored: refuse
+	AZLXNET_SYSFS=$sys run -j module load synthetic_drivers=bond
+	expect_rc 1
+	jq_eq .errno '"EEXIST"'
+	jq_eq .operation '"load"'
+	expect_has "$out" "already loaded: parameters not applied"
+}
+
+test_module_unload_not_loaded() {
+	AZLXNET_SYSFS=$(fake_sysfs_empty) run module unload
+	expect_rc 3
+	expect_eq "$err" "Error: azlxnet module is not loaded"
+	AZLXNET_SYSFS=$(fake_sysfs_empty) run -j module unload
+	expect_rc 3
+	jq_eq .error '"azlxnet module is not loaded"'
+}
+
+test_module_show_installed_json() {
+	local mods
+	mods=$(fake_modules_dir) || exit $?
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_empty) run -j module show
+	expect_rc 0
+	jq_eq .loaded false
+	jq_eq .path "\"$mods/extra/azlxnet.ko\""
+	# not loaded: the versions are the file's
+	jq_eq .version '"0.1.0"'
+	jq_eq .srcversion '"0123456789ABCDEF0123456"'
+	jq_eq '.parameters | map(.name)' '["synthetic_drivers","vf_drivers","debug_level"]'
+	jq_eq '.parameters[0]' \
+		'{"name":"synthetic_drivers","value":null,"type":"charp","description":"Comma-separated synthetic NIC drivers"}'
+	jq_eq '.parameters[2].type' '"uint"'
+	jq_eq '.parameters[2].description' null
+}
+
+test_module_show_installed_loaded_text() {
+	local mods
+	mods=$(fake_modules_dir) || exit $?
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_loaded) run module show
+	expect_rc 0
+	expect_has "$out" "path: $mods/extra/azlxnet.ko"
+	expect_has "$out" "  synthetic_drivers = hv_netvsc (charp)"
+	expect_has "$out" "    Comma-separated synthetic NIC drivers"
+	expect_has "$out" "  debug_level (uint)"
+}
+
+test_module_load_unknown_param() {
+	local mods
+	mods=$(fake_modules_dir) || exit $?
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_empty) run module load vf-drivers=mana bogus=1
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_eq "$err" 'Error: unknown parameter "bogus" (azlxnet declares: synthetic_drivers, vf_drivers, debug_level)'
+	# declared parameters pass; the module being loaded stops it there
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_loaded) run -j module load vf-drivers=mana
+	expect_rc 1
+	jq_eq .errno '"EEXIST"'
+}
+
+test_module_load_not_installed() {
+	mkdir -p "$tmp/root/lib/modules/none"
+	AZLXNET_MODULES_DIR=$tmp/root/lib/modules/none AZLXNET_SYSFS=$(fake_sysfs_empty) \
+		run module load vf_drivers=mana
+	expect_rc 3
+	expect_eq "$err" "Error: azlxnet module not found in $tmp/root/lib/modules/none (is it installed? try dkms status)"
+}
+
+test_extra_arguments() {
+	run version extra
+	expect_rc 2
+	expect_eq "$err" 'Error: "version" takes no argument: "extra"'
+	run status extra
+	expect_rc 2
+	run module show extra
+	expect_rc 2
+	run module unload extra
+	expect_rc 2
+}
+
+TESTS=(
+	help_lists_objects
+	help_every_level
+	no_object_is_usage_error
+	unknown_object
+	unknown_command
+	unknown_option
+	ambiguous_prefix
+	prefix_matching
+	version_text
+	version_json
+	pretty_json
+	status_not_loaded
+	status_not_loaded_json
+	config_not_loaded
+	config_set_usage
+	module_load_bogus
+	module_show_json_host
+	module_show_text_not_loaded
+	module_show_loaded_json
+	module_show_loaded_text
+	module_load_already_loaded
+	module_unload_not_loaded
+	module_show_installed_json
+	module_show_installed_loaded_text
+	module_load_unknown_param
+	module_load_not_installed
+	extra_arguments
+)
+
+echo "TAP version 13"
+echo "1..${#TESTS[@]}"
+n=0
+failed=0
+for t in "${TESTS[@]}"; do
+	n=$((n + 1))
+	rm -rf "$tmp/sys" "$tmp/empty" "$tmp/root"
+	# set -e inside the subshell: the first failed check ends the test
+	# (not in an "||" list, where bash would ignore set -e)
+	( set -e; "test_$t" ) >"$tmp/diag" 2>&1
+	r=$?
+	if [ "$r" -eq 0 ]; then
+		echo "ok $n - $t"
+	elif [ "$r" -eq 4 ]; then
+		echo "ok $n - $t # SKIP $(tail -n 1 "$tmp/diag")"
+	else
+		sed 's/^/# /' "$tmp/diag"
+		echo "not ok $n - $t"
+		failed=$((failed + 1))
+	fi
+done
+echo "# $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A small TAP harness for the host unit tests: each test runs in its own
+ * process with a timeout, so that a crash or a sanitizer report fails that
+ * test only.
+ */
+#ifndef __AZLXNET_TAP_H
+#define __AZLXNET_TAP_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define AZLX_TEST_TIMEOUT	10
+
+struct azlx_test {
+	const char	*name;
+	void		(*fn)(void);
+};
+
+/* Fails the running test (its process) with a diagnostic. */
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			printf("# %s:%d: CHECK(%s) failed\n",		\
+			       __FILE__, __LINE__, #cond);		\
+			fflush(stdout);					\
+			exit(1);					\
+		}							\
+	} while (0)
+
+#define CHECK_STR(a, b)							\
+	do {								\
+		const char *__a = (a), *__b = (b);			\
+		if (!__a || !__b || strcmp(__a, __b)) {			\
+			printf("# %s:%d: \"%s\" != \"%s\"\n",		\
+			       __FILE__, __LINE__,			\
+			       __a ? __a : "(null)",			\
+			       __b ? __b : "(null)");			\
+			fflush(stdout);					\
+			exit(1);					\
+		}							\
+	} while (0)
+
+static inline int azlx_tap_run(const struct azlx_test *tests, size_t n)
+{
+	size_t i, failed = 0;
+
+	printf("TAP version 13\n1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		int status = 0;
+		pid_t pid;
+
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (!pid) {
+			alarm(AZLX_TEST_TIMEOUT);
+			tests[i].fn();
+			fflush(stdout);
+			exit(0);
+		}
+		while (waitpid(pid, &status, 0) < 0)
+			;
+		if (WIFEXITED(status) && !WEXITSTATUS(status)) {
+			printf("ok %zu - %s\n", i + 1, tests[i].name);
+			continue;
+		}
+		failed++;
+		if (WIFSIGNALED(status))
+			printf("# killed by signal %d%s\n", WTERMSIG(status),
+			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+		printf("not ok %zu - %s\n", i + 1, tests[i].name);
+	}
+	printf("# %zu passed, %zu failed\n", n - failed, failed);
+	return failed ? 1 : 0;
+}
+
+#endif /* __AZLXNET_TAP_H */
