@@ -92,7 +92,9 @@ check: deps
 	$(Q)scripts/check $(BUILD)
 
 demo: deps all
-	$(Q)scripts/vmtest --kernel 6.1 -- /usr/share/azlxnet/demo.sh
+	$(Q)scripts/vmtest --kernel 6.1 --require-modules \
+		--file Documentation/examples/azlxnet.conf:/etc/modprobe.d/azlxnet.conf \
+		-- /usr/share/azlxnet/demo.sh
 
 PREFIX		?= /usr
 DESTDIR		?=
