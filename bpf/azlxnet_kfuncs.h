@@ -7,6 +7,6 @@
 #define __AZLXNET_KFUNCS_H
 
 /* The module's API level (AZLXNET_API_VERSION in <linux/azlxnet.h>). */
-extern __u32 bpf_azlxnet_api_version(void) __ksym;
+__u32 __ksym bpf_azlxnet_api_version(void);
 
 #endif /* __AZLXNET_KFUNCS_H */

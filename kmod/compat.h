@@ -11,20 +11,18 @@
 #include <linux/btf_ids.h>
 
 /*
- * kfunc definitions. 6.1 has neither __bpf_kfunc nor the start/end
- * markers: a kfunc is a plain global noinline function, and without a
- * prototype W=1 warns about it.
+ * kfunc definitions. 6.1 has neither __bpf_kfunc nor the start/end markers:
+ * a kfunc is a plain global noinline function. The markers only silence
+ * -Wmissing-prototypes, and azlxnet.h declares every kfunc, so on kernels
+ * without them they can be empty.
  */
 #ifndef AZLXNET_HAVE_BPF_KFUNC
-#define __bpf_kfunc __used noinline
+#define __bpf_kfunc noinline
 #endif
 
 #ifndef AZLXNET_HAVE_BPF_KFUNC_DEFS
-#define __bpf_kfunc_start_defs()					\
-	__diag_push();							\
-	__diag_ignore_all("-Wmissing-prototypes",			\
-			  "Global kfuncs as their definitions will be in BTF")
-#define __bpf_kfunc_end_defs() __diag_pop()
+#define __bpf_kfunc_start_defs()
+#define __bpf_kfunc_end_defs()
 #endif
 
 /*
