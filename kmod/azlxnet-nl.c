@@ -5,16 +5,16 @@
 
 #include "azlxnet-nl.h"
 
-/* AZLXNET_CMD_VERSION - do */
-static const struct nla_policy azlxnet_version_do_nl_policy[AZLXNET_A_INFO_MAX + 1] = {
+/* AZLXNET_CMD_VERSION */
+static const struct nla_policy azlxnet_version_nl_policy[AZLXNET_A_INFO_MAX + 1] = {
 };
 
-/* AZLXNET_CMD_CONFIG_GET - do */
-static const struct nla_policy azlxnet_config_get_do_nl_policy[AZLXNET_A_INFO_MAX + 1] = {
+/* AZLXNET_CMD_CONFIG_GET */
+static const struct nla_policy azlxnet_config_get_nl_policy[AZLXNET_A_INFO_MAX + 1] = {
 };
 
-/* AZLXNET_CMD_CONFIG_SET - do */
-static const struct nla_policy azlxnet_config_set_do_nl_policy[AZLXNET_A_INFO_MAX + 1] = {
+/* AZLXNET_CMD_CONFIG_SET */
+static const struct nla_policy azlxnet_config_set_nl_policy[AZLXNET_A_INFO_MAX + 1] = {
 	[AZLXNET_A_INFO_SYNTHETIC_DRIVERS] = {
 		.type = NLA_NUL_STRING,
 		.len = AZLXNET_DRIVERS_MAX_LEN,
@@ -25,25 +25,41 @@ static const struct nla_policy azlxnet_config_set_do_nl_policy[AZLXNET_A_INFO_MA
 	},
 };
 
+/* AZLXNET_CMD_NIC_GET */
+static const struct nla_policy azlxnet_nic_get_nl_policy[AZLXNET_A_NIC_MAX + 1] = {
+	[AZLXNET_A_NIC_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
 /* Ops table for azlxnet */
-const struct genl_ops azlxnet_nl_ops[3] = {
+const struct genl_ops azlxnet_nl_ops[4] = {
 	{
 		.cmd		= AZLXNET_CMD_VERSION,
 		.doit		= azlxnet_nl_version_doit,
-		.policy		= azlxnet_version_do_nl_policy,
+		.policy		= azlxnet_version_nl_policy,
 		.maxattr	= AZLXNET_A_INFO_MAX,
 	},
 	{
 		.cmd		= AZLXNET_CMD_CONFIG_GET,
 		.doit		= azlxnet_nl_config_get_doit,
-		.policy		= azlxnet_config_get_do_nl_policy,
+		.policy		= azlxnet_config_get_nl_policy,
 		.maxattr	= AZLXNET_A_INFO_MAX,
 	},
 	{
 		.cmd		= AZLXNET_CMD_CONFIG_SET,
 		.doit		= azlxnet_nl_config_set_doit,
-		.policy		= azlxnet_config_set_do_nl_policy,
+		.policy		= azlxnet_config_set_nl_policy,
 		.maxattr	= AZLXNET_A_INFO_MAX,
 		.flags		= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd		= AZLXNET_CMD_NIC_GET,
+		.doit		= azlxnet_nl_nic_get_doit,
+		.dumpit		= azlxnet_nl_nic_get_dumpit,
+		.policy		= azlxnet_nic_get_nl_policy,
+		.maxattr	= AZLXNET_A_NIC_MAX,
+	},
+};
+
+const struct genl_multicast_group azlxnet_nl_mcgrps[] = {
+	[AZLXNET_NLGRP_EVENTS] = { .name = AZLXNET_MCGRP_EVENTS, },
 };

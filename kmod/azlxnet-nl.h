@@ -11,7 +11,15 @@
 int azlxnet_nl_version_doit(struct sk_buff *skb, struct genl_info *info);
 int azlxnet_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info);
 int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info);
+int azlxnet_nl_nic_get_doit(struct sk_buff *skb, struct genl_info *info);
+int azlxnet_nl_nic_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
-extern const struct genl_ops azlxnet_nl_ops[3];
+extern const struct genl_ops azlxnet_nl_ops[4];
+
+enum {
+	AZLXNET_NLGRP_EVENTS,
+};
+
+extern const struct genl_multicast_group azlxnet_nl_mcgrps[1];
 
 #endif /* _AZLXNET_NL_GEN_H */

@@ -12,9 +12,19 @@
  * bpf_azlxnet_api_version() kfunc. Raised on every compatible extension of the
  * netlink or kfunc API.
  */
-#define AZLXNET_API_VERSION	1
+#define AZLXNET_API_VERSION	2
 /* Longest driver-name list, in bytes, without the terminating NUL. */
 #define AZLXNET_DRIVERS_MAX_LEN	255
+
+/* State of a synthetic NIC's VF. */
+enum azlxnet_vf_state {
+	/* No VF is joined; traffic uses the synthetic path. */
+	AZLXNET_VF_STATE_ABSENT = 0,
+	/* A VF is joined but not usable (down or without carrier). */
+	AZLXNET_VF_STATE_DOWN = 1,
+	/* A VF is joined, running and has carrier; traffic uses it. */
+	AZLXNET_VF_STATE_UP = 2,
+};
 
 enum {
 	/* Version string of the loaded module (as in modinfo). */
@@ -39,6 +49,59 @@ enum {
 };
 
 enum {
+	/*
+	 * ifindex of the synthetic NIC (in the requester's network namespace).
+	 */
+	AZLXNET_A_NIC_IFINDEX = 1,
+	/* Name of the synthetic NIC. */
+	AZLXNET_A_NIC_IFNAME = 2,
+	/* MAC address of the synthetic NIC. */
+	AZLXNET_A_NIC_MAC = 3,
+	/* ifindex of the joined VF; absent without a VF. */
+	AZLXNET_A_NIC_VF_IFINDEX = 4,
+	/* Name of the joined VF; absent without a VF. */
+	AZLXNET_A_NIC_VF_IFNAME = 5,
+	/* MAC address of the joined VF; absent without a VF. */
+	AZLXNET_A_NIC_VF_MAC = 6,
+	/* Driver of the joined VF; absent without a VF. */
+	AZLXNET_A_NIC_VF_DRIVER = 7,
+	AZLXNET_A_NIC_VF_STATE = 8,
+	/*
+	 * ifindex that carries the NIC's traffic now: the VF while it is up,
+	 * else the synthetic NIC. What bpf_azlxnet_tx_ifindex() returns.
+	 */
+	AZLXNET_A_NIC_TX_IFINDEX = 9,
+	/* Times a VF joined this NIC. */
+	AZLXNET_A_NIC_VF_JOINS = 10,
+	/* Times a VF left this NIC. */
+	AZLXNET_A_NIC_VF_LEAVES = 11,
+	/* Times the joined VF became usable. */
+	AZLXNET_A_NIC_VF_UPS = 12,
+	/* Times the joined VF stopped being usable. */
+	AZLXNET_A_NIC_VF_DOWNS = 13,
+	/*
+	 * CLOCK_BOOTTIME of the last VF state change, in nanoseconds (when
+	 * tracking began if none).
+	 */
+	AZLXNET_A_NIC_LAST_CHANGE = 14,
+	/*
+	 * Total time without a usable VF since tracking began, in nanoseconds,
+	 * including a period still going on.
+	 */
+	AZLXNET_A_NIC_SLOW_NS = 15,
+	/*
+	 * Length of the latest period without a usable VF (still going on if
+	 * vf-state is not up), in nanoseconds.
+	 */
+	AZLXNET_A_NIC_LAST_SLOW_NS = 16,
+	/* Alignment padding for the u64 attributes; ignore it. */
+	AZLXNET_A_NIC_PAD = 17,
+
+	__AZLXNET_A_NIC_MAX,
+	AZLXNET_A_NIC_MAX = (__AZLXNET_A_NIC_MAX - 1)
+};
+
+enum {
 	/* Report the module's version and API level. */
 	AZLXNET_CMD_VERSION = 1,
 	/* Report the run-time configuration. */
@@ -48,9 +111,30 @@ enum {
 	 * value; the change is all or nothing. Needs CAP_NET_ADMIN.
 	 */
 	AZLXNET_CMD_CONFIG_SET = 3,
+	/*
+	 * Get one synthetic NIC by ifindex (do), or all of them in the
+	 * requester's network namespace (dump). ENODEV with an extack message
+	 * for an ifindex that is not a tracked synthetic NIC.
+	 */
+	AZLXNET_CMD_NIC_GET = 4,
+	/* A VF joined a synthetic NIC (it was enslaved to it). */
+	AZLXNET_CMD_VF_JOIN = 5,
+	/*
+	 * A VF left a synthetic NIC (released, unregistered, moved to another
+	 * namespace); the attributes no longer name the VF.
+	 */
+	AZLXNET_CMD_VF_LEAVE = 6,
+	/* The joined VF became usable; traffic now goes through it. */
+	AZLXNET_CMD_VF_UP = 7,
+	/*
+	 * The joined VF stopped being usable; traffic is on the synthetic path.
+	 */
+	AZLXNET_CMD_VF_DOWN = 8,
 
 	__AZLXNET_CMD_MAX,
 	AZLXNET_CMD_MAX = (__AZLXNET_CMD_MAX - 1)
 };
+
+#define AZLXNET_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_AZLXNET_H */
