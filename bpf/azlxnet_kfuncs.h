@@ -9,4 +9,10 @@
 /* The module's API level (AZLXNET_API_VERSION in <linux/azlxnet.h>). */
 __u32 __ksym bpf_azlxnet_api_version(void);
 
+/*
+ * The ifindex that carries synthetic NIC @ifindex's traffic now: its VF
+ * while joined and up, else @ifindex; -ENODEV for an untracked ifindex.
+ */
+__s32 __ksym bpf_azlxnet_tx_ifindex(struct __sk_buff *skb, __u32 ifindex);
+
 #endif /* __AZLXNET_KFUNCS_H */

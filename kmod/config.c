@@ -155,6 +155,24 @@ int azlxnet_config_format(enum azlxnet_drvlist_id id, char *buf, size_t size)
 	return len;
 }
 
+/**
+ * azlxnet_config_match - is @driver in list @id?
+ * @id: which list
+ * @driver: driver name, as ethtool reports it
+ */
+bool azlxnet_config_match(enum azlxnet_drvlist_id id, const char *driver)
+{
+	const struct azlxnet_drvlist *list = &azlxnet_drvlists[id];
+	bool found = false;
+	unsigned int i;
+
+	mutex_lock(&azlxnet_config_lock);
+	for (i = 0; i < list->n && !found; i++)
+		found = !strcmp(list->name[i], driver);
+	mutex_unlock(&azlxnet_config_lock);
+	return found;
+}
+
 /* Module parameters: sysfs and modprobe front ends of the same lists. */
 
 static int azlxnet_param_drivers_set(const char *val,
@@ -172,7 +190,10 @@ static int azlxnet_param_drivers_set(const char *val,
 		return err;
 	}
 	lists[id] = &list;
-	return azlxnet_config_set(lists);
+	azlxnet_config_set(lists);
+	/* Before init (parameters given at load) there is nothing to rescan. */
+	azlxnet_nic_rescan();
+	return 0;
 }
 
 static int azlxnet_param_drivers_get(char *buf, const struct kernel_param *kp)

@@ -11,7 +11,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bpf.h>
+#include <linux/filter.h>
 #include <linux/module.h>
+#include <linux/skbuff.h>
 
 #include "azlxnet.h"
 #include "compat.h"
@@ -31,10 +33,35 @@ __bpf_kfunc u32 bpf_azlxnet_api_version(void)
 	return AZLXNET_API_VERSION;
 }
 
+/**
+ * bpf_azlxnet_tx_ifindex - where a synthetic NIC's traffic goes right now
+ * @skb_ctx: the program's context; the NIC is looked up in its device's
+ *           network namespace
+ * @ifindex: ifindex of a synthetic NIC
+ *
+ * Lockless: an RCU hash lookup and one READ_ONCE. The answer changes as soon
+ * as the NIC model sees the VF leave, go down or lose carrier, so a program
+ * that redirects to it falls back to the synthetic path within the packet.
+ *
+ * Return: the VF's ifindex while a VF is joined, up and has carrier; else
+ * @ifindex; -ENODEV if @ifindex is not a tracked synthetic NIC.
+ */
+__bpf_kfunc s32 bpf_azlxnet_tx_ifindex(struct __sk_buff *skb_ctx, u32 ifindex)
+{
+	struct sk_buff *skb = (struct sk_buff *)skb_ctx;
+	struct azlxnet_nic *nic;
+
+	if (!skb->dev || !ifindex || ifindex > INT_MAX)
+		return -ENODEV;
+	nic = azlxnet_nic_find(dev_net(skb->dev), ifindex);
+	return nic ? READ_ONCE(nic->tx_ifindex) : -ENODEV;
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(azlxnet_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_azlxnet_api_version)
+BTF_ID_FLAGS(func, bpf_azlxnet_tx_ifindex)
 BTF_KFUNCS_END(azlxnet_kfunc_ids)
 
 static const struct btf_kfunc_id_set azlxnet_kfunc_set = {

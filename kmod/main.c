@@ -29,13 +29,25 @@ static int __init azlxnet_init(void)
 		return err;
 	}
 
+	/* Last: from here on, NIC events go out on the netlink family. */
+	err = azlxnet_nic_init();
+	if (err) {
+		pr_err("cannot register netdevice notifier: %d\n", err);
+		goto err_unregister_nl;
+	}
+
 	pr_info("version %s (api %u) loaded\n", AZLXNET_VERSION,
 		AZLXNET_API_VERSION);
 	return 0;
+
+err_unregister_nl:
+	azlxnet_nl_exit();
+	return err;
 }
 
 static void __exit azlxnet_exit(void)
 {
+	azlxnet_nic_exit();
 	azlxnet_nl_exit();
 }
 

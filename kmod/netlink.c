@@ -7,7 +7,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "azlxnet.h"
 #include "azlxnet-nl.h"
@@ -20,6 +22,8 @@ static struct genl_family azlxnet_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= azlxnet_nl_ops,
 	.n_ops		= ARRAY_SIZE(azlxnet_nl_ops),
+	.mcgrps		= azlxnet_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(azlxnet_nl_mcgrps),
 };
 
 static struct sk_buff *azlxnet_nl_reply_new(struct genl_info *info,
@@ -110,7 +114,148 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       "config-set needs synthetic-drivers or vf-drivers");
 		return -EINVAL;
 	}
-	return azlxnet_config_set(lists);
+	azlxnet_config_set(lists);
+	azlxnet_nic_rescan();
+	return 0;
+}
+
+/* Fill one nic message; RTNL. */
+static int azlxnet_nl_nic_fill(struct sk_buff *skb, struct azlxnet_nic *nic,
+			       u32 portid, u32 seq, int flags, u8 cmd)
+{
+	u64 now = ktime_get_boottime_ns();
+	struct net_device *vf = nic->vf;
+	void *hdr;
+
+	ASSERT_RTNL();
+	hdr = genlmsg_put(skb, portid, seq, &azlxnet_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, AZLXNET_A_NIC_IFINDEX, nic->dev->ifindex) ||
+	    nla_put_string(skb, AZLXNET_A_NIC_IFNAME, nic->dev->name) ||
+	    nla_put(skb, AZLXNET_A_NIC_MAC, nic->dev->addr_len, nic->dev->dev_addr))
+		goto err_cancel;
+	if (vf &&
+	    (nla_put_u32(skb, AZLXNET_A_NIC_VF_IFINDEX, vf->ifindex) ||
+	     nla_put_string(skb, AZLXNET_A_NIC_VF_IFNAME, vf->name) ||
+	     nla_put(skb, AZLXNET_A_NIC_VF_MAC, vf->addr_len, vf->dev_addr) ||
+	     nla_put_string(skb, AZLXNET_A_NIC_VF_DRIVER, nic->vf_driver)))
+		goto err_cancel;
+	if (nla_put_u32(skb, AZLXNET_A_NIC_VF_STATE, nic->vf_state) ||
+	    nla_put_u32(skb, AZLXNET_A_NIC_TX_IFINDEX, READ_ONCE(nic->tx_ifindex)) ||
+	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_VF_JOINS, nic->vf_joins,
+			      AZLXNET_A_NIC_PAD) ||
+	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_VF_LEAVES, nic->vf_leaves,
+			      AZLXNET_A_NIC_PAD) ||
+	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_VF_UPS, nic->vf_ups,
+			      AZLXNET_A_NIC_PAD) ||
+	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_VF_DOWNS, nic->vf_downs,
+			      AZLXNET_A_NIC_PAD) ||
+	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_LAST_CHANGE, nic->last_change,
+			      AZLXNET_A_NIC_PAD) ||
+	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_SLOW_NS,
+			      azlxnet_nic_slow_ns(nic, now), AZLXNET_A_NIC_PAD) ||
+	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_LAST_SLOW_NS,
+			      azlxnet_nic_last_slow_ns(nic, now), AZLXNET_A_NIC_PAD))
+		goto err_cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int azlxnet_nl_nic_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct azlxnet_nic *nic;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, AZLXNET_A_NIC_IFINDEX))
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rtnl_lock();
+	nic = azlxnet_nic_find(genl_info_net(info),
+			       nla_get_u32(info->attrs[AZLXNET_A_NIC_IFINDEX]));
+	if (!nic) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[AZLXNET_A_NIC_IFINDEX],
+				    "no synthetic NIC with this ifindex");
+		err = -ENODEV;
+		goto err_unlock;
+	}
+	err = azlxnet_nl_nic_fill(msg, nic, info->snd_portid, info->snd_seq, 0,
+				  AZLXNET_CMD_NIC_GET);
+	if (err)
+		goto err_unlock;
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+/* cb->args[0]: ifindex of the last NIC dumped, to resume after it. */
+int azlxnet_nl_nic_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct azlxnet_nic *nic = NULL;
+	bool resume = cb->args[0];
+	int err = 0;
+
+	rtnl_lock();
+	cb->seq = azlxnet_nic_gen;
+	while ((nic = azlxnet_nic_next(net, nic))) {
+		if (resume) {
+			resume = nic->ifindex != cb->args[0];
+			continue;
+		}
+		err = azlxnet_nl_nic_fill(skb, nic, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					  AZLXNET_CMD_NIC_GET);
+		if (err)
+			break;
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+		cb->args[0] = nic->ifindex;
+	}
+	rtnl_unlock();
+	/* A full skb ends this round; the core calls again for the rest. */
+	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
+}
+
+/**
+ * azlxnet_nl_nic_notify - multicast a VF event for @nic to its namespace
+ * @nic: the NIC, in its state after the change
+ * @cmd: AZLXNET_CMD_VF_JOIN, _LEAVE, _UP or _DOWN
+ */
+void azlxnet_nl_nic_notify(struct azlxnet_nic *nic, u8 cmd)
+{
+	struct net *net = dev_net(nic->dev);
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&azlxnet_nl_family, net, AZLXNET_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto err_report;
+	if (azlxnet_nl_nic_fill(msg, nic, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		goto err_report;
+	}
+	genlmsg_multicast_netns(&azlxnet_nl_family, net, msg, 0,
+				AZLXNET_NLGRP_EVENTS, GFP_KERNEL);
+	return;
+
+err_report:
+	/* Listeners learn they missed an event (ENOBUFS on their socket). */
+	netlink_set_err(net->genl_sock, 0,
+			azlxnet_nl_family.mcgrp_offset + AZLXNET_NLGRP_EVENTS,
+			ENOBUFS);
 }
 
 int azlxnet_nl_init(void)
