@@ -57,12 +57,17 @@ mod_loaded()
 	[ -d $SYSMOD ] && [ "$(cat $SYSMOD/initstate 2>/dev/null)" = live ]
 }
 
+# BPF programs that called a kfunc pin the module until they are freed,
+# an RCU grace period after their last user: allow a few seconds.
 mod_unload()
 {
-	if [ -d $SYSMOD ]; then
-		rmmod $MOD || fail "rmmod $MOD"
-	fi
-	[ ! -d $SYSMOD ] || fail "$SYSMOD still exists after rmmod"
+	local i
+	for i in $(seq 1 50); do
+		[ -d $SYSMOD ] || return 0
+		rmmod $MOD 2>/dev/null && break
+		sleep 0.1
+	done
+	[ ! -d $SYSMOD ] || fail "cannot unload $MOD (refcnt $(cat $SYSMOD/refcnt 2>/dev/null))"
 }
 
 param()
@@ -75,4 +80,31 @@ cleanup_module()
 {
 	[ -d $SYSMOD ] && rmmod $MOD 2>/dev/null
 	return 0
+}
+
+# The NIC model's stand-ins: a bond for the synthetic NIC (hv_netvsc), dummy
+# or veth devices for the VF (mana, mlx5_core), as in Documentation/nic-model.rst.
+NIC_PARAMS="synthetic_drivers=bonding vf_drivers=dummy,veth"
+
+ifindex()
+{
+	cat "/sys/class/net/$1/ifindex" 2>/dev/null || fail "no device $1"
+}
+
+# nic_json DEV: azlxnet -j nic show DEV
+nic_json()
+{
+	azlxnet -j nic show "$1" || fail "azlxnet nic show $1"
+}
+
+# nic_field DEV JQ-FILTER
+nic_field()
+{
+	nic_json "$1" | jq -r "$2"
+}
+
+# kfunc_tx IFINDEX: what bpf_azlxnet_tx_ifindex() answers, via BPF_PROG_TEST_RUN
+kfunc_tx()
+{
+	"$(dirname "$0")/nic_test" tx "$1" || fail "nic_test tx $1"
 }
