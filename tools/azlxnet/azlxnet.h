@@ -22,9 +22,10 @@ enum azlx_exit {
 };
 
 struct azlx_opts {
-	bool	json;
-	bool	pretty;
-	bool	verbose;
+	bool		json;
+	bool		pretty;
+	bool		verbose;
+	unsigned long	count;		/* -c: events for "monitor"; 0: no limit */
 };
 
 extern struct azlx_opts azlx_opts;
@@ -34,5 +35,7 @@ int azlx_do_version(int argc, char **argv);
 int azlx_do_status(int argc, char **argv);
 int azlx_do_module(int argc, char **argv);
 int azlx_do_config(int argc, char **argv);
+int azlx_do_nic(int argc, char **argv);
+int azlx_do_monitor(int argc, char **argv);
 
 #endif /* __AZLXNET_TOOL_H */

@@ -27,10 +27,8 @@
 #endif
 
 struct azlx_genl_req {
-	const char		*op;
+	struct azlx_genl_op	*op;
 	struct nl_msg		*msg;		/* the request, to name a bad attribute */
-	azlx_genl_parse_t	parse;
-	void			*arg;
 	int			done;
 	int			error;		/* positive errno from the kernel */
 	char			extack[256];
@@ -51,6 +49,7 @@ int azlx_genl_open(struct azlx_genl *g)
 	int err;
 
 	g->family = -1;
+	g->recv = NULL;
 	g->sk = nl_socket_alloc();
 	if (!g->sk)
 		return azlx_error(AZLX_EXIT_ERR, "cannot allocate a netlink socket");
@@ -126,93 +125,119 @@ static int azlx_genl_ack_cb(struct nl_msg *msg, void *arg)
 
 	/* an ACK may carry a warning in its extended ACK */
 	if (!azlx_extack_parse(nlmsg_hdr(msg), &ext) && ext.msg)
-		azlx_warn("%s: %s", req->op, ext.msg);
+		azlx_warn("%s: %s", req->op->name, ext.msg);
+	req->done = 1;
+	return NL_STOP;
+}
+
+/* NLMSG_DONE, the end of a dump: it carries the dump's error, if any. */
+static int azlx_genl_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct azlx_genl_req *req = arg;
+	struct azlx_extack ext;
+
+	/* the kernel checks the dump's consistency on DONE too */
+	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
+		req->op->interrupted = true;
+	if (!azlx_done_parse(nlmsg_hdr(msg), &ext) && ext.error < 0) {
+		req->error = -ext.error;
+		if (ext.msg)
+			snprintf(req->extack, sizeof(req->extack), "%s", ext.msg);
+	}
 	req->done = 1;
 	return NL_STOP;
 }
 
 static int azlx_genl_valid_cb(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[AZLXNET_A_INFO_MAX + 1];
 	struct azlx_genl_req *req = arg;
-	int err;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	char why[96] = "";
 
-	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, AZLXNET_A_INFO_MAX, azlx_info_policy);
-	if (err < 0) {
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		req->op->interrupted = true;
+	if (!req->op->reply || req->local[0])
+		return NL_OK;
+	if (req->op->reply(nlh, req->op->arg, why, sizeof(why)) < 0) {
 		/* reported once the ACK has been read, so none is left queued */
 		snprintf(req->local, sizeof(req->local),
-			 "malformed reply from the module: %s", nl_geterror(err));
+			 "malformed reply from the module: %s", why[0] ? why : "unreadable");
 		req->error = EPROTO;
 		return NL_SKIP;
 	}
-	if (req->parse)
-		req->parse(tb, req->arg);
 	return NL_OK;
 }
 
 static int azlx_genl_report(const struct azlx_genl_req *req)
 {
-	const char *attr = req->bad_attr >= 0 ? azlx_info_attr_name(req->bad_attr) : NULL;
+	const char *op = req->op->name;
+	const char *attr = NULL;
 	const char *why = azlx_nl_strerror(req->error);
 
+	if (req->bad_attr >= 0 && req->op->attr_name)
+		attr = req->op->attr_name(req->bad_attr);
 	if (req->local[0])
-		return azlx_error_op(AZLX_EXIT_ERR, req->op, req->error, NULL,
-				     "%s failed: %s", req->op, req->local);
+		return azlx_error_op(AZLX_EXIT_ERR, op, req->error, NULL,
+				     "%s failed: %s", op, req->local);
 	if (!req->extack[0])
-		return azlx_error_op(AZLX_EXIT_ERR, req->op, req->error, NULL,
-				     "%s failed: %s", req->op, why);
+		return azlx_error_op(AZLX_EXIT_ERR, op, req->error, NULL,
+				     "%s failed: %s", op, why);
 	if (attr)
-		return azlx_error_op(AZLX_EXIT_ERR, req->op, req->error, req->extack,
+		return azlx_error_op(AZLX_EXIT_ERR, op, req->error, req->extack,
 				     "%s: %s (%s failed: %s)", attr, req->extack,
-				     req->op, why);
-	return azlx_error_op(AZLX_EXIT_ERR, req->op, req->error, req->extack,
-			     "%s (%s failed: %s)", req->extack, req->op, why);
+				     op, why);
+	return azlx_error_op(AZLX_EXIT_ERR, op, req->error, req->extack,
+			     "%s (%s failed: %s)", req->extack, op, why);
 }
 
-int azlx_genl_do(struct azlx_genl *g, __u8 cmd, const char *op,
-		 azlx_genl_fill_t fill, azlx_genl_parse_t parse, void *arg)
+int azlx_genl_request(struct azlx_genl *g, struct azlx_genl_op *op)
 {
 	struct azlx_genl_req req = {
 		.op		= op,
-		.parse		= parse,
-		.arg		= arg,
 		.bad_attr	= -1,
 	};
 	struct nl_cb *cb;
 	int ret = AZLX_EXIT_ERR;
 	int err;
 
+	op->interrupted = false;
 	req.msg = nlmsg_alloc();
 	if (!req.msg)
-		return azlx_error(AZLX_EXIT_ERR, "%s: out of memory", op);
-	if (!genlmsg_put(req.msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0, 0, cmd,
-			 AZLXNET_FAMILY_VERSION)) {
-		azlx_error(AZLX_EXIT_ERR, "%s: cannot build the request", op);
+		return azlx_error(AZLX_EXIT_ERR, "%s: out of memory", op->name);
+	if (!genlmsg_put(req.msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0,
+			 op->dump ? NLM_F_DUMP : 0, op->cmd, AZLXNET_FAMILY_VERSION)) {
+		azlx_error(AZLX_EXIT_ERR, "%s: cannot build the request", op->name);
 		goto out_free_msg;
 	}
-	if (fill) {
-		err = fill(req.msg, arg);
+	if (op->fill) {
+		err = op->fill(req.msg, op->arg);
 		if (err < 0) {
 			azlx_error(AZLX_EXIT_ERR, "%s: cannot build the request: %s",
-				   op, nl_geterror(err));
+				   op->name, nl_geterror(err));
 			goto out_free_msg;
 		}
 	}
 
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
-		azlx_error(AZLX_EXIT_ERR, "%s: out of memory", op);
+		azlx_error(AZLX_EXIT_ERR, "%s: out of memory", op->name);
 		goto out_free_msg;
 	}
 	nl_cb_err(cb, NL_CB_CUSTOM, azlx_genl_err_cb, &req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, azlx_genl_ack_cb, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, azlx_genl_finish_cb, &req);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, azlx_genl_valid_cb, &req);
+	if (g->recv)
+		nl_cb_overwrite_recv(cb, g->recv);
 
-	/* nl_send_auto() asks for an ACK: the loop ends on it or on an error */
+	/*
+	 * nl_send_auto() asks for an ACK: the loop ends on it, on an error or,
+	 * for a dump (which the kernel does not ACK), on NLMSG_DONE
+	 */
 	err = nl_send_auto(g->sk, req.msg);
 	if (err < 0) {
-		azlx_error_op(AZLX_EXIT_ERR, op, 0, NULL, "%s: cannot send the request: %s",
-			      op, nl_geterror(err));
+		azlx_error_op(AZLX_EXIT_ERR, op->name, 0, NULL,
+			      "%s: cannot send the request: %s", op->name, nl_geterror(err));
 		goto out_put_cb;
 	}
 	for (;;) {
@@ -220,9 +245,14 @@ int azlx_genl_do(struct azlx_genl *g, __u8 cmd, const char *op,
 		err = nl_recvmsgs_report(g->sk, cb);
 		if (req.done)
 			break;
-		if (err <= 0) {
-			azlx_error_op(AZLX_EXIT_ERR, op, 0, NULL, "%s: %s", op,
-				      err ? nl_geterror(err) : "no reply from the kernel");
+		if (err < 0 && err != -NLE_DUMP_INTR) {
+			azlx_error_op(AZLX_EXIT_ERR, op->name, 0, NULL, "%s: %s", op->name,
+				      nl_geterror(err));
+			goto out_put_cb;
+		}
+		if (!err) {
+			azlx_error_op(AZLX_EXIT_ERR, op->name, 0, NULL, "%s: %s", op->name,
+				      "no reply from the kernel");
 			goto out_put_cb;
 		}
 	}
@@ -233,6 +263,58 @@ out_put_cb:
 out_free_msg:
 	nlmsg_free(req.msg);
 	return ret;
+}
+
+/* azlx_genl_do(): the "info" set, parsed against its policy. */
+struct azlx_genl_info_arg {
+	azlx_genl_fill_t	fill;
+	azlx_genl_parse_t	parse;
+	void			*arg;
+};
+
+static int azlx_genl_info_fill(struct nl_msg *msg, void *arg)
+{
+	struct azlx_genl_info_arg *ia = arg;
+
+	return ia->fill ? ia->fill(msg, ia->arg) : 0;
+}
+
+static int azlx_genl_info_reply(const struct nlmsghdr *nlh, void *arg,
+				char *why, size_t why_len)
+{
+	struct nlattr *tb[AZLXNET_A_INFO_MAX + 1];
+	struct azlx_genl_info_arg *ia = arg;
+	int err;
+
+	err = genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, AZLXNET_A_INFO_MAX,
+			    azlx_info_policy);
+	if (err < 0) {
+		snprintf(why, why_len, "%s", nl_geterror(err));
+		return -EINVAL;
+	}
+	if (ia->parse)
+		ia->parse(tb, ia->arg);
+	return 0;
+}
+
+int azlx_genl_do(struct azlx_genl *g, __u8 cmd, const char *op,
+		 azlx_genl_fill_t fill, azlx_genl_parse_t parse, void *arg)
+{
+	struct azlx_genl_info_arg ia = {
+		.fill	= fill,
+		.parse	= parse,
+		.arg	= arg,
+	};
+	struct azlx_genl_op gop = {
+		.cmd		= cmd,
+		.name		= op,
+		.fill		= azlx_genl_info_fill,
+		.reply		= azlx_genl_info_reply,
+		.attr_name	= azlx_info_attr_name,
+		.arg		= &ia,
+	};
+
+	return azlx_genl_request(g, &gop);
 }
 
 static void azlx_parse_version(struct nlattr **tb, void *arg)

@@ -5,16 +5,28 @@
 #ifndef __AZLXNET_GENL_H
 #define __AZLXNET_GENL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <linux/types.h>
 #include <linux/azlxnet.h>
 
 struct nl_sock;
 struct nl_msg;
 struct nlattr;
+struct nlmsghdr;
+struct sockaddr_nl;
+struct ucred;
 
 struct azlx_genl {
 	struct nl_sock	*sk;
 	int		family;
+	/*
+	 * NULL, or what replaces recvmsg() for the replies (as with
+	 * nl_cb_overwrite_recv()): lets the host tests play the kernel.
+	 */
+	int		(*recv)(struct nl_sock *sk, struct sockaddr_nl *nla,
+				unsigned char **buf, struct ucred **creds);
 };
 
 /*
@@ -37,6 +49,34 @@ typedef void (*azlx_genl_parse_t)(struct nlattr **tb, void *arg);
  */
 int azlx_genl_do(struct azlx_genl *g, __u8 cmd, const char *op,
 		 azlx_genl_fill_t fill, azlx_genl_parse_t parse, void *arg);
+
+/*
+ * Reads one reply message (whole, from its nlmsghdr). Returns 0, or a
+ * negative errno with the reason in @err: the request then fails with
+ * "malformed reply from the module: <err>".
+ */
+typedef int (*azlx_genl_reply_t)(const struct nlmsghdr *nlh, void *arg,
+				 char *err, size_t err_len);
+
+/* A request of any attribute set, "do" or "dump". */
+struct azlx_genl_op {
+	__u8			cmd;
+	const char		*name;		/* "nic-get", in messages */
+	bool			dump;
+	azlx_genl_fill_t	fill;		/* or NULL */
+	azlx_genl_reply_t	reply;		/* or NULL */
+	/* names the attribute the kernel's extended ACK points at */
+	const char		*(*attr_name)(int type);
+	void			*arg;		/* of fill and reply */
+	/* out: a dump whose replies came with NLM_F_DUMP_INTR */
+	bool			interrupted;
+};
+
+/*
+ * Sends @op and reads the replies up to its ACK (do) or NLMSG_DONE (dump).
+ * Returns an exit code, having printed the error as azlx_genl_do() does.
+ */
+int azlx_genl_request(struct azlx_genl *g, struct azlx_genl_op *op);
 
 /* Replies of the module. */
 struct azlx_info_version {

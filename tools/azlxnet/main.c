@@ -4,6 +4,7 @@
  *
  * Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +20,9 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | module | status | version }\n"
+		"where  OBJECT := { config | module | monitor | nic | status | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
-		"                    -h[elp] }\n");
+		"                    -h[elp] | -c[ount] COUNT (monitor) }\n");
 	return AZLX_EXIT_OK;
 }
 
@@ -36,6 +37,8 @@ static const struct azlx_cmd azlx_objects[] = {
 	{ "config",	azlx_do_config },
 	{ "help",	azlx_do_help },
 	{ "module",	azlx_do_module },
+	{ "monitor",	azlx_do_monitor },
+	{ "nic",	azlx_do_nic },
 	{ "status",	azlx_do_status },
 	{ "version",	azlx_do_version },
 	{ NULL,		NULL },
@@ -47,19 +50,36 @@ static const struct option azlx_long_opts[] = {
 	{ "verbose",	no_argument,	NULL,	'v' },
 	{ "version",	no_argument,	NULL,	'V' },
 	{ "help",	no_argument,	NULL,	'h' },
+	{ "count",	required_argument, NULL, 'c' },
 	{ NULL,		0,		NULL,	0 },
 };
+
+/* COUNT of -c: a positive integer */
+static int azlx_parse_count(const char *arg)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || !v || arg[0] == '-' || arg[0] == '+')
+		return azlx_error(AZLX_EXIT_USAGE, "invalid COUNT \"%s\" (a positive integer)",
+				  arg);
+	azlx_opts.count = v;
+	return AZLX_EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
 	const struct azlx_cmd *obj;
+	const char *count = NULL;
 	bool version = false;
 	bool help = false;
 	int opt, ret;
 
 	/* getopt's own messages would bypass the error path */
 	opterr = 0;
-	while ((opt = getopt_long_only(argc, argv, ":jpvVh", azlx_long_opts, NULL)) != -1) {
+	while ((opt = getopt_long_only(argc, argv, ":jpvVhc:", azlx_long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			azlx_opts.json = true;
@@ -77,6 +97,13 @@ int main(int argc, char **argv)
 		case 'h':
 			help = true;
 			break;
+		case 'c':
+			count = optarg;
+			break;
+		case ':':
+			azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
+			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" needs an argument",
+					  argv[optind - 1]);
 		default:
 			azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
 			if (optopt)
@@ -102,6 +129,10 @@ int main(int argc, char **argv)
 	} else {
 		obj = azlx_cmd_lookup(azlx_objects, argv[0], "object", "azlxnet");
 		if (!obj)
+			return AZLX_EXIT_USAGE;
+		if (count && obj->fn != azlx_do_monitor)
+			return azlx_error(AZLX_EXIT_USAGE, "option \"-c\" is only for \"monitor\"");
+		if (count && azlx_parse_count(count))
 			return AZLX_EXIT_USAGE;
 		ret = obj->fn(argc - 1, argv + 1);
 	}

@@ -63,6 +63,36 @@ int azlx_extack_parse(const struct nlmsghdr *nlh, struct azlx_extack *ext)
 	return 0;
 }
 
+int azlx_done_parse(const struct nlmsghdr *nlh, struct azlx_extack *ext)
+{
+	const struct nlattr *nla;
+	size_t len;
+	int rem;
+
+	memset(ext, 0, sizeof(*ext));
+	if (nlh->nlmsg_len < NLMSG_HDRLEN)
+		return -EINVAL;
+	len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	/* before Linux 4.x a DONE could come without its error: success */
+	if (len < sizeof(int))
+		return 0;
+	memcpy(&ext->error, NLMSG_DATA(nlh), sizeof(int));
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= NLMSG_ALIGN(sizeof(int)))
+		return 0;
+
+	rem = (int)(len - NLMSG_ALIGN(sizeof(int)));
+	nla_for_each_attr(nla, (struct nlattr *)((char *)NLMSG_DATA(nlh) +
+						 NLMSG_ALIGN(sizeof(int))), rem, rem) {
+		const char *data = nla_data(nla);
+		int dlen = nla_len(nla);
+
+		if (nla_type(nla) == NLMSGERR_ATTR_MSG && dlen > 0 &&
+		    memchr(data, '\0', dlen) && data[0])
+			ext->msg = data;
+	}
+	return 0;
+}
+
 int azlx_extack_attr_type(const struct nlmsghdr *req, __u32 offs)
 {
 	const struct nlattr *nla;
@@ -90,6 +120,32 @@ const char *azlx_info_attr_name(int type)
 	return names[type];
 }
 
+const char *azlx_nic_attr_name(int type)
+{
+	static const char *const names[AZLXNET_A_NIC_MAX + 1] = {
+		[AZLXNET_A_NIC_IFINDEX]		= "ifindex",
+		[AZLXNET_A_NIC_IFNAME]		= "ifname",
+		[AZLXNET_A_NIC_MAC]		= "mac",
+		[AZLXNET_A_NIC_VF_IFINDEX]	= "vf-ifindex",
+		[AZLXNET_A_NIC_VF_IFNAME]	= "vf-ifname",
+		[AZLXNET_A_NIC_VF_MAC]		= "vf-mac",
+		[AZLXNET_A_NIC_VF_DRIVER]	= "vf-driver",
+		[AZLXNET_A_NIC_VF_STATE]	= "vf-state",
+		[AZLXNET_A_NIC_TX_IFINDEX]	= "tx-ifindex",
+		[AZLXNET_A_NIC_VF_JOINS]	= "vf-joins",
+		[AZLXNET_A_NIC_VF_LEAVES]	= "vf-leaves",
+		[AZLXNET_A_NIC_VF_UPS]		= "vf-ups",
+		[AZLXNET_A_NIC_VF_DOWNS]	= "vf-downs",
+		[AZLXNET_A_NIC_LAST_CHANGE]	= "last-change",
+		[AZLXNET_A_NIC_SLOW_NS]		= "slow-ns",
+		[AZLXNET_A_NIC_LAST_SLOW_NS]	= "last-slow-ns",
+	};
+
+	if (type < 0 || type > AZLXNET_A_NIC_MAX)
+		return NULL;
+	return names[type];
+}
+
 const char *azlx_nl_strerror(int err)
 {
 	switch (err) {
@@ -101,6 +157,8 @@ const char *azlx_nl_strerror(int err)
 		return "invalid argument";
 	case ENOENT:
 		return "no such object";
+	case ENODEV:
+		return "no such device";
 	case EBUSY:
 		return "device or resource busy";
 	case ENOMEM:

@@ -29,6 +29,14 @@ struct azlx_extack {
 int azlx_extack_parse(const struct nlmsghdr *nlh, struct azlx_extack *ext);
 
 /*
+ * Parses the NLMSG_DONE message @nlh that ends a dump: its int error (0 or a
+ * negative errno; 0 when the message has no payload) and, when
+ * NLM_F_ACK_TLVS is set, the extended ACK message that follows it. Returns
+ * 0, or -EINVAL for a message shorter than its header.
+ */
+int azlx_done_parse(const struct nlmsghdr *nlh, struct azlx_extack *ext);
+
+/*
  * The attribute type of a generic netlink request @req that sits at byte
  * @offs of it (as reported by NLMSGERR_ATTR_OFFS), or -1.
  */
@@ -36,6 +44,8 @@ int azlx_extack_attr_type(const struct nlmsghdr *req, __u32 offs);
 
 /* The spec name of attribute @type of azlxnet's "info" set, or NULL. */
 const char *azlx_info_attr_name(int type);
+/* Likewise for the "nic" set. */
+const char *azlx_nic_attr_name(int type);
 
 /*
  * Message for a positive errno from a generic netlink operation of the

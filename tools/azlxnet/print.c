@@ -84,7 +84,7 @@ static void azlx_print_push(const char *key, json_object *val)
 
 static void azlx_print_pop(void)
 {
-	/* the top-level object stays until flushed */
+	/* the top-level container stays until flushed */
 	if (azlx_pr.depth > 1)
 		azlx_pr.depth--;
 }
@@ -108,8 +108,19 @@ void azlx_print_close_object(void)
 
 void azlx_print_open_array(const char *key)
 {
-	if (azlx_pr.json)
+	if (!azlx_pr.json)
+		return;
+	/* likewise, the first array opened without a key is the document */
+	if (!azlx_pr.depth && !key) {
+		azlx_pr.stack[0] = json_object_new_array();
+		if (!azlx_pr.stack[0]) {
+			fprintf(stderr, "Error: out of memory\n");
+			exit(1);
+		}
+		azlx_pr.depth = 1;
+	} else {
 		azlx_print_push(key, json_object_new_array());
+	}
 }
 
 void azlx_print_close_array(void)
@@ -200,6 +211,8 @@ void azlx_print_flush(void)
 {
 	if (azlx_pr.depth)
 		azlx_print_write(azlx_pr.stack[0]);
+	else
+		fflush(azlx_print_out());
 	azlx_print_discard();
 }
 

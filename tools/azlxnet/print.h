@@ -20,7 +20,11 @@ enum azlx_print {
 void azlx_print_init(FILE *out, bool json, bool pretty);
 bool azlx_print_is_json(void);
 
-/* Containers; the key is ignored inside an array and at the top. */
+/*
+ * Containers; the key is ignored inside an array. The first container
+ * opened without a key is the document itself: an object, or an array
+ * (e.g. one object per NIC).
+ */
 void azlx_print_open_object(const char *key);
 void azlx_print_close_object(void);
 void azlx_print_open_array(const char *key);
@@ -41,7 +45,7 @@ void azlx_print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 
 /* Make sure a JSON document exists even if nothing is printed: "{}". */
 void azlx_print_begin(void);
-/* Write the JSON document (if any) and release it. */
+/* Write the JSON document (if any) and release it; flush the output. */
 void azlx_print_flush(void);
 /* Drop the JSON document without writing it. */
 void azlx_print_discard(void);

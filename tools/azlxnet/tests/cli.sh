@@ -112,7 +112,7 @@ test_help_lists_objects() {
 	run help
 	expect_rc 0
 	expect_has "$out" "Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }"
-	expect_has "$out" "OBJECT := { config | module | status | version }"
+	expect_has "$out" "OBJECT := { config | module | monitor | nic | status | version }"
 	expect_has "$out" "-j[son]"
 	expect_eq "$err" ""
 	local help=$out
@@ -142,6 +142,18 @@ test_help_every_level() {
 	run mod h
 	expect_rc 0
 	expect_has "$out" "azlxnet module load"
+	run nic help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet nic show [ DEV ]"
+	run nic show help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet nic show [ DEV ]"
+	run monitor help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet monitor [ -c COUNT ]"
+	run mon h
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet monitor"
 }
 
 test_no_object_is_usage_error() {
@@ -258,6 +270,98 @@ test_config_not_loaded() {
 	# arguments are checked before the kernel is asked
 	run config set vf-drivers mana
 	expect_rc 3
+}
+
+test_nic_not_loaded() {
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	run nic show
+	expect_rc 3
+	expect_eq "$out" ""
+	expect_eq "$err" "Error: $NOT_LOADED"
+	# the object alone shows; DEV by name or ifindex (lo is always there)
+	run nic
+	expect_rc 3
+	run n sh lo
+	expect_rc 3
+	expect_eq "$err" "Error: $NOT_LOADED"
+	run nic show 1
+	expect_rc 3
+	run -j nic show
+	expect_rc 3
+	expect_eq "$err" ""
+	jq_eq . "$(jq -cn --arg e "$NOT_LOADED" '{error: $e}')"
+}
+
+test_nic_show_no_such_device() {
+	# a device that does not exist needs no module to be reported
+	run nic show azlx-nosuch0
+	expect_rc 1
+	expect_eq "$out" ""
+	expect_eq "$err" "Error: no such device azlx-nosuch0"
+	run -j nic show 4000000000
+	expect_rc 1
+	jq_eq . '{"error":"no such device 4000000000"}'
+	run nic show 0
+	expect_rc 1
+	expect_eq "$err" "Error: no such device 0"
+	run nic show a-name-much-longer-than-ifnamsiz
+	expect_rc 1
+}
+
+test_nic_show_usage() {
+	run nic show lo eth0
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_eq "$err" 'Error: "nic show" takes at most one DEV: "eth0"'
+	run -j nic show a b c
+	expect_rc 2
+	jq_eq .error '"\"nic show\" takes at most one DEV: \"b\""'
+	run nic frob
+	expect_rc 2
+	expect_eq "$err" 'Error: unknown command "frob" for "azlxnet nic" (try "azlxnet nic help")'
+}
+
+test_monitor_not_loaded() {
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	run monitor
+	expect_rc 3
+	expect_eq "$out" ""
+	expect_eq "$err" "Error: $NOT_LOADED"
+	run -j monitor -c 1
+	expect_rc 3
+	expect_eq "$err" ""
+	jq_eq . "$(jq -cn --arg e "$NOT_LOADED" '{error: $e}')"
+	# the count may come before the object, as --count, or glued
+	run --count=2 monitor
+	expect_rc 3
+	run monitor -c5
+	expect_rc 3
+}
+
+test_monitor_usage() {
+	run monitor extra
+	expect_rc 2
+	expect_eq "$out" ""
+	expect_eq "$err" 'Error: "monitor" takes no argument: "extra"'
+	run monitor -c 0
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid COUNT "0" (a positive integer)'
+	run monitor -c x
+	expect_rc 2
+	run monitor -c -3
+	expect_rc 2
+	run monitor -c 18446744073709551616
+	expect_rc 2
+	run -j monitor -c
+	expect_rc 2
+	jq_eq .error '"option \"-c\" needs an argument"'
+	run status -c 1
+	expect_rc 2
+	expect_eq "$err" 'Error: option "-c" is only for "monitor"'
+	# "m" could be module or monitor
+	run m
+	expect_rc 2
+	expect_eq "$err" 'Error: ambiguous object "m" for "azlxnet": module, monitor'
 }
 
 test_config_set_usage() {
@@ -444,6 +548,11 @@ TESTS=(
 	status_not_loaded
 	status_not_loaded_json
 	config_not_loaded
+	nic_not_loaded
+	nic_show_no_such_device
+	nic_show_usage
+	monitor_not_loaded
+	monitor_usage
 	config_set_usage
 	module_load_bogus
 	module_show_json_host

@@ -21,6 +21,10 @@ struct azlx_test {
 	void		(*fn)(void);
 };
 
+/* The tests of tests/unit-nic.c, run after those of tests/unit.c. */
+extern const struct azlx_test azlx_nic_tests[];
+extern const size_t azlx_nic_ntests;
+
 /* Fails the running test (its process) with a diagnostic. */
 #define CHECK(cond)							\
 	do {								\

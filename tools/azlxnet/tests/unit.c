@@ -25,6 +25,7 @@
 #include "status.h"
 #include "sysfs.h"
 #include "tap.h"
+#include "helpers.h"
 
 /* main.c is not linked in */
 struct azlx_opts azlx_opts;
@@ -253,35 +254,6 @@ static void test_modparam_modinfo_libkmod(void)
 	kmod_unref(ctx);
 }
 
-/* Captures what the print layer writes to its stream. */
-struct capture {
-	char	*buf;
-	size_t	len;
-	FILE	*fp;
-};
-
-static void capture_start(struct capture *c, bool json, bool pretty)
-{
-	c->buf = NULL;
-	c->len = 0;
-	c->fp = open_memstream(&c->buf, &c->len);
-	CHECK(c->fp);
-	azlx_print_init(c->fp, json, pretty);
-}
-
-static const char *capture_end(struct capture *c)
-{
-	fflush(c->fp);
-	return c->buf;
-}
-
-static void capture_free(struct capture *c)
-{
-	azlx_print_init(stdout, false, false);
-	fclose(c->fp);
-	free(c->buf);
-}
-
 static void print_sample(void)
 {
 	azlx_print_open_object(NULL);
@@ -407,62 +379,6 @@ static void test_print_error_text(void)
 	CHECK(!c.len || !capture_end(&c)[0]);
 	capture_free(&c);
 	fclose(tmp);
-}
-
-/* Hand-built NLMSG_ERROR messages. */
-struct nlbuf {
-	union {
-		struct nlmsghdr	nlh;
-		char		raw[512];
-	};
-	size_t	len;
-};
-
-static void *nlbuf_put(struct nlbuf *b, const void *data, size_t len)
-{
-	void *p = b->raw + b->len;
-
-	CHECK(b->len + NLMSG_ALIGN(len) <= sizeof(b->raw));
-	memset(p, 0, NLMSG_ALIGN(len));
-	if (data)
-		memcpy(p, data, len);
-	b->len += NLMSG_ALIGN(len);
-	return p;
-}
-
-static void nlbuf_attr(struct nlbuf *b, int type, const void *data, size_t len)
-{
-	struct nlattr nla = { .nla_len = NLA_HDRLEN + len, .nla_type = type };
-
-	nlbuf_put(b, &nla, sizeof(nla));
-	if (len)
-		nlbuf_put(b, data, len);
-}
-
-static void nlbuf_error(struct nlbuf *b, int error, __u16 flags, __u32 orig_len,
-			bool with_payload)
-{
-	struct nlmsghdr hdr = { .nlmsg_type = NLMSG_ERROR, .nlmsg_flags = flags };
-	struct nlmsgerr err = {
-		.error	= error,
-		.msg	= { .nlmsg_len = orig_len, .nlmsg_type = 0x20,
-			    .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = 7 },
-	};
-	char payload[64];
-
-	memset(b, 0, sizeof(*b));
-	nlbuf_put(b, &hdr, sizeof(hdr));
-	nlbuf_put(b, &err, sizeof(err));
-	if (with_payload) {
-		CHECK(orig_len - NLMSG_HDRLEN <= sizeof(payload));
-		memset(payload, 0xaa, sizeof(payload));
-		nlbuf_put(b, payload, orig_len - NLMSG_HDRLEN);
-	}
-}
-
-static void nlbuf_end(struct nlbuf *b)
-{
-	b->nlh.nlmsg_len = b->len;
 }
 
 static void test_extack_capped(void)
@@ -702,13 +618,15 @@ static void status_sample(struct azlx_info_version *ver, struct azlx_info_config
 	memset(cfg, 0, sizeof(*cfg));
 	memset(kf, 0, sizeof(*kf));
 	strcpy(ver->module_version, "0.1.0");
-	ver->api_version = 1;
+	ver->api_version = AZLXNET_API_VERSION;
 	ver->has_api_version = 1;
 	strcpy(cfg->synthetic_drivers, "hv_netvsc");
 	strcpy(cfg->vf_drivers, "mana,mlx5_core,mlx4_en");
 	kf->available = true;
-	kf->api_version = 1;
+	kf->api_version = AZLXNET_API_VERSION;
 }
+
+#define API	"%d"	/* AZLXNET_API_VERSION in the expected output */
 
 static void test_status_print(void)
 {
@@ -716,25 +634,37 @@ static void test_status_print(void)
 	struct azlx_info_config cfg;
 	struct azlx_kfunc_result kf;
 	struct capture c;
+	char want[512];
 
 	status_sample(&ver, &cfg, &kf);
 	capture_start(&c, true, false);
 	azlx_status_print(&ver, &cfg, &kf);
 	azlx_print_flush();
-	CHECK_STR(capture_end(&c),
-		  "{\"module\":{\"loaded\":true,\"version\":\"0.1.0\",\"api_version\":1},"
-		  "\"config\":{\"synthetic_drivers\":[\"hv_netvsc\"],"
-		  "\"vf_drivers\":[\"mana\",\"mlx5_core\",\"mlx4_en\"]},"
-		  "\"kfuncs\":{\"available\":true,\"api_version\":1}}\n");
+	snprintf(want, sizeof(want),
+		 "{\"module\":{\"loaded\":true,\"version\":\"0.1.0\",\"api_version\":" API "},"
+		 "\"config\":{\"synthetic_drivers\":[\"hv_netvsc\"],"
+		 "\"vf_drivers\":[\"mana\",\"mlx5_core\",\"mlx4_en\"]},"
+		 "\"kfuncs\":{\"available\":true,\"api_version\":" API "}}\n",
+		 AZLXNET_API_VERSION, AZLXNET_API_VERSION);
+	CHECK_STR(capture_end(&c), want);
 	capture_free(&c);
 
 	capture_start(&c, false, false);
 	azlx_status_print(&ver, &cfg, &kf);
-	CHECK_STR(capture_end(&c),
-		  "module: azlxnet 0.1.0 (api 1)\n"
-		  "synthetic drivers: hv_netvsc\n"
-		  "vf drivers: mana mlx5_core mlx4_en\n"
-		  "kfuncs: available (api 1)\n");
+	snprintf(want, sizeof(want),
+		 "module: azlxnet 0.1.0 (api " API ")\n"
+		 "synthetic drivers: hv_netvsc\n"
+		 "vf drivers: mana mlx5_core mlx4_en\n"
+		 "kfuncs: available (api " API ")\n",
+		 AZLXNET_API_VERSION, AZLXNET_API_VERSION);
+	CHECK_STR(capture_end(&c), want);
+	capture_free(&c);
+
+	/* a kfunc API level other than the module's is pointed out */
+	kf.api_version = AZLXNET_API_VERSION + 1;
+	capture_start(&c, false, false);
+	azlx_status_print(&ver, &cfg, &kf);
+	CHECK(strstr(capture_end(&c), "(differs from the module's netlink api)"));
 	capture_free(&c);
 }
 
@@ -804,5 +734,16 @@ static const struct azlx_test tests[] = {
 
 int main(void)
 {
-	return azlx_tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+	size_t n = sizeof(tests) / sizeof(tests[0]);
+	struct azlx_test *all;
+	int ret;
+
+	/* tests/unit-nic.c adds its own */
+	all = calloc(n + azlx_nic_ntests, sizeof(*all));
+	CHECK(all);
+	memcpy(all, tests, sizeof(tests));
+	memcpy(all + n, azlx_nic_tests, azlx_nic_ntests * sizeof(*all));
+	ret = azlx_tap_run(all, n + azlx_nic_ntests);
+	free(all);
+	return ret;
 }
