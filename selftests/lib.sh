@@ -86,6 +86,16 @@ cleanup_module()
 # or veth devices for the VF (mana, mlx5_core), as in Documentation/nic-model.rst.
 NIC_PARAMS="synthetic_drivers=bonding vf_drivers=dummy,veth"
 
+# Bonds only where the test makes them: no default bond0.
+nic_setup()
+{
+	if [ ! -d /sys/module/bonding ]; then
+		modprobe bonding max_bonds=0 || fail "modprobe bonding"
+	fi
+	ip link del bond0 2>/dev/null
+	return 0
+}
+
 ifindex()
 {
 	cat "/sys/class/net/$1/ifindex" 2>/dev/null || fail "no device $1"

@@ -29,6 +29,7 @@ cleanup()
 trap cleanup EXIT
 
 mod_unload
+nic_setup
 
 # 1. Devices first, module second: the pair is found at load.
 ip link add azb0 type bond mode active-backup || fail "creating bond azb0"

@@ -23,6 +23,7 @@ trap cleanup EXIT
 cycles=${STORM_CYCLES:-1000}
 
 mod_unload
+nic_setup
 modprobe azlxnet $NIC_PARAMS || fail "modprobe azlxnet"
 ip link add azsb0 type bond mode active-backup || fail "creating the bond"
 ip link add azsv0 type dummy || fail "creating the dummy"
