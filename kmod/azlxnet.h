@@ -35,7 +35,8 @@ struct azlxnet_drvlist {
 	char		name[AZLXNET_DRIVERS_MAX][AZLXNET_DRIVER_NAMSIZ];
 };
 
-int azlxnet_drvlist_parse(const char *val, struct azlxnet_drvlist *list,
+int azlxnet_drvlist_parse(const char *val, size_t len,
+			  struct azlxnet_drvlist *list,
 			  struct netlink_ext_ack *extack,
 			  const struct nlattr *attr);
 int azlxnet_config_set(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS]);

@@ -31,14 +31,16 @@ static struct azlxnet_drvlist azlxnet_drvlists[AZLXNET_DRV_NLISTS] = {
 	},
 };
 
+/* The kernel's isalnum() takes Latin-1 letters too: stay within ASCII. */
 static bool azlxnet_driver_char_ok(char c)
 {
-	return isalnum(c) || c == '_' || c == '-' || c == '.';
+	return (isascii(c) && isalnum(c)) || c == '_' || c == '-' || c == '.';
 }
 
 /**
  * azlxnet_drvlist_parse - parse a comma-separated driver-name list
- * @val: the list; one trailing newline (from a sysfs write) is ignored
+ * @val: the list
+ * @len: its length
  * @list: filled on success, untouched on error
  * @extack: receives the reason on error
  * @attr: attribute to blame in @extack, or NULL
@@ -49,17 +51,15 @@ static bool azlxnet_driver_char_ok(char c)
  *
  * Return: 0 or -EINVAL.
  */
-int azlxnet_drvlist_parse(const char *val, struct azlxnet_drvlist *list,
+int azlxnet_drvlist_parse(const char *val, size_t len,
+			  struct azlxnet_drvlist *list,
 			  struct netlink_ext_ack *extack,
 			  const struct nlattr *attr)
 {
 	struct azlxnet_drvlist new = {};
-	size_t len = strlen(val);
 	const char *p = val;
 	unsigned int i;
 
-	if (len && val[len - 1] == '\n')
-		len--;
 	if (len > AZLXNET_DRIVERS_MAX_LEN) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "driver list too long");
 		return -EINVAL;
@@ -181,10 +181,14 @@ static int azlxnet_param_drivers_set(const char *val,
 	const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS] = {};
 	enum azlxnet_drvlist_id id = *(const int *)kp->arg;
 	struct netlink_ext_ack extack = {};
+	size_t len = strlen(val);
 	struct azlxnet_drvlist list;
 	int err;
 
-	err = azlxnet_drvlist_parse(val, &list, &extack, NULL);
+	/* "echo list >parameters/x" writes a trailing newline. */
+	if (len && val[len - 1] == '\n')
+		len--;
+	err = azlxnet_drvlist_parse(val, len, &list, &extack, NULL);
 	if (err) {
 		pr_err("%s: %s\n", kp->name, extack._msg);
 		return err;

@@ -102,8 +102,9 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 		if (!attr)
 			continue;
-		err = azlxnet_drvlist_parse(nla_data(attr), &new[i],
-					    info->extack, attr);
+		/* The policy guarantees the NUL. */
+		err = azlxnet_drvlist_parse(nla_data(attr), strlen(nla_data(attr)),
+					    &new[i], info->extack, attr);
 		if (err)
 			return err;
 		lists[i] = &new[i];
@@ -200,28 +201,30 @@ err_unlock:
 	return err;
 }
 
-/* cb->args[0]: ifindex of the last NIC dumped, to resume after it. */
+/*
+ * cb->args[0]: how many NICs of this namespace were dumped. Should the list
+ * change between rounds, the generation count changes and the core flags
+ * the rest of the dump NLM_F_DUMP_INTR: the reader dumps again.
+ */
 int azlxnet_nl_nic_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	struct azlxnet_nic *nic = NULL;
-	bool resume = cb->args[0];
+	long idx = 0;
 	int err = 0;
 
 	rtnl_lock();
 	cb->seq = azlxnet_nic_gen;
 	while ((nic = azlxnet_nic_next(net, nic))) {
-		if (resume) {
-			resume = nic->ifindex != cb->args[0];
+		if (idx++ < cb->args[0])
 			continue;
-		}
 		err = azlxnet_nl_nic_fill(skb, nic, NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					  AZLXNET_CMD_NIC_GET);
 		if (err)
 			break;
 		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
-		cb->args[0] = nic->ifindex;
+		cb->args[0] = idx;
 	}
 	rtnl_unlock();
 	/* A full skb ends this round; the core calls again for the rest. */

@@ -157,6 +157,13 @@ static int test_malformed(void)
 	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
 	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "veth;rm");
 	expect_err(&c, &m, -EINVAL, "invalid character in driver name", "bad character");
+	/* Latin-1 letters are not ASCII letters; no newline over netlink. */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "mana,v\xe9th");
+	expect_err(&c, &m, -EINVAL, "invalid character in driver name", "Latin-1 letter");
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "veth\n");
+	expect_err(&c, &m, -EINVAL, "invalid character in driver name", "newline");
 	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
 	expect_err(&c, &m, -EINVAL, "config-set needs", "no attributes");
 

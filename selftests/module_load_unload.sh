@@ -38,7 +38,7 @@ echo "bonding" >$SYSMOD/parameters/synthetic_drivers || fail "sysfs write"
 assert_eq "$(param synthetic_drivers)" "bonding" "sysfs-written synthetic_drivers"
 echo "" >$SYSMOD/parameters/vf_drivers || fail "writing an empty list"
 assert_eq "$(param vf_drivers)" "" "empty vf_drivers"
-for bad in "a,,b" "bad name" ",x" "x," "a,a" "$(printf 'd%s,' $(seq 1 9))" \
+for bad in "a,,b" "bad name" ",x" "x," "a,a" "$(printf 'v\xe9th')" "$(printf 'd%s,' $(seq 1 9))" \
 	   "$(printf '%040d' 0)"; do
 	if echo "$bad" 2>/dev/null >$SYSMOD/parameters/synthetic_drivers; then
 		fail "sysfs accepted synthetic_drivers='$bad'"
