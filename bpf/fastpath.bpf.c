@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The pod fast path (see Documentation/datapath.rst).
+ *
+ * azlxnet_from_pod, on tc ingress of the host side of each pod's veth:
+ *   - to a local pod: TTL/hop limit down, MACs rewritten, bpf_redirect_peer()
+ *     straight into the pod's namespace;
+ *   - off node, when the FIB says the route leaves through an uplink with
+ *     the fast path on: to the device bpf_azlxnet_tx_ifindex() names (the
+ *     VF while it is up) with the FIB's MACs, or bpf_redirect_neigh() to the
+ *     synthetic NIC while there is no neighbour entry yet;
+ *   - everything else (ARP, ND, multicast, link-local, fragments, options
+ *     the FIB refuses, unknown destinations): TC_ACT_OK, the stack.
+ * azlxnet_to_pod, on tc ingress of the uplink (synthetic NIC and VF):
+ *   - to a local pod: bpf_redirect_peer() into it; else TC_ACT_OK.
+ *
+ * Built twice: fastpath.bpf.o calls the azlxnet.ko kfunc; fastpath_nomod
+ * (AZLXNET_NO_KFUNC) is for nodes without the module and always uses the
+ * synthetic NIC.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fastpath.h"
+#ifndef AZLXNET_NO_KFUNC
+#include "azlxnet_kfuncs.h"
+#endif
+
+#define AF_INET		2
+#define AF_INET6	10
+#define ETH_ALEN	6
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1FFF
+#define NEXTHDR_FRAGMENT 44
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define TC_ACT_REDIRECT	7
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AZLXNET_ENDPOINTS_MAX);
+	__type(key, struct azlxnet_ep_key);
+	__type(value, struct azlxnet_ep);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} azlxnet_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, AZLXNET_ENDPOINTS_MAX);
+	__type(key, __u32);
+	__type(value, struct azlxnet_ep_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} azlxnet_ep_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} azlxnet_uplinks SEC(".maps");
+
+/* Where a parsed packet goes and what it needs. */
+struct azlxnet_pkt {
+	struct azlxnet_ep_key	dst;
+	struct azlxnet_ep_key	src;
+	__u32			l3_off;
+	__u16			tot_len;
+	__u8			l4_proto;
+	__u8			tos;
+	__u32			flowinfo;
+};
+
+static __always_inline struct azlxnet_ep_stats *azlxnet_stats(__u32 ifindex)
+{
+	return bpf_map_lookup_elem(&azlxnet_ep_stats, &ifindex);
+}
+
+static __always_inline int azlxnet_fallback(struct azlxnet_ep_stats *st)
+{
+	if (st)
+		st->fallback++;
+	return TC_ACT_OK;
+}
+
+static __always_inline int azlxnet_drop(struct azlxnet_ep_stats *st,
+					enum azlxnet_drop_reason why)
+{
+	if (st && why < AZLXNET_DROP_MAX)
+		st->drops[why]++;
+	return TC_ACT_SHOT;
+}
+
+/*
+ * Parse Ethernet + IPv4/IPv6 up to the addresses. Return 0 if the packet is
+ * one the fast path handles (unicast, not a fragment, not ND), else -1.
+ */
+static __always_inline int azlxnet_parse(struct __sk_buff *skb,
+					 struct azlxnet_pkt *p)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	p->l3_off = sizeof(*eth);
+
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = (void *)(eth + 1);
+
+		if ((void *)(ip + 1) > data_end || ip->ihl < 5)
+			return -1;
+		if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+			return -1;
+		/* Multicast and limited broadcast are for the stack. */
+		if ((bpf_ntohl(ip->daddr) >> 28) == 0xe || ip->daddr == 0xffffffff)
+			return -1;
+		p->dst.family = AF_INET;
+		p->dst.addr[0] = ip->daddr;
+		p->src.family = AF_INET;
+		p->src.addr[0] = ip->saddr;
+		p->tot_len = bpf_ntohs(ip->tot_len);
+		p->l4_proto = ip->protocol;
+		p->tos = ip->tos;
+		return 0;
+	}
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+		__u8 first;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		first = ip6->daddr.in6_u.u6_addr8[0];
+		/* Multicast (ND included) and link-local are for the stack. */
+		if (first == 0xff ||
+		    (first == 0xfe && (ip6->daddr.in6_u.u6_addr8[1] & 0xc0) == 0x80))
+			return -1;
+		if (ip6->nexthdr == NEXTHDR_FRAGMENT)
+			return -1;
+		p->dst.family = AF_INET6;
+		__builtin_memcpy(p->dst.addr, ip6->daddr.in6_u.u6_addr32, 16);
+		p->src.family = AF_INET6;
+		__builtin_memcpy(p->src.addr, ip6->saddr.in6_u.u6_addr32, 16);
+		p->tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		p->l4_proto = ip6->nexthdr;
+		p->flowinfo = *(__u32 *)ip6 & bpf_htonl(0x0FFFFFFF);
+		return 0;
+	}
+	return -1;	/* ARP and everything else */
+}
+
+/*
+ * What forwarding does to the L3 header: TTL or hop limit down by one (with
+ * the IPv4 checksum fixed up incrementally, as ip_decrease_ttl() does).
+ * Return -1 if it would expire: the stack then sends the ICMP error.
+ */
+static __always_inline int azlxnet_forward_l3(struct __sk_buff *skb,
+					      struct azlxnet_pkt *p)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)skb->data;
+
+	if (p->dst.family == AF_INET) {
+		struct iphdr *ip = data + sizeof(struct ethhdr);
+		__u32 check;
+
+		if ((void *)(ip + 1) > data_end || ip->ttl <= 1)
+			return -1;
+		check = ip->check;
+		check += bpf_htons(0x0100);
+		ip->check = (__u16)(check + (check >= 0xFFFF));
+		ip->ttl--;
+		return 0;
+	}
+	{
+		struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+
+		if ((void *)(ip6 + 1) > data_end || ip6->hop_limit <= 1)
+			return -1;
+		ip6->hop_limit--;
+		return 0;
+	}
+}
+
+static __always_inline int azlxnet_set_macs(struct __sk_buff *skb,
+					    const __u8 *dst, const __u8 *src)
+{
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = (void *)(long)skb->data;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(eth->h_dest, dst, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, src, ETH_ALEN);
+	return 0;
+}
+
+/* Deliver into a local pod. st: counters of the endpoint the run is for. */
+static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
+					    struct azlxnet_pkt *p,
+					    const struct azlxnet_ep *ep,
+					    struct azlxnet_ep_stats *st)
+{
+	struct azlxnet_ep_stats *dst_st;
+	long ret;
+
+	if (azlxnet_forward_l3(skb, p) ||
+	    azlxnet_set_macs(skb, ep->pod_mac, ep->host_mac))
+		return azlxnet_fallback(st);
+	ret = bpf_redirect_peer(ep->host_ifindex, 0);
+	if (ret != TC_ACT_REDIRECT)
+		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+	if (st)
+		st->redirect_peer++;
+	dst_st = azlxnet_stats(ep->host_ifindex);
+	if (dst_st) {
+		dst_st->to_pod_packets++;
+		dst_st->to_pod_bytes += skb->len;
+	}
+	return TC_ACT_REDIRECT;
+}
+
+static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
+					    struct azlxnet_pkt *p,
+					    struct azlxnet_ep_stats *st)
+{
+	struct bpf_fib_lookup fib = {};
+	__s32 tx;
+	long ret;
+
+	fib.ifindex = skb->ingress_ifindex;
+	fib.l4_protocol = p->l4_proto;
+	fib.tot_len = p->tot_len;
+	if (p->dst.family == AF_INET) {
+		fib.family = AF_INET;
+		fib.tos = p->tos;
+		fib.ipv4_src = p->src.addr[0];
+		fib.ipv4_dst = p->dst.addr[0];
+	} else {
+		fib.family = AF_INET6;
+		fib.flowinfo = p->flowinfo;
+		__builtin_memcpy(fib.ipv6_src, p->src.addr, 16);
+		__builtin_memcpy(fib.ipv6_dst, p->dst.addr, 16);
+	}
+
+	ret = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (ret == BPF_FIB_LKUP_RET_BLACKHOLE)
+		return azlxnet_drop(st, AZLXNET_DROP_FIB_BLACKHOLE);
+	if (ret != BPF_FIB_LKUP_RET_SUCCESS && ret != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return azlxnet_fallback(st);	/* unreachable, MTU, ... */
+	/* Only routes out of an uplink with the fast path on. */
+	if (!bpf_map_lookup_elem(&azlxnet_uplinks, &fib.ifindex))
+		return azlxnet_fallback(st);
+	if (azlxnet_forward_l3(skb, p))
+		return azlxnet_fallback(st);
+
+	if (ret == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/* The stack resolves it; the next packets take the VF. */
+		ret = bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
+		if (ret != TC_ACT_REDIRECT)
+			return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+		if (st)
+			st->redirect_neigh++;
+		return TC_ACT_REDIRECT;
+	}
+
+#ifndef AZLXNET_NO_KFUNC
+	tx = bpf_azlxnet_tx_ifindex(skb, fib.ifindex);
+#else
+	tx = -1;
+#endif
+	if (azlxnet_set_macs(skb, fib.dmac, fib.smac))
+		return azlxnet_fallback(st);
+	if (tx > 0 && (__u32)tx != fib.ifindex) {
+		ret = bpf_redirect(tx, 0);
+		if (ret != TC_ACT_REDIRECT)
+			return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+		if (st)
+			st->redirect_vf++;
+		return TC_ACT_REDIRECT;
+	}
+	ret = bpf_redirect(fib.ifindex, 0);
+	if (ret != TC_ACT_REDIRECT)
+		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+	if (st)
+		st->redirect_uplink++;
+	return TC_ACT_REDIRECT;
+}
+
+SEC("tc")
+int azlxnet_from_pod(struct __sk_buff *skb)
+{
+	struct azlxnet_ep_stats *st = azlxnet_stats(skb->ingress_ifindex);
+	struct azlxnet_pkt p = {};
+	struct azlxnet_ep *ep;
+
+	if (st) {
+		st->from_pod_packets++;
+		st->from_pod_bytes += skb->len;
+	}
+	if (azlxnet_parse(skb, &p))
+		return azlxnet_fallback(st);
+	ep = bpf_map_lookup_elem(&azlxnet_endpoints, &p.dst);
+	if (ep) {
+		if (ep->host_ifindex == skb->ingress_ifindex)
+			return azlxnet_fallback(st);	/* to itself */
+		return azlxnet_to_local(skb, &p, ep, st);
+	}
+	return azlxnet_off_node(skb, &p, st);
+}
+
+SEC("tc")
+int azlxnet_to_pod(struct __sk_buff *skb)
+{
+	struct azlxnet_pkt p = {};
+	struct azlxnet_ep *ep;
+
+	if (azlxnet_parse(skb, &p))
+		return TC_ACT_OK;
+	ep = bpf_map_lookup_elem(&azlxnet_endpoints, &p.dst);
+	if (!ep)
+		return TC_ACT_OK;
+	return azlxnet_to_local(skb, &p, ep, azlxnet_stats(ep->host_ifindex));
+}
+
+char _license[] SEC("license") = "GPL";
