@@ -4,7 +4,9 @@
 # 1000 VF leave/join cycles while the kfunc is called in a loop (it may only
 # ever answer the VF or the synthetic NIC) and nic-get dumps run in
 # parallel: no splat (vmtest scans dmesg), counters exact, final state
-# right, exactly one NIC tracked, and the module unloads cleanly afterwards.
+# right, exactly one NIC tracked; 100 synthetic NICs created and deleted
+# leave exactly one object in the module's slab cache; the module unloads
+# cleanly and its cache goes with it.
 
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -62,7 +64,33 @@ assert_eq "$(jq -r .vf_state <<<"$j")" up "final state"
 assert_eq "$(kfunc_tx "$B")" "$V" "final kfunc answer"
 assert_eq "$(azlxnet -j nic show | jq length)" 1 "exactly one NIC tracked"
 
+# NIC objects: exactly one per tracked NIC in the module's slab cache, also
+# after 100 synthetic NICs came and went.
+# SLUB counts the objects cached per CPU as in use until the cache is
+# shrunk; after that, active_objs is exact.
+nic_objs()
+{
+	echo 1 >/sys/kernel/slab/azlxnet_nic/shrink 2>/dev/null
+	awk '$1 == "azlxnet_nic" { print $2 }' /proc/slabinfo
+}
+assert_eq "$(nic_objs)" 1 "azlxnet_nic objects with one NIC"
+for i in $(seq 1 100); do
+	echo "link add azsx$i type bond mode active-backup"
+done >"$tmp/bonds"
+ip -batch "$tmp/bonds" || fail "creating 100 bonds"
+assert_eq "$(azlxnet -j nic show | jq length)" 101 "NICs with 100 more bonds"
+sed 's/^link add \(azsx[0-9]*\) .*/link del \1/' "$tmp/bonds" >"$tmp/unbonds"
+ip -batch "$tmp/unbonds" || fail "deleting 100 bonds"
+assert_eq "$(azlxnet -j nic show | jq length)" 1 "NICs after deleting them"
+# Freed after an RCU grace period.
+for _ in $(seq 1 50); do
+	[ "$(nic_objs)" = 1 ] && break
+	sleep 0.1
+done
+assert_eq "$(nic_objs)" 1 "azlxnet_nic objects after 100 NICs came and went"
+
 ip link del azsb0
 ip link del azsv0
 mod_unload
+assert_eq "$(grep -c '^azlxnet_nic ' /proc/slabinfo)" 0 "the slab cache after unload"
 echo "unloaded cleanly"
