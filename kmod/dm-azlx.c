@@ -1,0 +1,1274 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-azlx: a device-mapper target that keeps an Azure disk's queue in the
+ * guest.
+ *
+ * An Azure disk has a budget: IOPS counted in 256 KiB units, MB/s, and for
+ * small disks credit-based bursting. Past it the host queues I/O first come,
+ * first served, so node-critical I/O (kubelet, containerd, journald) waits
+ * behind pod writeback. This target dispatches at a fraction of the budget,
+ * counting the way Azure does, and holds what is over budget here, where the
+ * order can still be chosen: critical cgroups, then sync reads, sync writes,
+ * async writes and readahead, with an anti-starvation bound.
+ *
+ * Table: <dev> <offset> <iops> <mbps> [key=value ...]
+ * See Documentation/dm-azlx.rst.
+ */
+
+#include <linux/bio.h>
+#include <linux/blk-cgroup.h>
+#include <linux/blkdev.h>
+#include <linux/cgroup.h>
+#include <linux/device-mapper.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+
+#define DM_MSG_PREFIX		"azlx"
+
+#define AZLX_MAX_CGROUPS	16
+#define AZLX_KEY_MAX		16
+
+#define AZLX_DEF_BURST_SECS	1800	/* Azure: a full bucket lasts 30 min */
+#define AZLX_DEF_UNIT_KB	256	/* Azure Premium and Standard SSD */
+#define AZLX_DEF_FRACTION	95
+#define AZLX_DEF_MAX_WAIT_MS	500
+
+/* IOPS tokens count thousandths of a unit: rate x fraction stays exact. */
+#define AZLX_MILLI		1000ULL
+/* MB/s as Azure quotes it; the smaller reading, so neither cap is passed. */
+#define AZLX_MB			1000000ULL
+/* Bucket depth: 20 ms of rate absorbs timer and worker latency. */
+#define AZLX_SLACK_DIV		50
+/* Smallest bucket depths: one unit, one page. */
+#define AZLX_MIN_CAP_UNITS	AZLX_MILLI
+#define AZLX_MIN_CAP_BYTES	4096
+/* Timer floor: at high rates a wakeup dispatches a batch, not one bio. */
+#define AZLX_MIN_WAIT_NS	(500 * NSEC_PER_USEC)
+/* Bios handed to the device per worker pass before it requeues itself. */
+#define AZLX_BATCH		64
+/* A class waiting past max_wait_ms gets one dispatch in this many. */
+#define AZLX_STARVE_EVERY	4
+/* Longest idle time accounted; longer just fills every bucket. */
+#define AZLX_MAX_DT_NS		(1000000ULL * NSEC_PER_SEC)
+
+enum azlx_class {
+	AZLX_CRIT,
+	AZLX_READ,
+	AZLX_WRITE,
+	AZLX_ASYNC,
+
+	AZLX_NR_CLASSES
+};
+
+/* What the table line says; "dmsetup message" replaces it as a whole. */
+struct azlx_conf {
+	u64		iops;
+	u64		mbps;
+	u64		burst_iops;	/* 0: no IOPS bursting */
+	u64		burst_mbps;	/* 0: no MB/s bursting */
+	u64		burst_secs;
+	u64		unit_kb;
+	u64		fraction;	/* percent of the budget dispatched */
+	u64		max_wait_ms;	/* anti-starvation bound */
+	unsigned int	ncrit;
+	char		*crit_path[AZLX_MAX_CGROUPS];
+	struct cgroup	*crit[AZLX_MAX_CGROUPS];	/* one reference each */
+};
+
+struct azlx_bucket {
+	s64	level;		/* tokens; negative while in debt */
+	s64	cap;		/* most tokens held */
+	s64	debt;		/* most tokens owed: one second of rate */
+	u64	rate;		/* tokens per second */
+	u64	rem;		/* part of a token accrued, in 1e-9 tokens */
+};
+
+/*
+ * One dimension of the budget, IOPS units or bytes. The baseline bucket
+ * refills at the baseline rate and what it cannot hold (unused baseline)
+ * goes to the credit bucket. With bursting, a peak bucket refills at the
+ * burst rate. A bio may go when the peak bucket and baseline plus credit
+ * are positive; its cost comes out of the peak bucket, and out of the
+ * baseline first, then the credit. Azure's model, at fraction x the rates.
+ */
+struct azlx_dim {
+	struct azlx_bucket	base;
+	struct azlx_bucket	peak;
+	s64			credit;
+	s64			credit_cap;
+	bool			burst;
+};
+
+struct azlx_stats {
+	u64	dispatched[AZLX_NR_CLASSES];
+	u64	delayed[AZLX_NR_CLASSES];
+	u64	promoted[AZLX_NR_CLASSES];
+	u64	max_wait_ns[AZLX_NR_CLASSES];
+	u64	flushes;
+	u64	units;
+	u64	bytes;
+};
+
+struct azlx_c {
+	/* Fast path, under lock. */
+	spinlock_t		lock;
+	struct azlx_dim		units;
+	struct azlx_dim		bytes;
+	u64			last_ns;
+	u64			unit_bytes;
+	u64			max_wait_ns;
+	struct bio_list		q[AZLX_NR_CLASSES];
+	unsigned int		depth[AZLX_NR_CLASSES];
+	unsigned int		nqueued;
+	unsigned int		starve_tick;
+	bool			bypass;		/* suspending: pass, still charged */
+	bool			suspended;
+	unsigned int		ncrit;
+	struct cgroup		*crit[AZLX_MAX_CGROUPS];	/* conf's references */
+	struct azlx_stats	stats;
+	struct hrtimer		timer;
+	struct work_struct	work;
+
+	/* Slow path. */
+	struct dm_dev		*dev;
+	sector_t		start;
+	struct dm_target	*ti;
+	struct mapped_device	*md;
+	struct mutex		conf_lock;	/* serialises changes of conf */
+	struct azlx_conf	conf;
+	struct list_head	node;		/* in azlx_instances */
+	bool			fresh;		/* never resumed */
+};
+
+/* Per-bio data. */
+struct azlx_pbd {
+	u64	enq_ns;
+};
+
+/* What a table hands to the table that replaces it. */
+struct azlx_carry {
+	struct azlx_dim		units;
+	struct azlx_dim		bytes;
+	u64			last_ns;
+	struct azlx_stats	stats;
+};
+
+static struct workqueue_struct *azlx_wq;
+static LIST_HEAD(azlx_instances);
+static DEFINE_MUTEX(azlx_instances_lock);
+
+/* ------------------------------------------------------------------------
+ * Options: the table's key=value arguments and the messages share them.
+ */
+
+struct azlx_numopt {
+	const char	*name;
+	size_t		off;
+	u64		min;
+	u64		max;
+	const char	*e_nan;
+	const char	*e_neg;
+	const char	*e_zero;
+	const char	*e_big;
+	const char	*e_twice;
+};
+
+#define AZLX_NUMOPT(_name, _min, _max)					\
+	{								\
+		.name	 = #_name,					\
+		.off	 = offsetof(struct azlx_conf, _name),		\
+		.min	 = _min,					\
+		.max	 = _max,					\
+		.e_nan	 = #_name ": not a decimal integer",		\
+		.e_neg	 = #_name ": must not be negative",		\
+		.e_zero	 = #_name ": must be greater than 0",		\
+		.e_big	 = #_name ": too large (max " #_max ")",	\
+		.e_twice = #_name ": given twice",			\
+	}
+
+enum azlx_numopt_id {
+	AZLX_OPT_IOPS,
+	AZLX_OPT_MBPS,
+	AZLX_OPT_BURST_IOPS,
+	AZLX_OPT_BURST_MBPS,
+	AZLX_OPT_BURST_SECS,
+	AZLX_OPT_UNIT_KB,
+	AZLX_OPT_FRACTION,
+	AZLX_OPT_MAX_WAIT_MS,
+
+	AZLX_NR_NUMOPTS
+};
+
+/*
+ * Bounds keep every product below 2^63: rates in tokens/s (at most 1e12
+ * bytes/s) times a second in ns goes through mul_u64_u64_div_u64().
+ */
+static const struct azlx_numopt azlx_numopts[AZLX_NR_NUMOPTS] = {
+	[AZLX_OPT_IOPS]		= AZLX_NUMOPT(iops, 1, 100000000),
+	[AZLX_OPT_MBPS]		= AZLX_NUMOPT(mbps, 1, 1000000),
+	[AZLX_OPT_BURST_IOPS]	= AZLX_NUMOPT(burst_iops, 0, 100000000),
+	[AZLX_OPT_BURST_MBPS]	= AZLX_NUMOPT(burst_mbps, 0, 1000000),
+	[AZLX_OPT_BURST_SECS]	= AZLX_NUMOPT(burst_secs, 1, 86400),
+	[AZLX_OPT_UNIT_KB]	= AZLX_NUMOPT(unit_kb, 1, 1048576),
+	[AZLX_OPT_FRACTION]	= AZLX_NUMOPT(fraction, 1, 100),
+	[AZLX_OPT_MAX_WAIT_MS]	= AZLX_NUMOPT(max_wait_ms, 1, 60000),
+};
+
+/* State of one parse: a table line or a message. */
+struct azlx_parse {
+	struct azlx_conf	*conf;
+	unsigned long		seen;		/* numeric options given */
+	bool			message;	/* critical= replaces the list */
+	bool			crit_given;
+	const char		*bad;		/* the argument at fault */
+};
+
+static u64 *azlx_conf_field(struct azlx_conf *c, enum azlx_numopt_id id)
+{
+	return (u64 *)((char *)c + azlx_numopts[id].off);
+}
+
+static const char *azlx_parse_num(struct azlx_parse *p, enum azlx_numopt_id id,
+				  const char *s)
+{
+	const struct azlx_numopt *o = &azlx_numopts[id];
+	u64 v;
+	int r;
+
+	if (__test_and_set_bit(id, &p->seen))
+		return o->e_twice;
+	if (*s == '-')
+		return o->e_neg;
+	r = kstrtou64(s, 10, &v);
+	if (r == -ERANGE)
+		return o->e_big;
+	if (r)
+		return o->e_nan;
+	if (v < o->min)
+		return o->e_zero;
+	if (v > o->max)
+		return o->e_big;
+	*azlx_conf_field(p->conf, id) = v;
+	return NULL;
+}
+
+static void azlx_conf_drop_crit(struct azlx_conf *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->ncrit; i++) {
+		if (c->crit[i])
+			cgroup_put(c->crit[i]);
+		kfree(c->crit_path[i]);
+		c->crit[i] = NULL;
+		c->crit_path[i] = NULL;
+	}
+	c->ncrit = 0;
+}
+
+/* critical=PATH[:PATH...]; in a message, the first one replaces the list. */
+static const char *azlx_parse_crit(struct azlx_parse *p, const char *val)
+{
+	struct azlx_conf *c = p->conf;
+	const char *s = val, *end;
+	size_t len;
+
+	if (p->message && !p->crit_given)
+		azlx_conf_drop_crit(c);
+	p->crit_given = true;
+	if (p->message && !strcmp(val, "none"))
+		return NULL;
+	if (!*val)
+		return "critical: empty cgroup list";
+	while (*s) {
+		end = strchrnul(s, ':');
+		len = end - s;
+		if (!len)
+			return "critical: empty cgroup path in the list";
+		if (*s != '/')
+			return "critical: a cgroup path starts with '/' (the cgroup2 root)";
+		if (len >= PATH_MAX)
+			return "critical: cgroup path too long";
+		if (c->ncrit >= AZLX_MAX_CGROUPS)
+			return "critical: too many cgroups (max 16)";
+		c->crit_path[c->ncrit] = kstrndup(s, len, GFP_KERNEL);
+		if (!c->crit_path[c->ncrit])
+			return "critical: out of memory";
+		c->crit[c->ncrit++] = NULL;
+		s = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+static const char * const azlx_e_unknown[] = {
+	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms or critical)",
+	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms or critical)",
+};
+
+static const char *azlx_parse_kv(struct azlx_parse *p, const char *key,
+				 const char *val)
+{
+	unsigned int i;
+
+	if (!strcmp(key, "critical"))
+		return azlx_parse_crit(p, val);
+	for (i = 0; i < AZLX_NR_NUMOPTS; i++) {
+		/* The budget is positional in a table line. */
+		if (!p->message && (i == AZLX_OPT_IOPS || i == AZLX_OPT_MBPS))
+			continue;
+		if (!strcmp(key, azlx_numopts[i].name))
+			return azlx_parse_num(p, i, val);
+	}
+	return azlx_e_unknown[p->message];
+}
+
+/* key=value; the key is copied so that the argument stays intact. */
+static const char *azlx_parse_arg(struct azlx_parse *p, const char *arg)
+{
+	char key[AZLX_KEY_MAX];
+	const char *eq = strchr(arg, '=');
+
+	p->bad = arg;
+	if (!eq)
+		return "option without '=' (expected key=value)";
+	if (eq - arg >= AZLX_KEY_MAX)
+		return azlx_parse_kv(p, "", "");
+	memcpy(key, arg, eq - arg);
+	key[eq - arg] = '\0';
+	return azlx_parse_kv(p, key, eq + 1);
+}
+
+static const char *azlx_conf_check(const struct azlx_conf *c)
+{
+	if (c->burst_iops && c->burst_iops <= c->iops)
+		return "burst_iops: must exceed iops (or be 0 for no bursting)";
+	if (c->burst_mbps && c->burst_mbps <= c->mbps)
+		return "burst_mbps: must exceed mbps (or be 0 for no bursting)";
+	return NULL;
+}
+
+/* Resolve the paths still without a cgroup; -ENOENT and p->bad if one is missing. */
+static int azlx_conf_resolve(struct azlx_parse *p, const char **err)
+{
+	struct azlx_conf *c = p->conf;
+	struct cgroup *cg;
+	unsigned int i;
+
+	for (i = 0; i < c->ncrit; i++) {
+		if (c->crit[i])
+			continue;
+		cg = cgroup_get_from_path(c->crit_path[i]);
+		if (IS_ERR(cg)) {
+			p->bad = c->crit_path[i];
+			*err = "critical: no such cgroup (paths are relative to the cgroup2 root)";
+			return PTR_ERR(cg);
+		}
+		c->crit[i] = cg;
+	}
+	return 0;
+}
+
+static void azlx_conf_defaults(struct azlx_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->burst_secs = AZLX_DEF_BURST_SECS;
+	c->unit_kb = AZLX_DEF_UNIT_KB;
+	c->fraction = AZLX_DEF_FRACTION;
+	c->max_wait_ms = AZLX_DEF_MAX_WAIT_MS;
+}
+
+static int azlx_conf_dup(struct azlx_conf *dst, const struct azlx_conf *src)
+{
+	unsigned int i;
+
+	*dst = *src;
+	for (i = 0; i < src->ncrit; i++) {
+		cgroup_get(dst->crit[i]);
+		dst->crit_path[i] = kstrdup(src->crit_path[i], GFP_KERNEL);
+		if (!dst->crit_path[i]) {
+			dst->ncrit = i + 1;
+			azlx_conf_drop_crit(dst);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Token buckets
+ */
+
+/* Tokens accrued over @dt ns, carrying the fraction of a token. */
+static u64 azlx_accrue(struct azlx_bucket *b, u64 dt)
+{
+	u64 q = mul_u64_u64_div_u64(b->rate, dt, NSEC_PER_SEC);
+	/* The remainder is below 1e9, so wrapping arithmetic gives it exactly. */
+	u64 r = b->rate * dt - q * NSEC_PER_SEC + b->rem;
+
+	if (r >= NSEC_PER_SEC) {
+		q++;
+		r -= NSEC_PER_SEC;
+	}
+	b->rem = r;
+	return q;
+}
+
+/* Adds what accrued over @dt ns; returns what did not fit. */
+static u64 azlx_fill(struct azlx_bucket *b, u64 dt)
+{
+	u64 add = azlx_accrue(b, dt);
+	u64 room = b->cap - b->level;
+
+	if (add <= room) {
+		b->level += add;
+		return 0;
+	}
+	b->level = b->cap;
+	return add - room;
+}
+
+static void azlx_dim_refill(struct azlx_dim *d, u64 dt)
+{
+	u64 over = azlx_fill(&d->base, dt);
+
+	if (!d->burst)
+		return;
+	azlx_fill(&d->peak, dt);
+	if (over >= d->credit_cap - d->credit)
+		d->credit = d->credit_cap;
+	else
+		d->credit += over;
+}
+
+static bool azlx_dim_ok(const struct azlx_dim *d)
+{
+	if (d->burst && d->peak.level <= 0)
+		return false;
+	return d->base.level + d->credit > 0;
+}
+
+static void azlx_dim_charge(struct azlx_dim *d, u64 cost)
+{
+	s64 m;
+
+	if (d->burst)
+		d->peak.level = max(d->peak.level - (s64)cost, -d->peak.debt);
+	d->base.level -= cost;
+	if (d->base.level < 0 && d->credit > 0) {
+		m = min(-d->base.level, d->credit);
+		d->base.level += m;
+		d->credit -= m;
+	}
+	d->base.level = max(d->base.level, -d->base.debt);
+}
+
+/* ns until @b holds @need more tokens (rounded up). */
+static u64 azlx_ns_until(const struct azlx_bucket *b, u64 need)
+{
+	return mul_u64_u64_div_u64(need, NSEC_PER_SEC, b->rate) + 1;
+}
+
+static u64 azlx_dim_wait(const struct azlx_dim *d)
+{
+	u64 wait = 0;
+	s64 have;
+
+	if (d->burst && d->peak.level <= 0)
+		wait = azlx_ns_until(&d->peak, 1 - d->peak.level);
+	have = d->base.level + d->credit;
+	if (have <= 0)
+		wait = max(wait, azlx_ns_until(&d->base, 1 - have));
+	return wait;
+}
+
+static void azlx_bucket_setup(struct azlx_bucket *b, u64 rate, s64 min_cap,
+			      bool fill)
+{
+	b->rate = rate;
+	b->cap = max_t(s64, rate / AZLX_SLACK_DIV, min_cap);
+	b->debt = max_t(s64, rate, min_cap);
+	if (fill) {
+		b->level = b->cap;
+		b->rem = 0;
+	} else {
+		b->level = clamp(b->level, -b->debt, b->cap);
+	}
+}
+
+/*
+ * Rates for one dimension. A new table starts full (as an Azure disk does);
+ * a budget changed live keeps what the buckets hold, within the new bounds.
+ */
+static void azlx_dim_setup(struct azlx_dim *d, u64 base, u64 peak, u64 fraction,
+			   u64 scale, u64 burst_secs, s64 min_cap, bool initial)
+{
+	bool had_burst = d->burst;
+
+	azlx_bucket_setup(&d->base, base * scale / 100 * fraction, min_cap, initial);
+	d->burst = peak > 0;
+	if (d->burst) {
+		azlx_bucket_setup(&d->peak, peak * scale / 100 * fraction, min_cap,
+				  initial || !had_burst);
+		d->credit_cap = (peak - base) * scale * burst_secs;
+	} else {
+		d->credit_cap = 0;
+	}
+	if (initial)
+		d->credit = d->credit_cap;
+	else
+		d->credit = clamp(d->credit, 0LL, d->credit_cap);
+}
+
+/* Under lock: take @c as the live configuration. */
+static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initial)
+{
+	unsigned int i;
+
+	/* scale / 100 stays exact: AZLX_MILLI and AZLX_MB are multiples of 100. */
+	azlx_dim_setup(&ac->units, c->iops, c->burst_iops, c->fraction, AZLX_MILLI,
+		       c->burst_secs, AZLX_MIN_CAP_UNITS, initial);
+	azlx_dim_setup(&ac->bytes, c->mbps, c->burst_mbps, c->fraction, AZLX_MB,
+		       c->burst_secs, AZLX_MIN_CAP_BYTES, initial);
+	ac->unit_bytes = c->unit_kb * 1024;
+	ac->max_wait_ns = c->max_wait_ms * NSEC_PER_MSEC;
+	ac->ncrit = c->ncrit;
+	for (i = 0; i < AZLX_MAX_CGROUPS; i++)
+		ac->crit[i] = i < c->ncrit ? c->crit[i] : NULL;
+}
+
+static void azlx_refill(struct azlx_c *ac, u64 now)
+{
+	u64 dt;
+
+	if (now <= ac->last_ns)
+		return;
+	dt = min(now - ac->last_ns, AZLX_MAX_DT_NS);
+	ac->last_ns = now;
+	azlx_dim_refill(&ac->units, dt);
+	azlx_dim_refill(&ac->bytes, dt);
+}
+
+static bool azlx_ok(const struct azlx_c *ac)
+{
+	return azlx_dim_ok(&ac->units) && azlx_dim_ok(&ac->bytes);
+}
+
+/*
+ * What a bio costs: Azure counts one I/O per started unit (256 KiB) and its
+ * bytes. Discard, write-zeroes and secure erase move no data: one I/O each.
+ */
+static void azlx_charge(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
+{
+	u64 size = bio->bi_iter.bi_size, mu, bytes;
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		bytes = size;
+		mu = max_t(u64, div64_u64(size + ac->unit_bytes - 1, ac->unit_bytes), 1);
+		break;
+	default:
+		bytes = 0;
+		mu = 1;
+		break;
+	}
+	azlx_dim_charge(&ac->units, mu * AZLX_MILLI);
+	azlx_dim_charge(&ac->bytes, bytes);
+	ac->stats.dispatched[cls]++;
+	ac->stats.units += mu;
+	ac->stats.bytes += bytes;
+}
+
+/* Under lock, with bios queued: wake the worker when the tokens are there. */
+static void azlx_arm(struct azlx_c *ac)
+{
+	u64 wait = max(azlx_dim_wait(&ac->units), azlx_dim_wait(&ac->bytes));
+
+	hrtimer_start(&ac->timer, ns_to_ktime(max_t(u64, wait, AZLX_MIN_WAIT_NS)),
+		      HRTIMER_MODE_REL);
+}
+
+/* ------------------------------------------------------------------------
+ * Classes and dispatch
+ */
+
+static struct azlx_pbd *azlx_pbd(struct bio *bio)
+{
+	return dm_per_bio_data(bio, sizeof(struct azlx_pbd));
+}
+
+static bool azlx_cgroup_critical(const struct azlx_c *ac, struct cgroup *cg)
+{
+	unsigned int i;
+
+	for (i = 0; i < ac->ncrit; i++)
+		if (cgroup_is_descendant(cg, ac->crit[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Under lock. A bio is critical when its blkcg (bio_blkcg_css()) or, for a
+ * bio without one, the task submitting it is in or below a critical cgroup.
+ * dm hands targets clones without a blkcg association on some kernels, and
+ * a task's blkcg is its nearest ancestor with the io controller on; the
+ * task's own cgroup2 cgroup needs neither.
+ */
+static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio)
+{
+	struct cgroup_subsys_state *css;
+	bool crit = false;
+
+	if (ac->ncrit) {
+		rcu_read_lock();
+		css = bio_blkcg_css(bio);
+		if (css && azlx_cgroup_critical(ac, css->cgroup))
+			crit = true;
+		else if (in_task() && azlx_cgroup_critical(ac, task_dfl_cgroup(current)))
+			crit = true;
+		rcu_read_unlock();
+		if (crit)
+			return AZLX_CRIT;
+	}
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		return bio->bi_opf & REQ_RAHEAD ? AZLX_ASYNC : AZLX_READ;
+	case REQ_OP_WRITE:
+		return op_is_sync(bio->bi_opf) ? AZLX_WRITE : AZLX_ASYNC;
+	default:
+		return AZLX_ASYNC;
+	}
+}
+
+/*
+ * Under lock: the class to serve next. Strict priority, except that when a
+ * lower class's oldest bio has waited longer than max_wait_ms, one dispatch
+ * in AZLX_STARVE_EVERY goes to the class that has waited longest.
+ */
+static int azlx_pick(struct azlx_c *ac, u64 now)
+{
+	int c, first = -1, starved = -1;
+	u64 age, oldest = 0, enq;
+	struct bio *bio;
+
+	for (c = 0; c < AZLX_NR_CLASSES; c++) {
+		bio = bio_list_peek(&ac->q[c]);
+		if (!bio)
+			continue;
+		if (first < 0) {
+			first = c;
+			continue;
+		}
+		enq = azlx_pbd(bio)->enq_ns;
+		age = now > enq ? now - enq : 0;
+		if (age > ac->max_wait_ns && age > oldest) {
+			oldest = age;
+			starved = c;
+		}
+	}
+	if (starved >= 0 && ++ac->starve_tick >= AZLX_STARVE_EVERY) {
+		ac->starve_tick = 0;
+		ac->stats.promoted[starved]++;
+		return starved;
+	}
+	return first;
+}
+
+/*
+ * Under lock: move up to @budget bios that the buckets allow (all of them
+ * while bypassing) to @out. Returns true if more could go at once.
+ */
+static bool azlx_dispatch(struct azlx_c *ac, struct bio_list *out, u64 now,
+			  unsigned int budget)
+{
+	struct bio *bio;
+	u64 enq, wait;
+	int c;
+
+	azlx_refill(ac, now);
+	while (ac->nqueued) {
+		if (!budget--)
+			return true;
+		if (!ac->bypass && !azlx_ok(ac)) {
+			azlx_arm(ac);
+			return false;
+		}
+		c = azlx_pick(ac, now);
+		bio = bio_list_pop(&ac->q[c]);
+		ac->depth[c]--;
+		ac->nqueued--;
+		enq = azlx_pbd(bio)->enq_ns;
+		wait = now > enq ? now - enq : 0;
+		ac->stats.max_wait_ns[c] = max(ac->stats.max_wait_ns[c], wait);
+		azlx_charge(ac, bio, c);
+		bio_list_add(out, bio);
+	}
+	return false;
+}
+
+static void azlx_submit(struct bio_list *out)
+{
+	struct blk_plug plug;
+	struct bio *bio;
+
+	if (bio_list_empty(out))
+		return;
+	blk_start_plug(&plug);
+	while ((bio = bio_list_pop(out)))
+		dm_submit_bio_remap(bio, NULL);
+	blk_finish_plug(&plug);
+}
+
+static void azlx_work_fn(struct work_struct *work)
+{
+	struct azlx_c *ac = container_of(work, struct azlx_c, work);
+	struct bio_list out = BIO_EMPTY_LIST;
+	bool more;
+
+	spin_lock_irq(&ac->lock);
+	more = azlx_dispatch(ac, &out, ktime_get_ns(), AZLX_BATCH);
+	spin_unlock_irq(&ac->lock);
+	azlx_submit(&out);
+	if (more)
+		queue_work(azlx_wq, &ac->work);
+}
+
+static enum hrtimer_restart azlx_timer_fn(struct hrtimer *timer)
+{
+	struct azlx_c *ac = container_of(timer, struct azlx_c, timer);
+
+	queue_work(azlx_wq, &ac->work);
+	return HRTIMER_NORESTART;
+}
+
+static int azlx_map(struct dm_target *ti, struct bio *bio)
+{
+	struct azlx_c *ac = ti->private;
+	enum azlx_class cls;
+	unsigned long flags;
+	u64 now;
+
+	bio_set_dev(bio, ac->dev->bdev);
+	if (unlikely(!bio->bi_iter.bi_size)) {
+		/*
+		 * An empty flush moves no data, and it only covers writes
+		 * that completed, so left this queue, before it was issued:
+		 * it goes at once, ahead of anything queued.
+		 */
+		spin_lock_irqsave(&ac->lock, flags);
+		ac->stats.flushes++;
+		spin_unlock_irqrestore(&ac->lock, flags);
+		return DM_MAPIO_REMAPPED;
+	}
+	bio->bi_iter.bi_sector = ac->start + dm_target_offset(ti, bio->bi_iter.bi_sector);
+
+	now = ktime_get_ns();
+	spin_lock_irqsave(&ac->lock, flags);
+	cls = azlx_classify(ac, bio);
+	if (!ac->nqueued || ac->bypass) {
+		azlx_refill(ac, now);
+		if (ac->bypass || azlx_ok(ac)) {
+			azlx_charge(ac, bio, cls);
+			spin_unlock_irqrestore(&ac->lock, flags);
+			return DM_MAPIO_REMAPPED;
+		}
+	}
+	azlx_pbd(bio)->enq_ns = now;
+	bio_list_add(&ac->q[cls], bio);
+	ac->depth[cls]++;
+	ac->stats.delayed[cls]++;
+	/* Whoever queues the first bio arms the timer; the worker re-arms it. */
+	if (!ac->nqueued++)
+		azlx_arm(ac);
+	spin_unlock_irqrestore(&ac->lock, flags);
+	return DM_MAPIO_SUBMITTED;
+}
+
+/* ------------------------------------------------------------------------
+ * Construction, suspend/resume, status and messages
+ */
+
+static const char * const azlx_missing[] = {
+	"missing <dev> (table: <dev> <offset> <iops> <mbps> [key=value ...])",
+	"missing <offset> (table: <dev> <offset> <iops> <mbps> [key=value ...])",
+	"missing <iops> (table: <dev> <offset> <iops> <mbps> [key=value ...])",
+	"missing <mbps> (table: <dev> <offset> <iops> <mbps> [key=value ...])",
+};
+
+static void azlx_log_bad(struct dm_target *ti, const char *what, const char *err,
+			 const char *bad)
+{
+	DMERR("%s: %s: %s: '%s'", dm_device_name(dm_table_get_md(ti->table)), what,
+	      err, bad);
+}
+
+static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct azlx_parse p = { };
+	unsigned long long start;
+	struct azlx_c *ac;
+	const char *err;
+	unsigned int i;
+	int r;
+
+	if (argc < 4) {
+		ti->error = (char *)azlx_missing[argc];
+		return -EINVAL;
+	}
+
+	ac = kzalloc(sizeof(*ac), GFP_KERNEL);
+	if (!ac) {
+		ti->error = "cannot allocate the target context";
+		return -ENOMEM;
+	}
+	azlx_conf_defaults(&ac->conf);
+	p.conf = &ac->conf;
+
+	r = -EINVAL;
+	if (kstrtoull(argv[1], 10, &start) || start != (sector_t)start) {
+		ti->error = "offset: not a sector number";
+		goto err_free;
+	}
+	ac->start = start;
+	err = azlx_parse_num(&p, AZLX_OPT_IOPS, argv[2]);
+	if (!err)
+		err = azlx_parse_num(&p, AZLX_OPT_MBPS, argv[3]);
+	for (i = 4; !err && i < argc; i++)
+		err = azlx_parse_arg(&p, argv[i]);
+	if (err) {
+		if (p.bad)
+			azlx_log_bad(ti, "table", err, p.bad);
+		ti->error = (char *)err;
+		goto err_drop_conf;
+	}
+	err = azlx_conf_check(&ac->conf);
+	if (err) {
+		ti->error = (char *)err;
+		goto err_drop_conf;
+	}
+
+	r = dm_get_device(ti, argv[0], dm_table_get_mode(ti->table), &ac->dev);
+	if (r) {
+		azlx_log_bad(ti, "table", "cannot open the device", argv[0]);
+		ti->error = "dev: device lookup failed";
+		goto err_drop_conf;
+	}
+
+	r = azlx_conf_resolve(&p, &err);
+	if (r) {
+		azlx_log_bad(ti, "table", err, p.bad);
+		ti->error = (char *)err;
+		goto err_put_device;
+	}
+
+	spin_lock_init(&ac->lock);
+	mutex_init(&ac->conf_lock);
+	for (i = 0; i < AZLX_NR_CLASSES; i++)
+		bio_list_init(&ac->q[i]);
+	hrtimer_init(&ac->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	ac->timer.function = azlx_timer_fn;
+	INIT_WORK(&ac->work, azlx_work_fn);
+	ac->ti = ti;
+	ac->md = dm_table_get_md(ti->table);
+	ac->fresh = true;
+	ac->last_ns = ktime_get_ns();
+	azlx_apply(ac, &ac->conf, true);
+
+	ti->private = ac;
+	ti->num_flush_bios = 1;
+	ti->num_discard_bios = 1;
+	ti->num_secure_erase_bios = 1;
+	ti->num_write_zeroes_bios = 1;
+	ti->per_io_data_size = sizeof(struct azlx_pbd);
+	ti->accounts_remapped_io = true;
+
+	mutex_lock(&azlx_instances_lock);
+	list_add(&ac->node, &azlx_instances);
+	mutex_unlock(&azlx_instances_lock);
+	return 0;
+
+err_put_device:
+	dm_put_device(ti, ac->dev);
+err_drop_conf:
+	azlx_conf_drop_crit(&ac->conf);
+err_free:
+	kfree(ac);
+	return r;
+}
+
+static void azlx_dtr(struct dm_target *ti)
+{
+	struct azlx_c *ac = ti->private;
+	struct bio_list out = BIO_EMPTY_LIST;
+
+	mutex_lock(&azlx_instances_lock);
+	list_del(&ac->node);
+	mutex_unlock(&azlx_instances_lock);
+
+	/* dm suspends a table before destroying it: nothing is queued. */
+	hrtimer_cancel(&ac->timer);
+	cancel_work_sync(&ac->work);
+	spin_lock_irq(&ac->lock);
+	if (WARN_ON_ONCE(ac->nqueued)) {
+		ac->bypass = true;
+		azlx_dispatch(ac, &out, ktime_get_ns(), UINT_MAX);
+	}
+	spin_unlock_irq(&ac->lock);
+	azlx_submit(&out);
+
+	dm_put_device(ti, ac->dev);
+	azlx_conf_drop_crit(&ac->conf);
+	mutex_destroy(&ac->conf_lock);
+	kfree(ac);
+}
+
+/*
+ * Suspending (and table reloads, which suspend the old table) must not wait
+ * for the budget: everything queued goes now, in class order, and until
+ * resume bios pass straight through. All of it is charged, so the buckets
+ * owe (up to a second of budget) and pacing makes up for it after resume.
+ */
+static void azlx_presuspend(struct dm_target *ti)
+{
+	struct azlx_c *ac = ti->private;
+	struct bio_list out = BIO_EMPTY_LIST;
+
+	spin_lock_irq(&ac->lock);
+	ac->bypass = true;
+	azlx_dispatch(ac, &out, ktime_get_ns(), UINT_MAX);
+	spin_unlock_irq(&ac->lock);
+	hrtimer_cancel(&ac->timer);
+	azlx_submit(&out);
+}
+
+static void azlx_presuspend_undo(struct dm_target *ti)
+{
+	struct azlx_c *ac = ti->private;
+
+	spin_lock_irq(&ac->lock);
+	ac->bypass = false;
+	spin_unlock_irq(&ac->lock);
+}
+
+static void azlx_postsuspend(struct dm_target *ti)
+{
+	struct azlx_c *ac = ti->private;
+
+	hrtimer_cancel(&ac->timer);
+	cancel_work_sync(&ac->work);
+	spin_lock_irq(&ac->lock);
+	ac->suspended = true;
+	spin_unlock_irq(&ac->lock);
+}
+
+static void azlx_dim_inherit(struct azlx_dim *d, const struct azlx_dim *old)
+{
+	d->base.level = clamp(old->base.level, -d->base.debt, d->base.cap);
+	d->base.rem = old->base.rem;
+	if (d->burst && old->burst) {
+		d->peak.level = clamp(old->peak.level, -d->peak.debt, d->peak.cap);
+		d->peak.rem = old->peak.rem;
+	}
+	d->credit = clamp(old->credit, 0LL, d->credit_cap);
+}
+
+/*
+ * A table replacing another on the same device and sector takes over its
+ * buckets and counters: a reload neither refills the credit nor forgets a
+ * debt, and the counters keep counting.
+ */
+static int azlx_preresume(struct dm_target *ti)
+{
+	struct azlx_c *ac = ti->private, *o;
+	struct azlx_carry carry;
+	bool found = false;
+
+	if (!ac->fresh)
+		return 0;
+	mutex_lock(&azlx_instances_lock);
+	list_for_each_entry(o, &azlx_instances, node) {
+		if (o == ac || o->md != ac->md || o->ti->begin != ti->begin || o->fresh)
+			continue;
+		spin_lock_irq(&o->lock);
+		found = o->suspended;
+		if (found) {
+			carry.units = o->units;
+			carry.bytes = o->bytes;
+			carry.last_ns = o->last_ns;
+			carry.stats = o->stats;
+		}
+		spin_unlock_irq(&o->lock);
+		if (found)
+			break;
+	}
+	mutex_unlock(&azlx_instances_lock);
+	if (!found)
+		return 0;
+
+	spin_lock_irq(&ac->lock);
+	azlx_dim_inherit(&ac->units, &carry.units);
+	azlx_dim_inherit(&ac->bytes, &carry.bytes);
+	ac->last_ns = carry.last_ns;
+	ac->stats = carry.stats;
+	spin_unlock_irq(&ac->lock);
+	return 0;
+}
+
+static void azlx_resume(struct dm_target *ti)
+{
+	struct azlx_c *ac = ti->private;
+
+	spin_lock_irq(&ac->lock);
+	ac->bypass = false;
+	ac->suspended = false;
+	ac->fresh = false;
+	if (ac->nqueued)
+		queue_work(azlx_wq, &ac->work);
+	spin_unlock_irq(&ac->lock);
+}
+
+static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen,
+			    unsigned int sz)
+{
+	const struct azlx_conf *c = &ac->conf;
+	unsigned int i;
+
+	DMEMIT("%s %llu %llu %llu", ac->dev->name, (unsigned long long)ac->start,
+	       c->iops, c->mbps);
+	if (c->burst_iops)
+		DMEMIT(" burst_iops=%llu", c->burst_iops);
+	if (c->burst_mbps)
+		DMEMIT(" burst_mbps=%llu", c->burst_mbps);
+	if ((c->burst_iops || c->burst_mbps) && c->burst_secs != AZLX_DEF_BURST_SECS)
+		DMEMIT(" burst_secs=%llu", c->burst_secs);
+	if (c->unit_kb != AZLX_DEF_UNIT_KB)
+		DMEMIT(" unit_kb=%llu", c->unit_kb);
+	if (c->fraction != AZLX_DEF_FRACTION)
+		DMEMIT(" fraction=%llu", c->fraction);
+	if (c->max_wait_ms != AZLX_DEF_MAX_WAIT_MS)
+		DMEMIT(" max_wait_ms=%llu", c->max_wait_ms);
+	for (i = 0; i < c->ncrit; i++)
+		DMEMIT(" critical=%s", c->crit_path[i]);
+}
+
+/* " name=critical/read/write/async" */
+static unsigned int azlx_emit_classes(char *result, unsigned int maxlen, unsigned int sz,
+				      const char *name, const u64 *v)
+{
+	DMEMIT(" %s=%llu/%llu/%llu/%llu", name, v[AZLX_CRIT], v[AZLX_READ], v[AZLX_WRITE],
+	       v[AZLX_ASYNC]);
+	return sz;
+}
+
+static void azlx_status(struct dm_target *ti, status_type_t type,
+			unsigned int status_flags, char *result, unsigned int maxlen)
+{
+	struct azlx_c *ac = ti->private;
+	u64 depth[AZLX_NR_CLASSES];
+	s64 tok_u, tok_b, cred_u, cred_b;
+	struct azlx_stats st;
+	u64 wait_us[AZLX_NR_CLASSES];
+	unsigned int sz = 0, i;
+	bool bypass;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		spin_lock_irq(&ac->lock);
+		azlx_refill(ac, ktime_get_ns());
+		tok_u = ac->units.base.level;
+		tok_b = ac->bytes.base.level;
+		cred_u = ac->units.credit;
+		cred_b = ac->bytes.credit;
+		for (i = 0; i < AZLX_NR_CLASSES; i++)
+			depth[i] = ac->depth[i];
+		st = ac->stats;
+		bypass = ac->bypass;
+		spin_unlock_irq(&ac->lock);
+		for (i = 0; i < AZLX_NR_CLASSES; i++)
+			wait_us[i] = div_u64(st.max_wait_ns[i], NSEC_PER_USEC);
+		DMEMIT("tokens=%lld/%lld credit=%lld/%lld",
+		       div_s64(tok_u, AZLX_MILLI), tok_b, div_s64(cred_u, AZLX_MILLI), cred_b);
+		sz = azlx_emit_classes(result, maxlen, sz, "queued", depth);
+		sz = azlx_emit_classes(result, maxlen, sz, "dispatched", st.dispatched);
+		sz = azlx_emit_classes(result, maxlen, sz, "delayed", st.delayed);
+		sz = azlx_emit_classes(result, maxlen, sz, "promoted", st.promoted);
+		sz = azlx_emit_classes(result, maxlen, sz, "max_wait_us", wait_us);
+		DMEMIT(" flushes=%llu units=%llu bytes=%llu state=%s", st.flushes, st.units,
+		       st.bytes, bypass ? "bypass" : "pacing");
+		break;
+	case STATUSTYPE_TABLE:
+		mutex_lock(&ac->conf_lock);
+		azlx_emit_table(ac, result, maxlen, sz);
+		mutex_unlock(&ac->conf_lock);
+		break;
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		mutex_lock(&ac->conf_lock);
+		DMEMIT(",device_name=%s,start=%llu,iops=%llu,mbps=%llu;", ac->dev->name,
+		       (unsigned long long)ac->start, ac->conf.iops, ac->conf.mbps);
+		mutex_unlock(&ac->conf_lock);
+		break;
+	}
+}
+
+static void azlx_clear_stats(struct azlx_c *ac)
+{
+	spin_lock_irq(&ac->lock);
+	memset(&ac->stats, 0, sizeof(ac->stats));
+	spin_unlock_irq(&ac->lock);
+}
+
+/*
+ * Messages: set KEY=VALUE..., budget IOPS MBPS, fraction PCT,
+ * critical PATH[:PATH...]|none, clear_stats. All or nothing: on any error
+ * the configuration is unchanged.
+ */
+static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
+			char *result, unsigned int maxlen)
+{
+	struct azlx_c *ac = ti->private;
+	struct azlx_conf next, old;
+	struct azlx_parse p = { .conf = &next, .message = true };
+	const char *err = NULL;
+	unsigned int i;
+	int r;
+
+	if (!strcasecmp(argv[0], "clear_stats") && argc == 1) {
+		azlx_clear_stats(ac);
+		return 0;
+	}
+
+	mutex_lock(&ac->conf_lock);
+	r = azlx_conf_dup(&next, &ac->conf);
+	if (r) {
+		mutex_unlock(&ac->conf_lock);
+		return r;
+	}
+	r = -EINVAL;
+	if (!strcasecmp(argv[0], "set")) {
+		if (argc < 2)
+			err = "set: expected key=value ...";
+		for (i = 1; !err && i < argc; i++)
+			err = azlx_parse_arg(&p, argv[i]);
+	} else if (!strcasecmp(argv[0], "budget")) {
+		if (argc != 3) {
+			err = "budget: expected <iops> <mbps>";
+		} else {
+			p.bad = argv[1];
+			err = azlx_parse_num(&p, AZLX_OPT_IOPS, argv[1]);
+		}
+		if (!err) {
+			p.bad = argv[2];
+			err = azlx_parse_num(&p, AZLX_OPT_MBPS, argv[2]);
+		}
+	} else if (!strcasecmp(argv[0], "fraction")) {
+		p.bad = argc == 2 ? argv[1] : NULL;
+		if (argc != 2)
+			err = "fraction: expected <percent>";
+		else
+			err = azlx_parse_num(&p, AZLX_OPT_FRACTION, argv[1]);
+	} else if (!strcasecmp(argv[0], "critical")) {
+		p.bad = argc == 2 ? argv[1] : NULL;
+		if (argc != 2)
+			err = "critical: expected <path>[:<path>...] or none";
+		else
+			err = azlx_parse_crit(&p, argv[1]);
+	} else {
+		err = "unknown message (expected set, budget, fraction, critical or clear_stats)";
+		p.bad = argv[0];
+	}
+	if (!err)
+		err = azlx_conf_check(&next);
+	if (!err)
+		r = azlx_conf_resolve(&p, &err);
+	if (err) {
+		if (p.bad)
+			DMERR_LIMIT("%s: message rejected: %s: '%s'", dm_device_name(ac->md),
+				    err, p.bad);
+		else
+			DMERR_LIMIT("%s: message rejected: %s", dm_device_name(ac->md), err);
+		azlx_conf_drop_crit(&next);
+		mutex_unlock(&ac->conf_lock);
+		return r ? r : -EINVAL;
+	}
+
+	old = ac->conf;
+	spin_lock_irq(&ac->lock);
+	azlx_refill(ac, ktime_get_ns());
+	ac->conf = next;
+	azlx_apply(ac, &ac->conf, false);
+	/* The rates changed: let the worker recompute when to dispatch. */
+	if (ac->nqueued)
+		queue_work(azlx_wq, &ac->work);
+	spin_unlock_irq(&ac->lock);
+	azlx_conf_drop_crit(&old);
+	mutex_unlock(&ac->conf_lock);
+	return 0;
+}
+
+static int azlx_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn fn,
+				void *data)
+{
+	struct azlx_c *ac = ti->private;
+
+	return fn(ti, ac->dev, ac->start, ti->len, data);
+}
+
+static struct target_type azlx_target = {
+	.name			= "azlx",
+	.version		= {1, 0, 0},
+	.module			= THIS_MODULE,
+	.ctr			= azlx_ctr,
+	.dtr			= azlx_dtr,
+	.map			= azlx_map,
+	.presuspend		= azlx_presuspend,
+	.presuspend_undo	= azlx_presuspend_undo,
+	.postsuspend		= azlx_postsuspend,
+	.preresume		= azlx_preresume,
+	.resume			= azlx_resume,
+	.status			= azlx_status,
+	.message		= azlx_message,
+	.iterate_devices	= azlx_iterate_devices,
+};
+
+static int __init azlx_init(void)
+{
+	int r;
+
+	azlx_wq = alloc_workqueue("dm-azlx", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	if (!azlx_wq)
+		return -ENOMEM;
+	r = dm_register_target(&azlx_target);
+	if (r) {
+		DMERR("cannot register the target: %d", r);
+		goto err_destroy_wq;
+	}
+	return 0;
+
+err_destroy_wq:
+	destroy_workqueue(azlx_wq);
+	return r;
+}
+
+static void __exit azlx_exit(void)
+{
+	dm_unregister_target(&azlx_target);
+	destroy_workqueue(azlx_wq);
+}
+
+module_init(azlx_init);
+module_exit(azlx_exit);
+
+MODULE_DESCRIPTION(DM_NAME " target pacing I/O to an Azure disk's budget, with priorities");
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("azlxnet developers");
