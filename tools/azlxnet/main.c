@@ -12,6 +12,7 @@
 #include "azlxnet.h"
 #include "cmd.h"
 #include "print.h"
+#include "tune.h"
 
 struct azlx_opts azlx_opts;
 
@@ -20,7 +21,8 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | module | monitor | nic | status | version }\n"
+		"where  OBJECT := { config | detect | disk | module | monitor | nic | revert |\n"
+		"                   status | tune | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor) }\n");
 	return AZLX_EXIT_OK;
@@ -35,11 +37,15 @@ static int azlx_do_help(int argc, char **argv)
 
 static const struct azlx_cmd azlx_objects[] = {
 	{ "config",	azlx_do_config },
+	{ "detect",	azlx_do_detect },
+	{ "disk",	azlx_do_disk },
 	{ "help",	azlx_do_help },
 	{ "module",	azlx_do_module },
 	{ "monitor",	azlx_do_monitor },
 	{ "nic",	azlx_do_nic },
+	{ "revert",	azlx_do_revert },
 	{ "status",	azlx_do_status },
+	{ "tune",	azlx_do_tune },
 	{ "version",	azlx_do_version },
 	{ NULL,		NULL },
 };
@@ -51,6 +57,7 @@ static const struct option azlx_long_opts[] = {
 	{ "version",	no_argument,	NULL,	'V' },
 	{ "help",	no_argument,	NULL,	'h' },
 	{ "count",	required_argument, NULL, 'c' },
+	AZLX_TUNE_LONG_OPTS,
 	{ NULL,		0,		NULL,	0 },
 };
 
@@ -100,6 +107,9 @@ int main(int argc, char **argv)
 		case 'c':
 			count = optarg;
 			break;
+		case AZLX_OPT_TUNE_FIRST ... AZLX_OPT_TUNE_LAST:
+			azlx_tune_set_opt(opt, optarg, argv[optind - (optarg ? 2 : 1)]);
+			break;
 		case ':':
 			azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" needs an argument",
@@ -134,6 +144,10 @@ int main(int argc, char **argv)
 			return azlx_error(AZLX_EXIT_USAGE, "option \"-c\" is only for \"monitor\"");
 		if (count && azlx_parse_count(count))
 			return AZLX_EXIT_USAGE;
+		if (azlx_tune_opts.given && !azlx_tune_takes_opts(obj->fn))
+			return azlx_error(AZLX_EXIT_USAGE,
+					  "option \"%s\" is only for \"tune\", \"revert\", \"detect\" and \"disk\"",
+					  azlx_tune_opts.name);
 		ret = obj->fn(argc - 1, argv + 1);
 	}
 

@@ -112,7 +112,10 @@ test_help_lists_objects() {
 	run help
 	expect_rc 0
 	expect_has "$out" "Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }"
-	expect_has "$out" "OBJECT := { config | module | monitor | nic | status | version }"
+	expect_has "$out" "OBJECT := { config |"
+	for o in detect disk module monitor nic revert status tune version; do
+		expect_has "$out" " $o "
+	done
 	expect_has "$out" "-j[son]"
 	expect_eq "$err" ""
 	local help=$out
