@@ -1,0 +1,706 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Tests of azlxnet tune, revert, detect and disk show on fake sysfs/procfs
+# trees (mkfake.sh) of three nodes: every plan item checked for its current
+# value, new value and reason; apply, a second run, revert compared byte for
+# byte; injected failures rolled back; bad configuration and IMDS input.
+# No root, no module, no network. TAP on stdout.
+#
+# Usage: tune.sh PATH-TO-AZLXNET
+
+set -u
+
+AZ=${1:?usage: tune.sh PATH-TO-AZLXNET}
+DIR=$(cd "$(dirname "$0")" && pwd)
+FIX=$DIR/fixtures
+TIMEOUT=20
+
+tmp=$(mktemp -d /tmp/azlxnet-tune.XXXXXX)
+chmod 755 "$tmp"
+cleanup() {
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# run ARGS...: runs the tool; sets rc, out (stdout) and err (stderr)
+run() {
+	rc=0
+	timeout "$TIMEOUT" "$AZ" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+fail() {
+	echo "$*"
+	echo "exit code: $rc"
+	echo "stdout: ${out:0:3000}"
+	echo "stderr: $err"
+	return 1
+}
+
+expect_rc() {
+	[ "$rc" -eq "$1" ] || fail "exit code $rc, expected $1"
+}
+
+expect_eq() {
+	[ "$1" = "$2" ] || fail "got '$1', expected '$2'"
+}
+
+expect_has() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "'$2' not found in '${1:0:2000}'" ;;
+	esac
+}
+
+jq_eq() {
+	local v
+	v=$(printf '%s' "$out" | jq -c "$1" 2>&1) || fail "jq '$1' failed: $v"
+	expect_eq "$v" "$2"
+}
+
+# item OBJECT SETTING: [current, new, reason] of that plan item (JSON)
+item() {
+	printf '%s' "$out" | jq -c --arg o "$1" --arg s "$2" \
+		'[.items[] | select(.object == $o and .setting == $s) | [.current, .new, .reason]] | if length == 1 then .[0] else "items: \(length)" end'
+}
+
+# expect_item OBJECT SETTING CURRENT NEW REASON-SUBSTRING
+expect_item() {
+	local got cur new reason
+	got=$(item "$1" "$2")
+	cur=$(printf '%s' "$got" | jq -r '.[0] // "null"' 2>/dev/null) || fail "$1 $2: $got"
+	new=$(printf '%s' "$got" | jq -r '.[1]')
+	reason=$(printf '%s' "$got" | jq -r '.[2]')
+	[ "$cur" = "$3" ] || fail "$1 $2: current '$cur', expected '$3'"
+	[ "$new" = "$4" ] || fail "$1 $2: new '$new', expected '$4'"
+	expect_has "$reason" "$5"
+}
+
+expect_no_item() {
+	expect_eq "$(item "$1" "$2")" '"items: 0"'
+}
+
+fake() {	# fake TYPE: a fresh tree; prints its path
+	local d=$tmp/$1.$RANDOM
+	"$DIR/mkfake.sh" "$1" "$d" || return 1
+	echo "$d"
+}
+
+# snapshot DIR: every file's path, link target, mode and content
+snapshot() {
+	(cd "$1" && find . -path ./var/lib/azlxnet -prune -o -printf '%p %y %l %m\n' | LC_ALL=C sort &&
+		find . -path ./var/lib/azlxnet -prune -o -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum)
+}
+
+same_tree() {	# same_tree SNAPSHOT DIR
+	snapshot "$2" >"$tmp/snap.now"
+	diff -u "$1" "$tmp/snap.now" >"$tmp/snap.diff" ||
+		fail "tree differs from its snapshot: $(head -40 "$tmp/snap.diff")"
+}
+
+# ---- plans ----------------------------------------------------------------------
+
+test_plan_azure2_no_imds() {
+	local r
+	r=$(fake azure-2)
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	jq_eq .profile '"aks"'
+	jq_eq .changes 26
+	jq_eq '[.items[] | select(.change)] | length' 26
+	# NIC: two channels on two vCPUs already; LRO off on a forwarding node
+	expect_item eth0 "channels combined" 2 2 "one channel per usable vCPU (netvsc: up to 64"
+	expect_item eth0 "features rx-lro" on off "this node forwards"
+	expect_no_item eth0 "rings rx"
+	expect_no_item enP30832s1 "features rx-lro"
+	expect_item enP30832s1 "channels combined" 2 2 "VF's RSS"
+	expect_item eth0 "rx-0/rps_cpus" 0 0 "RPS off"
+	expect_item eth0 "tx-0/xps_cpus" 0 1 "CPU i -> queue i mod N"
+	expect_item eth0 "tx-1/xps_cpus" 0 2 "CPU i -> queue i mod N"
+	expect_item enP30832s1 "tx-1/xps_cpus" 0 2 "CPU i -> queue i mod N"
+	# VMBus: channels spread, the storvsc ones after netvsc's
+	expect_item "eth0 000d3a6e" "channel 14 cpu" 0 0 "irqbalance cannot see them"
+	expect_item "eth0 000d3a6e" "channel 15 cpu" 0 1 "spread netvsc channels"
+	expect_item "host0 f8b3781a" "channel 14 cpu" 0 0 "spread storvsc channels"
+	expect_item "host1 f8b3781b" "channel 14 cpu" 0 1 "spread storvsc channels"
+	# the VF's interrupts follow the synthetic channels
+	expect_item enP30832s1 "irq 24 affinity" 0-1 0 "synthetic channel k"
+	expect_item enP30832s1 "irq 25 affinity" 0-1 1 "synthetic channel k"
+	expect_item enP30832s1 "irq 26 affinity" 0-1 0 "synthetic channel k"
+	# sysctls: at least the profile's values
+	expect_item kernel net.core.somaxconn 4096 16384 "AKS-allowed; at least aks"
+	expect_item kernel net.ipv4.tcp_tw_reuse 2 1 "exactly aks"
+	expect_item kernel net.ipv4.neigh.default.gc_thresh3 1024 16384 "neighbour table"
+	expect_no_item kernel net.core.rmem_max
+	# disks: no IMDS, so the OS disk is AKS's default P10 for 2 vCPUs
+	expect_item sda queue/scheduler none mq-deadline "Azure Disk CSI perf profile"
+	expect_item sda device/queue_depth 2048 70 "3500 IOPS (P10) x 20 ms"
+	expect_item sda queue/nr_requests 256 140 "2 x queue depth 70"
+	expect_item sda queue/read_ahead_kb 128 768 "170 MB/s x 5.0 ms"
+	expect_item sda queue/max_sectors_kb 1024 512 "<= 512"
+	expect_item sdb queue/scheduler none mq-deadline "Azure Disk CSI"
+	expect_no_item sdb device/queue_depth
+	expect_no_item sda1 queue/scheduler
+	jq_eq '[.notes[] | select(test("no IMDS data"))] | length' 1
+	jq_eq '[.notes[] | select(test("sdb: budget unknown: local resource disk"))] | length' 1
+}
+
+test_plan_azure2_text() {
+	local r
+	r=$(fake azure-2)
+	run tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	expect_has "$out" "profile aks: 26 change(s), 8 setting(s) already as planned"
+	expect_has "$out" "AREA    OBJECT"
+	expect_has "$(grep 'sda  *device/queue_depth' "$tmp/out")" "2048"
+	expect_has "$(grep 'sda  *device/queue_depth' "$tmp/out")" "70"
+	expect_has "$out" "note: no IMDS data"
+}
+
+test_plan_azure2_imds() {
+	local r
+	r=$(fake azure-2)
+	run -j tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-2.json"
+	expect_rc 0
+	# a D2s_v3 moves at most 3200 IOPS: below the P10's burst
+	expect_item sda device/queue_depth 2048 64 "3200 IOPS (P10, VM cap) x 20 ms"
+	expect_item sda queue/read_ahead_kb 128 256 "48 MB/s x 5.0 ms"
+	jq_eq '[.notes[] | select(test("IMDS"))] | length' 0
+	run -j disk show --root "$r" --imds-file "$FIX/imds-azure-2.json"
+	expect_rc 0
+	jq_eq .vm '{"size":"Standard_D2s_v3","iops":3200,"mbps":48,"burst_iops":3200,"burst_mbps":48}'
+	jq_eq '.disks[0] | [.name,.kind,.tier,.iops,.mbps,.burst_iops,.burst_mbps,.iops_unit_kib]' \
+		'["sda","os","P10",500,100,3500,170,256]'
+	jq_eq '.disks[0].source' "\"Premium SSD P10 (128 GiB), $FIX/imds-azure-2.json\""
+	jq_eq '.disks[1] | [.name,.kind,.lun,.tier]' '["sdb","resource",1,null]'
+}
+
+test_plan_azure64() {
+	local r n
+	r=$(fake azure-64)
+	run -j tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	# NICs: 64 channels (netvsc's maximum), the RX ring raised, queues 8-63 to come
+	for n in eth0 eth1 enP1s1 enP2s2; do
+		expect_item $n "channels combined" 8 64 "per usable vCPU"
+		expect_item $n "rx-63/rps_cpus" null 00000000,00000000 "RPS off"
+		expect_no_item $n "rx-64/rps_cpus"
+	done
+	expect_item eth0 "rings rx" 1024 2048 "AKS raises the RX ring to 2048"
+	expect_no_item enP1s1 "rings rx"
+	expect_item eth0 "tx-0/xps_cpus" 00000000,00000000 00000000,00000001 "CPU i -> queue i mod N"
+	expect_item eth1 "tx-63/xps_cpus" null 80000000,00000000 "CPU i -> queue i mod N"
+	# VMBus: eth1's device is on NUMA node 1: CPUs 32-63
+	expect_item "eth0 000d3a6e" "channel 21 cpu" 7 7 "spread netvsc"
+	expect_item "eth1 000d3a6e" "channel 14 cpu" 0 32 "NUMA-local"
+	expect_item "eth1 000d3a6e" "channel 21 cpu" 7 39 "NUMA-local"
+	expect_item enP2s2 "irq 56 affinity" 0-63 32 "synthetic channel k"
+	expect_item enP2s2 "irq 63 affinity" 0-63 39 "synthetic channel k"
+	# disks: budgets from IMDS, queue depth = IOPS x 20 ms, read-ahead from MB/s
+	expect_item nvme0n1 queue/nr_requests 1023 140 "2 x queue depth 70"
+	expect_item nvme0n1 queue/io_timeout 30000 240000 "retries remote I/O for up to 120 s"
+	expect_item nvme0n1 queue/scheduler none none "NVMe"
+	expect_item nvme0n2 queue/nr_requests 1023 200 "queue depth 100"
+	expect_item nvme0n2 queue/read_ahead_kb 128 1024 "200 MB/s"
+	expect_item nvme0n3 queue/nr_requests 1023 140 "queue depth 70"
+	expect_item nvme0n3 queue/read_ahead_kb 128 768 "170 MB/s"
+	expect_item nvme0n4 queue/nr_requests 1023 32 "queue depth 12"
+	expect_item nvme0n4 queue/read_ahead_kb 128 768 "150 MB/s"
+	expect_item nvme0n5 queue/nr_requests 1023 200 "queue depth 100"
+	expect_item nvme0n6 queue/nr_requests 1023 800 "queue depth 400"
+	expect_item nvme0n6 queue/read_ahead_kb 128 4096 "1000 MB/s"
+	expect_item nvme0n7 queue/nr_requests 1023 32 "queue depth 10"
+	expect_item nvme0n7 queue/read_ahead_kb 128 256 "60 MB/s"
+	expect_item nvme0n8 queue/nr_requests 1023 300 "queue depth 150"
+	expect_item nvme0n9 queue/nr_requests 1023 140 "queue depth 70"
+	expect_item nvme0n9 queue/max_sectors_kb 512 512 "<= 512"
+	# the local NVMe temp disk: no budget, no timeout change
+	expect_item nvme1n1 queue/scheduler none none "NVMe"
+	expect_no_item nvme1n1 queue/io_timeout
+	expect_no_item nvme1n1 queue/nr_requests
+	run -j disk show --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	jq_eq '[.disks[] | [.name, .kind, .lun, .tier, .iops, .mbps, .burst_iops, .burst_mbps]]' \
+		'[["nvme0n1","os",null,"P15",1100,125,3500,170],["nvme0n2","data",0,"P30",5000,200,5000,200],["nvme0n3","data",1,"P20",2300,150,3500,170],["nvme0n4","data",2,"E15",500,60,600,150],["nvme0n5","data",3,"PremiumV2",5000,200,5000,200],["nvme0n6","data",4,"Ultra",20000,1000,20000,1000],["nvme0n7","data",5,"StandardHDD",500,60,500,60],["nvme0n8","data",6,"P50",7500,250,7500,250],["nvme0n9","data",7,"P4",120,25,3500,170],["nvme1n1","resource",null,null,null,null,null,null]]'
+	jq_eq '.disks[6].iops_unit_kib' 16
+}
+
+test_plan_azure64_reserved() {
+	local r
+	r=$(fake azure-64)
+	mkdir -p "$r/etc/azlxnet"
+	printf '[tune]\nreserved_cpus = 0-3\n' >"$r/etc/azlxnet/azlxnet.conf"
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	# 60 usable vCPUs: 60 channels, and no channel or IRQ on CPUs 0-3
+	expect_item eth0 "channels combined" 8 60 "per usable vCPU"
+	expect_item "eth0 000d3a6e" "channel 14 cpu" 0 4 "spread"
+	jq_eq '[.items[] | select(.area == "vmbus" or .area == "irq") | .new | tonumber | select(. < 4)] | length' 0
+	expect_item eth0 "tx-0/xps_cpus" 00000000,00000000 00000000,00000010 "CPU i"
+}
+
+test_plan_plain() {
+	local r
+	r=$(fake plain)
+	run -j tune --dry-run --root "$r"
+	expect_rc 0
+	jq_eq '[.items[].area] | unique' '["sysctl"]'
+	expect_item kernel net.core.somaxconn 4096 16384 "AKS-allowed"
+	expect_no_item sda queue/scheduler
+	expect_no_item eth0 "channels combined"
+	jq_eq '[.notes[] | select(test("not an Azure VM"))] | length' 1
+	run -j detect --root "$r"
+	expect_rc 0
+	jq_eq '.platform | [.hyperv, .azure, .vmbus, .cpuid_vendor]' '[false,false,false,null]'
+	jq_eq '.disks | [.[] | [.name, .azure, .kind]]' '[["sda",false,"unknown"]]'
+}
+
+test_profiles() {
+	local r
+	r=$(fake azure-2)
+	run -j tune --dry-run --root "$r" --no-imds --profile latency
+	expect_rc 0
+	jq_eq .profile '"latency"'
+	expect_item sda device/queue_depth 2048 35 "x 10 ms"
+	expect_item sda queue/read_ahead_kb 128 256 "x 2.5 ms"
+	expect_item sda queue/max_sectors_kb 1024 256 "at most 256 KiB"
+	expect_item kernel net.core.netdev_max_backlog 1000 4096 "at least latency"
+	run -j tune --dry-run --root "$r" --no-imds --profile throughput
+	expect_rc 0
+	expect_item sda device/queue_depth 2048 175 "x 50 ms"
+	expect_item sda queue/read_ahead_kb 128 1536 "x 10.0 ms"
+	expect_item kernel net.core.rmem_max 212992 16777216 "at least throughput"
+	run tune --dry-run --root "$r" --profile fast
+	expect_rc 2
+	expect_eq "$err" 'Error: unknown profile "fast" (aks, latency or throughput)'
+}
+
+test_detect_azure64() {
+	local r
+	r=$(fake azure-64)
+	run -j detect --root "$r"
+	expect_rc 0
+	jq_eq '.platform | [.hyperv, .azure, .vmbus, .sys_vendor]' '[true,true,true,"Microsoft Corporation"]'
+	jq_eq '.cpus | [.online, .numa_nodes, .nodes]' '[64,2,["0-31","32-63"]]'
+	jq_eq '.features | [.btf, .netkit, .io_cgroup, .iocost]' '[true,true,true,true]'
+	jq_eq '[.nics[] | [.synthetic.name, .synthetic.driver, .vf.name, .vf.driver, .vf.numa_node]]' \
+		'[["eth0","hv_netvsc","enP1s1","mana",0],["eth1","hv_netvsc","enP2s2","mana",1]]'
+	jq_eq '[.vmbus[] | [.class, .name, .numa_node, (.channels | length)]]' \
+		'[["netvsc","eth0",0,8],["netvsc","eth1",1,8]]'
+	jq_eq '[.disks[] | "\(.name):\(.kind):\(.lun)"] | join(" ")' \
+		'"nvme0n1:os:null nvme0n2:data:0 nvme0n3:data:1 nvme0n4:data:2 nvme0n5:data:3 nvme0n6:data:4 nvme0n7:data:5 nvme0n8:data:6 nvme0n9:data:7 nvme1n1:resource:null"'
+	run detect --root "$r"
+	expect_rc 0
+	expect_has "$out" "hyper-v: yes, azure: yes, vmbus: yes"
+	expect_has "$out" "cpus: 64 (0-63), 2 NUMA node(s)"
+}
+
+# ---- apply and revert -------------------------------------------------------------
+
+# roundtrip TYPE ARGS...: apply, check values, second run, revert, compare
+roundtrip() {
+	local type=$1 r snap
+	shift
+	r=$(fake "$type")
+	snap=$tmp/snap.$type
+	snapshot "$r" >"$snap"
+	run -j tune --root "$r" --state-dir "$tmp/state.$type" "$@"
+	expect_rc 0
+	applied=$(printf '%s' "$out" | jq .applied)
+	[ "$applied" -gt 0 ] || fail "nothing applied"
+	state=$(cat "$tmp/state.$type/tune.json")
+	expect_eq "$(printf '%s' "$state" | jq '.entries | length')" "$applied"
+	# every planned value is now in the tree
+	printf '%s' "$out" | jq -r '.items[] | select(.change and .path != null) | "\(.path)\t\(.new)"' |
+	while IFS=$'\t' read -r path new; do
+		v=$(cat "$r$path")
+		case "$path" in
+		*/scheduler) expect_has "$v" "[$new]" ;;
+		*) [ "$v" = "$new" ] || [ "$(printf '%s' "$v" | tr -d ',0')" = "$(printf '%s' "$new" | tr -d ',0')" ] ||
+			fail "$path: '$v', expected '$new'" ;;
+		esac
+	done
+	# a second run changes nothing and says so
+	run tune --root "$r" --state-dir "$tmp/state.$type" "$@"
+	expect_rc 0
+	expect_has "$out" "profile aks: 0 change(s)"
+	expect_has "$out" "nothing to change"
+	expect_has "$out" "applied 0 change(s)"
+	expect_eq "$(cat "$tmp/state.$type/tune.json")" "$state"
+	run -j revert --root "$r" --state-dir "$tmp/state.$type"
+	expect_rc 0
+	jq_eq .restored "$applied"
+	[ ! -e "$tmp/state.$type/tune.json" ] || fail "state left after revert"
+	same_tree "$snap" "$r"
+	run revert --root "$r" --state-dir "$tmp/state.$type"
+	expect_rc 0
+	expect_eq "$out" "restored 0 value(s): nothing was recorded"
+}
+
+test_apply_revert_azure2() {
+	roundtrip azure-2 --no-imds
+	expect_eq "$applied" 26
+}
+
+test_apply_revert_azure64() {
+	roundtrip azure-64 --imds-file "$FIX/imds-azure-64.json"
+}
+
+test_apply_state_default_dir() {
+	local r
+	r=$(fake azure-2)
+	run tune --root "$r" --no-imds
+	expect_rc 0
+	expect_has "$out" "prior values in $(cd "$r" && pwd -P)/var/lib/azlxnet"
+	expect_eq "$(jq -r '.entries[] | select(.path == "/sys/class/block/sda/queue/nr_requests") | [.prior, .new] | join(" ")' \
+		"$r/var/lib/azlxnet/tune.json")" "256 140"
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/nr_requests")" 140
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/scheduler")" "none [mq-deadline] kyber"
+	expect_eq "$(cat "$r/ethtool/eth0/features.rx-lro")" off
+	# a later run with other values keeps the first prior value
+	run tune --root "$r" --no-imds --profile latency
+	expect_rc 0
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/nr_requests")" 70
+	expect_eq "$(jq -r '[.entries[] | select(.path == "/sys/class/block/sda/queue/nr_requests")] | length' \
+		"$r/var/lib/azlxnet/tune.json")" 1
+	expect_eq "$(jq -r '.entries[] | select(.path == "/sys/class/block/sda/queue/nr_requests") | .prior' \
+		"$r/var/lib/azlxnet/tune.json")" 256
+	run revert --root "$r"
+	expect_rc 0
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/nr_requests")" 256
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/scheduler")" "[none] mq-deadline kyber"
+	[ ! -e "$r/var/lib/azlxnet/tune.json" ] || fail "state left"
+}
+
+test_dry_run_changes_nothing() {
+	local r
+	r=$(fake azure-64)
+	snapshot "$r" >"$tmp/snap"
+	run tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	same_tree "$tmp/snap" "$r"
+	[ ! -e "$r/var/lib/azlxnet" ] || fail "dry run created the state directory"
+}
+
+test_injected_failure_rolls_back() {
+	local r n
+	r=$(fake azure-64)
+	snapshot "$r" >"$tmp/snap"
+	for n in 1 2 150 306; do
+		rc=0
+		AZLXNET_TUNE_FAIL_AT=$n timeout "$TIMEOUT" "$AZ" tune --root "$r" \
+			--imds-file "$FIX/imds-azure-64.json" >"$tmp/out" 2>"$tmp/err" || rc=$?
+		out=$(cat "$tmp/out")
+		err=$(cat "$tmp/err")
+		expect_rc 1
+		expect_has "$err" "failure injected by AZLXNET_TUNE_FAIL_AT=$n"
+		if [ $n = 1 ]; then
+			expect_has "$err" "eth0 channels combined"
+			expect_has "$err" "; nothing was changed"
+		else
+			expect_has "$err" "; every change of this run was rolled back"
+		fi
+		same_tree "$tmp/snap" "$r"
+		[ ! -e "$r/var/lib/azlxnet/tune.json" ] || fail "state left after a rollback"
+	done
+}
+
+# As an unprivileged user (root passes file modes): a read-only file midway.
+test_unwritable_file_rolls_back() {
+	local r as=()
+	r=$(fake azure-2)
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null || { echo "needs setpriv"; exit 4; }
+		chown -R 65534:65534 "$r"
+		as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	fi
+	chmod 0444 "$r/sys/class/block/sda/queue/read_ahead_kb"
+	snapshot "$r" >"$tmp/snap"
+	rc=0
+	timeout "$TIMEOUT" "${as[@]}" "$AZ" tune --root "$r" --no-imds >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	expect_rc 1
+	expect_eq "$err" 'Error: sda queue/read_ahead_kb: writing "768" to /sys/class/block/sda/queue/read_ahead_kb: Permission denied; every change of this run was rolled back'
+	same_tree "$tmp/snap" "$r"
+	[ ! -e "$r/var/lib/azlxnet/tune.json" ] || fail "state left after a rollback"
+}
+
+test_lock_excludes_concurrent_runs() {
+	local r pid lock
+	command -v flock >/dev/null || { echo "needs flock"; exit 4; }
+	r=$(fake azure-2)
+	lock=$r/var/lib/azlxnet/tune.lock
+	mkdir -p "$r/var/lib/azlxnet"
+	snapshot "$r" >"$tmp/snap"
+	# another run holds the lock (the sleep does not inherit it)
+	( exec 9>"$lock" && flock 9 && sleep 30 9>&- ) &
+	pid=$!
+	for _ in $(seq 50); do
+		flock -n "$lock" true 2>/dev/null || break
+		sleep 0.1
+	done
+	run tune --root "$r" --no-imds
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	expect_rc 1
+	expect_eq "$err" "Error: another azlxnet tune or revert is running (it holds $(cd "$r" && pwd -P)/var/lib/azlxnet/tune.lock)"
+	run revert --root "$r"
+	expect_rc 0
+	expect_eq "$out" "restored 0 value(s): nothing was recorded"
+	same_tree "$tmp/snap" "$r"
+}
+
+test_module_not_loaded_under_root() {
+	local r
+	r=$(fake azure-2)
+	rm -rf "$r/sys/module/azlxnet"
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	expect_item azlxnet state "not loaded" loaded "synthetic_drivers=hv_netvsc vf_drivers=mana,mlx5_core,mlx4_en"
+	snapshot "$r" >"$tmp/snap"
+	run tune --root "$r" --no-imds
+	expect_rc 1
+	expect_eq "$err" "Error: azlxnet state: modules cannot be loaded under --root; nothing was changed"
+	same_tree "$tmp/snap" "$r"
+}
+
+test_persist_modprobe_conf() {
+	local r
+	r=$(fake azure-2)
+	mkdir -p "$r/etc/azlxnet"
+	printf '[nic]\nvf_drivers = mana\n' >"$r/etc/azlxnet/azlxnet.conf"
+	snapshot "$r" >"$tmp/snap"
+	run -j tune --root "$r" --no-imds --persist --state-dir "$tmp/st"
+	expect_rc 0
+	expect_item azlxnet modprobe.d absent "as planned" "--persist"
+	expect_item azlxnet vf_drivers mana,mlx5_core,mlx4_en mana "set in /etc/azlxnet/azlxnet.conf:2"
+	expect_eq "$(cat "$r/etc/modprobe.d/azlxnet.conf" | tail -n 1)" "options azlxnet synthetic_drivers=hv_netvsc vf_drivers=mana"
+	expect_eq "$(cat "$r/sys/module/azlxnet/parameters/vf_drivers")" mana
+	run revert --root "$r" --state-dir "$tmp/st"
+	expect_rc 0
+	[ ! -e "$r/etc/modprobe.d/azlxnet.conf" ] || fail "modprobe.d file left"
+	same_tree "$tmp/snap" "$r"
+}
+
+# ---- configuration -------------------------------------------------------------------
+
+# bad_conf TEXT ERROR: the config is refused with ERROR and nothing changes
+bad_conf() {
+	local r
+	r=$(fake azure-2)
+	mkdir -p "$r/etc/azlxnet"
+	printf '%b' "$1" >"$r/etc/azlxnet/azlxnet.conf"
+	snapshot "$r" >"$tmp/snap"
+	run tune --root "$r" --no-imds
+	expect_rc 1
+	expect_eq "$err" "Error: /etc/azlxnet/azlxnet.conf:$2"
+	expect_eq "$out" ""
+	same_tree "$tmp/snap" "$r"
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 1
+	expect_eq "$(printf '%s' "$out" | jq -r .error)" "/etc/azlxnet/azlxnet.conf:$2"
+}
+
+test_conf_unknown_key() {
+	bad_conf '[tune]\nprofile = aks\n\n[disk]\nqueue_dept = 64\n' \
+		'5: [disk] queue_dept: unknown key'
+}
+
+test_conf_unknown_section() {
+	bad_conf '# comment\n[disks]\nqueue_depth = 64\n' \
+		'3: [disks]: unknown section (tune, imds, nic, vm, disk, disk NAME, sysctl, module)'
+}
+
+test_conf_wrong_type() {
+	bad_conf '[nic]\nchannels = many\n' '2: [nic] channels: "many" is not an integer'
+	bad_conf '[nic]\nlro = maybe\n' '2: [nic] lro: "maybe" is not a boolean (yes or no)'
+	bad_conf '[tune]\nreserved_cpus = 0-x\n' '2: [tune] reserved_cpus: "0-x" is not a CPU list (e.g. 0-1,4)'
+}
+
+test_conf_out_of_range() {
+	bad_conf '[disk lun3]\nqueue_depth = 5000\n' '2: [disk lun3] queue_depth: 5000 is out of range (1-1024)'
+	bad_conf '[nic]\nchannels = 65\n' '2: [nic] channels: 65 is out of range (1-64)'
+	bad_conf '[sysctl]\nnet.ipv4.ip_local_port_range = 60000 1000\n' \
+		'2: [sysctl] net.ipv4.ip_local_port_range: "60000 1000" is not a port range "LOW HIGH" (1024-65535)'
+}
+
+test_conf_bad_values() {
+	bad_conf '[sysctl]\nkernel.panic = 1\n' '2: [sysctl] kernel.panic: not a sysctl AKS allows on nodes'
+	bad_conf '[tune]\nprofile = turbo\n' '2: [tune] profile: unknown profile "turbo" (aks, latency or throughput)'
+	bad_conf '[disk]\nscheduler = cfq\n' '2: [disk] scheduler: unknown scheduler "cfq" (none, mq-deadline, kyber or bfq)'
+	bad_conf '[disk os]\ntier = P99\n' '2: [disk os] tier: unknown tier "P99" (Premium SSD P4-P80, Standard SSD E1-E50)'
+	bad_conf 'profile = aks\n' '1: [] profile: outside of any section'
+	bad_conf '[tune]\nthis line has no equals sign\n' '2: syntax error (expected [section] or key = value)'
+}
+
+test_conf_overrides() {
+	local r
+	r=$(fake azure-2)
+	mkdir -p "$r/etc/azlxnet"
+	cat >"$r/etc/azlxnet/azlxnet.conf" <<-'EOC'
+	# node tuning
+	[tune]
+	profile = latency
+
+	[disk os]
+	queue_depth = 32
+	tier = P30
+
+	[disk]
+	read_ahead_kb = 512
+
+	[sysctl]
+	net.core.somaxconn = 8192
+	net.ipv4.ip_local_port_range = 1024 65000
+
+	[nic]
+	lro = on
+	xps = no
+	EOC
+	run -j tune --dry-run --root "$r"
+	expect_rc 0
+	jq_eq .profile '"latency"'
+	expect_item sda device/queue_depth 2048 32 "set in /etc/azlxnet/azlxnet.conf:6"
+	expect_item sda queue/nr_requests 256 64 "2 x queue depth 32"
+	expect_item sda queue/read_ahead_kb 128 512 "set in /etc/azlxnet/azlxnet.conf:10"
+	expect_item sdb queue/read_ahead_kb 128 512 "set in /etc/azlxnet/azlxnet.conf:10"
+	expect_item kernel net.core.somaxconn 4096 8192 "set in /etc/azlxnet/azlxnet.conf:13"
+	expect_item kernel net.ipv4.ip_local_port_range "32768	60999" "1024 65000" "conf:14"
+	expect_item eth0 "features rx-lro" on on "set in /etc/azlxnet/azlxnet.conf:17"
+	expect_no_item eth0 "tx-0/xps_cpus"
+	# --profile wins over the file
+	run -j tune --dry-run --root "$r" --profile throughput
+	jq_eq .profile '"throughput"'
+	run -j disk show --root "$r"
+	jq_eq '.disks[0] | [.tier, .iops, .source]' '["P30",5000,"/etc/azlxnet/azlxnet.conf:7"]'
+	# and a file given on the command line
+	printf '[disk]\nmax_sectors_kb = 128\n' >"$tmp/other.conf"
+	run -j tune --dry-run --root "$r" --config "$tmp/other.conf"
+	expect_item sda queue/max_sectors_kb 1024 128 "set in $tmp/other.conf:2"
+	run tune --dry-run --root "$r" --config "$tmp/missing.conf"
+	expect_rc 1
+	expect_eq "$err" "Error: $tmp/missing.conf: No such file or directory"
+}
+
+# ---- IMDS ---------------------------------------------------------------------------
+
+bad_imds() {	# bad_imds FIXTURE ERROR
+	local r
+	r=$(fake azure-2)
+	snapshot "$r" >"$tmp/snap"
+	run tune --root "$r" --imds-file "$FIX/$1"
+	expect_rc 1
+	expect_eq "$err" "Error: --imds-file $2"
+	same_tree "$tmp/snap" "$r"
+}
+
+test_imds_malformed() {
+	bad_imds imds-malformed.json \
+		'compute.storageProfile.dataDisks[0].lun: not a non-negative integer: "zero"'
+}
+
+test_imds_truncated() {
+	bad_imds imds-truncated.json 'not valid JSON: truncated document at offset 300'
+}
+
+test_imds_unexpected() {
+	bad_imds imds-unexpected.json 'compute.storageProfile.dataDisks: not an array'
+	bad_imds imds-not-object.json 'the document is not an object'
+	bad_imds imds-bad-size.json \
+		'compute.storageProfile.osDisk.diskSizeGB: not a non-negative integer: -5'
+}
+
+test_imds_missing_file() {
+	bad_imds no-such.json "$FIX/no-such.json: No such file or directory"
+}
+
+test_imds_extra_fields_accepted() {
+	local r
+	r=$(fake azure-2)
+	run -j disk show --root "$r" --imds-file "$FIX/imds-extra-fields.json"
+	expect_rc 0
+	jq_eq '.disks[0] | [.tier, .burst_iops]' '["P10",3500]'
+}
+
+# ---- command line --------------------------------------------------------------------
+
+test_cli_usage() {
+	run tune help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet tune [ --dry-run ] [ --profile PROFILE ] [ --persist ] [ --all ]"
+	run revert help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet revert [ --root DIR ] [ --state-dir DIR ]"
+	run disk help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet disk show"
+	run status --dry-run
+	expect_rc 2
+	expect_eq "$err" 'Error: option "--dry-run" is only for "tune", "revert", "detect" and "disk"'
+	run tune extra
+	expect_rc 2
+	expect_eq "$err" 'Error: "tune" takes no argument: "extra"'
+	run tune --dry-run --root "$tmp/nonexistent"
+	expect_rc 2
+	expect_eq "$err" "Error: --root $tmp/nonexistent: No such file or directory"
+	run -j tun --dry-run --root "$(fake plain)"
+	expect_rc 0
+	jq_eq .profile '"aks"'
+}
+
+TESTS=(
+	plan_azure2_no_imds
+	plan_azure2_text
+	plan_azure2_imds
+	plan_azure64
+	plan_azure64_reserved
+	plan_plain
+	profiles
+	detect_azure64
+	apply_revert_azure2
+	apply_revert_azure64
+	apply_state_default_dir
+	dry_run_changes_nothing
+	injected_failure_rolls_back
+	unwritable_file_rolls_back
+	lock_excludes_concurrent_runs
+	module_not_loaded_under_root
+	persist_modprobe_conf
+	conf_unknown_key
+	conf_unknown_section
+	conf_wrong_type
+	conf_out_of_range
+	conf_bad_values
+	conf_overrides
+	imds_malformed
+	imds_truncated
+	imds_unexpected
+	imds_missing_file
+	imds_extra_fields_accepted
+	cli_usage
+)
+
+echo "TAP version 13"
+echo "1..${#TESTS[@]}"
+n=0
+failed=0
+for t in "${TESTS[@]}"; do
+	n=$((n + 1))
+	( set -e; "test_$t" ) >"$tmp/diag" 2>&1
+	r=$?
+	if [ "$r" -eq 0 ]; then
+		echo "ok $n - $t"
+	elif [ "$r" -eq 4 ]; then
+		echo "ok $n - $t # SKIP $(tail -n 1 "$tmp/diag")"
+	else
+		sed 's/^/# /' "$tmp/diag"
+		echo "not ok $n - $t"
+		failed=$((failed + 1))
+	fi
+done
+echo "# $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]

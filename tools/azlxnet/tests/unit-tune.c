@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of azlxnet tune's pure parts: CPU masks and lists, the
+ * configuration parser, the IMDS parser, the budget tables, the ethtool
+ * netlink requests; and a device that disappears between plan and apply.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/ethtool_netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "azlxnet.h"
+#include "print.h"
+#include "tune.h"
+#include "tap.h"
+#include "helpers.h"
+
+/* main.c is not linked in */
+struct azlx_opts azlx_opts;
+
+static void test_cpumask_format(void)
+{
+	struct azlx_cpuset s;
+	char buf[512];
+
+	azlx_cpuset_zero(&s);
+	azlx_cpumask_format(&s, 2, buf, sizeof(buf));
+	CHECK_STR(buf, "0");
+	azlx_cpuset_set(&s, 0);
+	azlx_cpuset_set(&s, 1);
+	azlx_cpumask_format(&s, 2, buf, sizeof(buf));
+	CHECK_STR(buf, "3");
+	azlx_cpuset_zero(&s);
+	azlx_cpuset_set(&s, 0);
+	azlx_cpuset_set(&s, 63);
+	azlx_cpumask_format(&s, 64, buf, sizeof(buf));
+	CHECK_STR(buf, "80000000,00000001");
+	azlx_cpuset_zero(&s);
+	azlx_cpuset_set(&s, 39);
+	azlx_cpumask_format(&s, 40, buf, sizeof(buf));
+	CHECK_STR(buf, "80,00000000");
+	azlx_cpuset_zero(&s);
+	azlx_cpuset_set(&s, 4);
+	azlx_cpumask_format(&s, 8, buf, sizeof(buf));
+	CHECK_STR(buf, "10");
+}
+
+static void test_cpumask_parse(void)
+{
+	struct azlx_cpuset s;
+	char buf[64];
+
+	CHECK(!azlx_cpumask_parse("00000000,0000000f\n", &s));
+	azlx_cpulist_format(&s, buf, sizeof(buf));
+	CHECK_STR(buf, "0-3");
+	CHECK(!azlx_cpumask_parse("80000000,00000001", &s));
+	azlx_cpulist_format(&s, buf, sizeof(buf));
+	CHECK_STR(buf, "0,63");
+	CHECK(azlx_cpumask_parse("xyz", &s) == -EINVAL);
+	CHECK(azlx_cpumask_parse("", &s) == -EINVAL);
+}
+
+static void test_cpulist(void)
+{
+	struct azlx_cpuset s;
+	char buf[64];
+
+	CHECK(!azlx_cpulist_parse("0-3,8\n", &s));
+	CHECK(azlx_cpuset_count(&s) == 5);
+	azlx_cpulist_format(&s, buf, sizeof(buf));
+	CHECK_STR(buf, "0-3,8");
+	CHECK(!azlx_cpulist_parse("", &s) && azlx_cpuset_count(&s) == 0);
+	CHECK(azlx_cpulist_parse("3-1", &s) == -EINVAL);
+	CHECK(azlx_cpulist_parse("1,,2", &s) == -EINVAL);
+	CHECK(azlx_cpulist_parse("1024", &s) == -EINVAL);
+	CHECK(azlx_cpulist_parse("-1", &s) == -EINVAL);
+}
+
+static void test_value_equal(void)
+{
+	CHECK(azlx_value_equal(AZLX_VT_CPUMASK, "00000000,00000003", "3"));
+	CHECK(!azlx_value_equal(AZLX_VT_CPUMASK, "1", "3"));
+	CHECK(azlx_value_equal(AZLX_VT_CPULIST, "0-2", "0,1,2"));
+	CHECK(azlx_value_equal(AZLX_VT_STRING, "32768\t60999", "32768 60999"));
+	CHECK(!azlx_value_equal(AZLX_VT_INT, "", "0"));
+	CHECK(azlx_value_equal(AZLX_VT_INT, "0128", "128"));
+}
+
+/* A configuration refused with @want, which names its line and item. */
+static void conf_err(const char *text, const char *want)
+{
+	struct azlx_tconf c;
+	char err[512] = "";
+
+	azlx_tconf_init(&c);
+	CHECK(azlx_tconf_parse_string(&c, text, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, want);
+}
+
+static void test_conf_good(void)
+{
+	const struct azlx_tconf_disk *cd, *all;
+	struct azlx_disk d = { .name = "sdc", .kind = AZLX_DISK_DATA, .lun = 3 };
+	struct azlx_tconf c;
+	char err[512] = "";
+
+	azlx_tconf_init(&c);
+	CHECK(!azlx_tconf_parse_string(&c,
+		"; comment\n[tune]\nprofile = throughput\nreserved_cpus = 0-1,4\n"
+		"[imds]\nenabled = no\ntimeout_ms = 500\n"
+		"[nic]\nvf_drivers = mana,mlx5_core\nchannels = 16\nrps = off\n"
+		"[vm]\nsize = Standard_D8s_v3\n"
+		"[disk]\nnvme_models = QEMU NVMe Ctrl\nscheduler = kyber\n"
+		"[disk lun3]\nqueue_depth = 48\n"
+		"[sysctl]\nnet.core.somaxconn = 1024\nnet.core.somaxconn = 2048\n"
+		"[module]\nload = no\n", err, sizeof(err)));
+	CHECK_STR(err, "");
+	CHECK(c.profile == AZLX_PROFILE_THROUGHPUT);
+	CHECK(azlx_cpuset_count(&c.reserved) == 3 && azlx_cpuset_has(&c.reserved, 4));
+	CHECK(c.imds_enabled.set && !c.imds_enabled.v);
+	CHECK(c.imds_timeout_ms.v == 500);
+	CHECK(azlx_list_has(c.vf_drivers.s, "mlx5_core"));
+	CHECK(c.channels.v == 16 && c.channels.line == 10);
+	CHECK(c.rps.set && !c.rps.v);
+	CHECK_STR(c.vm_size.s, "Standard_D8s_v3");
+	CHECK(azlx_list_has(c.nvme_models.s, "QEMU NVMe Ctrl"));
+	/* a repeated sysctl: the last one counts */
+	CHECK(c.nsysctls == 1);
+	CHECK_STR(c.sysctls[0].value, "2048");
+	CHECK(c.module_load.set && !c.module_load.v);
+	cd = azlx_tconf_disk_for(&c, &d, &all);
+	CHECK(cd && cd->queue_depth.v == 48 && cd->queue_depth.line == 18);
+	CHECK(all && all->scheduler.set);
+	CHECK_STR(all->scheduler.s, "kyber");
+	d.lun = 4;
+	CHECK(!azlx_tconf_disk_for(&c, &d, &all));
+}
+
+static void test_conf_errors(void)
+{
+	conf_err("[tune]\n\n# x\nprofil = aks\n",
+		 "azlxnet.conf:4: [tune] profil: unknown key");
+	conf_err("[nic]\nrx_ring = 63\n",
+		 "azlxnet.conf:2: [nic] rx_ring: 63 is out of range (64-16384)");
+	conf_err("[nic]\nrx_ring = 1e3\n",
+		 "azlxnet.conf:2: [nic] rx_ring: \"1e3\" is not an integer");
+	conf_err("[nic]\nsynthetic_drivers = hv netvsc\n",
+		 "azlxnet.conf:2: [nic] synthetic_drivers: \"hv netvsc\" is not a comma-separated list of driver names");
+	conf_err("[imds]\ntimeout_ms = 99999\n",
+		 "azlxnet.conf:2: [imds] timeout_ms: 99999 is out of range (100-10000)");
+	conf_err("[disk Sdc]\nqueue_depth = 8\n",
+		 "azlxnet.conf:2: [disk Sdc]: not a disk: a device name (sdc, nvme0n2), lunN, os or resource");
+	conf_err("[disk sdc]\nnvme_models = x\n",
+		 "azlxnet.conf:2: [disk sdc] nvme_models: only in [disk], not in [disk NAME]");
+	conf_err("[sysctl]\nvm.swappiness = -1\n",
+		 "azlxnet.conf:2: [sysctl] vm.swappiness: \"-1\" is not a non-negative integer");
+	conf_err("[sysctl]\nvm.swappiness = 99999999999\n",
+		 "azlxnet.conf:2: [sysctl] vm.swappiness: 99999999999 is out of range (0-2147483647)");
+	conf_err("[module]\nload = 2\n",
+		 "azlxnet.conf:2: [module] load: \"2\" is not a boolean (yes or no)");
+	conf_err("[vm]\nsize =\n", "azlxnet.conf:2: [vm] size: empty value");
+	/* the first mistake is the one reported */
+	conf_err("[nic]\nchannels = 0\nlro = x\n",
+		 "azlxnet.conf:2: [nic] channels: 0 is out of range (1-64)");
+	conf_err("[x\n", "azlxnet.conf:1: syntax error (expected [section] or key = value)");
+}
+
+static void imds_err(const char *json, const char *want)
+{
+	struct azlx_imds m;
+	char err[512] = "";
+
+	CHECK(azlx_imds_parse(json, strlen(json), &m, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, want);
+	CHECK(!m.valid);
+}
+
+static void test_imds_parse(void)
+{
+	const char *doc =
+		"{\"compute\":{\"vmSize\":\"Standard_D8s_v3\",\"storageProfile\":{"
+		"\"osDisk\":{\"diskSizeGB\":\"256\",\"caching\":\"ReadWrite\","
+		"\"diffDiskSettings\":{\"option\":\"Local\"},"
+		"\"managedDisk\":{\"storageAccountType\":\"Premium_LRS\"}},"
+		"\"dataDisks\":[{\"lun\":\"2\",\"diskSizeGB\":1024,"
+		"\"managedDisk\":{\"storageAccountType\":\"UltraSSD_LRS\"},"
+		"\"isUltraDisk\":true,\"opsPerSecondThrottle\":\"20000\","
+		"\"bytesPerSecondThrottle\":\"500000000\"},"
+		"{\"lun\":0,\"diskSizeGB\":\"\",\"managedDisk\":null}],"
+		"\"resourceDisk\":{\"size\":\"65536\"}}}}\n";
+	const struct azlx_imds_disk *d;
+	struct azlx_imds m;
+	char err[256] = "";
+
+	CHECK(!azlx_imds_parse(doc, strlen(doc), &m, err, sizeof(err)));
+	CHECK(m.valid && m.has_os);
+	CHECK_STR(m.vm_size, "Standard_D8s_v3");
+	CHECK(m.os.size_gb == 256 && m.os.ephemeral && !m.os.ultra);
+	CHECK_STR(m.os.type, "Premium_LRS");
+	CHECK_STR(m.os.caching, "ReadWrite");
+	CHECK(m.ndata == 2 && m.resource_mb == 65536);
+	d = azlx_imds_data_disk(&m, 2);
+	CHECK(d && d->ultra && d->iops == 20000 && d->mbps == 500 && d->size_gb == 1024);
+	d = azlx_imds_data_disk(&m, 0);
+	CHECK(d && d->size_gb == -1 && !d->type[0]);
+	CHECK(!azlx_imds_data_disk(&m, 1));
+}
+
+static void test_imds_errors(void)
+{
+	imds_err("", "not valid JSON: truncated document at offset 0");
+	imds_err("{\"compute\":{\"vmSize\":", "not valid JSON: truncated document at offset 21");
+	imds_err("{\"compute\":{}} {}", "not valid JSON: data after the document at offset 15");
+	imds_err("{\"compute\":[]}", "compute: not an object");
+	imds_err("{\"network\":{}}", "compute: missing");
+	imds_err("{\"compute\":{\"vmSize\":7,\"storageProfile\":{}}}",
+		 "compute.vmSize: not a string: 7");
+	imds_err("{\"compute\":{\"storageProfile\":null}}", "compute.storageProfile: missing");
+	imds_err("{\"compute\":{\"storageProfile\":{\"dataDisks\":[1]}}}",
+		 "compute.storageProfile.dataDisks[0]: not an object");
+	imds_err("{\"compute\":{\"storageProfile\":{\"dataDisks\":[{\"lun\":\"64\"}]}}}",
+		 "compute.storageProfile.dataDisks[0].lun: out of range (0-63)");
+	imds_err("{\"compute\":{\"storageProfile\":{\"dataDisks\":[{}]}}}",
+		 "compute.storageProfile.dataDisks[0].lun: missing");
+	imds_err("{\"compute\":{\"storageProfile\":{\"osDisk\":{\"diskSizeGB\":\"12x\"}}}}",
+		 "compute.storageProfile.osDisk.diskSizeGB: not a non-negative integer: \"12x\"");
+	imds_err("{\"compute\":{\"storageProfile\":{\"osDisk\":{\"managedDisk\":\"x\"}}}}",
+		 "compute.storageProfile.osDisk.managedDisk: not an object");
+	imds_err("{\"compute\":{\"storageProfile\":{\"osDisk\":{\"managedDisk\":"
+		 "{\"storageAccountType\":[]}}}}}",
+		 "compute.storageProfile.osDisk.managedDisk.storageAccountType: not a string: []");
+}
+
+static void test_budget_tables(void)
+{
+	struct azlx_budget b;
+
+	azlx_budget_for("Premium_LRS", 128, -1, -1, &b);
+	CHECK(b.known && !strcmp(b.tier, "P10") && b.iops == 500 && b.mbps == 100);
+	CHECK(b.burst_iops == 3500 && b.burst_mbps == 170 && b.iops_unit_kib == 256);
+	azlx_budget_for("Premium_ZRS", 129, -1, -1, &b);
+	CHECK(!strcmp(b.tier, "P15") && b.iops == 1100);
+	azlx_budget_for("Premium_LRS", 1024, -1, -1, &b);
+	CHECK(!strcmp(b.tier, "P30") && b.burst_iops == 5000);
+	azlx_budget_for("Premium_LRS", 40000, -1, -1, &b);
+	CHECK(!strcmp(b.tier, "P80") && b.iops == 20000 && b.mbps == 900);
+	azlx_budget_for("StandardSSD_LRS", 4096, -1, -1, &b);
+	CHECK(!strcmp(b.tier, "E50") && b.iops == 500 && b.burst_iops == 500);
+	azlx_budget_for("StandardSSD_LRS", 1024, -1, -1, &b);
+	CHECK(!strcmp(b.tier, "E30") && b.burst_iops == 600 && b.burst_mbps == 150);
+	azlx_budget_for("Standard_LRS", 1024, -1, -1, &b);
+	CHECK(b.known && b.iops_unit_kib == 16);
+	azlx_budget_for("PremiumV2_LRS", 10, 10000, 300, &b);
+	CHECK(b.iops == 5000 && b.mbps == 300);	/* 3000 + 500 x 4 GiB */
+	azlx_budget_for("PremiumV2_LRS", 1000, -1, -1, &b);
+	CHECK(b.iops == 3000 && b.mbps == 125);
+	azlx_budget_for("UltraSSD_LRS", 1024, -1, -1, &b);
+	CHECK(!b.known);
+	azlx_budget_for("Premium_LRS", -1, -1, -1, &b);
+	CHECK(!b.known);
+	CHECK(azlx_budget_for_tier("e10", &b) && b.iops == 500 && b.burst_iops == 600);
+	CHECK(!azlx_budget_for_tier("P99", &b));
+	CHECK_STR(azlx_aks_os_tier(2), "P10");
+	CHECK_STR(azlx_aks_os_tier(8), "P15");
+	CHECK_STR(azlx_aks_os_tier(16), "P20");
+	CHECK_STR(azlx_aks_os_tier(64), "P30");
+	CHECK(azlx_vmsize_find("standard_d8s_v3")->iops == 12800);
+	CHECK(azlx_vmsize_find("Standard_D8s_v3")->mbps == 192);
+	CHECK(!azlx_vmsize_find("Standard_X1"));
+}
+
+/* The request's header nest names the device. */
+static void check_header(struct nlattr *hdr_attr, const char *dev)
+{
+	struct nlattr *hdr[ETHTOOL_A_HEADER_MAX + 1];
+
+	CHECK(hdr_attr);
+	CHECK(nla_parse_nested(hdr, ETHTOOL_A_HEADER_MAX, hdr_attr, NULL) == 0);
+	CHECK(hdr[ETHTOOL_A_HEADER_DEV_NAME]);
+	CHECK_STR(nla_get_string(hdr[ETHTOOL_A_HEADER_DEV_NAME]), dev);
+	CHECK(!hdr[ETHTOOL_A_HEADER_FLAGS]);
+}
+
+static void test_ethtool_msgs(void)
+{
+	struct nlattr *tb[ETHTOOL_A_FEATURES_MAX + 16], *bits[ETHTOOL_A_BITSET_MAX + 1];
+	struct nlattr *bit[ETHTOOL_A_BITSET_BITS_MAX + 1], *b[ETHTOOL_A_BITSET_BIT_MAX + 1];
+	struct genlmsghdr *gh;
+	struct nl_msg *msg;
+	enum azlx_eth_setting s;
+	int on;
+
+	msg = nlmsg_alloc();
+	CHECK(msg && !azlx_ethtool_msg_set(msg, 21, "eth0", AZLX_ETH_COMBINED, 16));
+	CHECK(nlmsg_hdr(msg)->nlmsg_type == 21);
+	gh = nlmsg_data(nlmsg_hdr(msg));
+	CHECK(gh->cmd == ETHTOOL_MSG_CHANNELS_SET && gh->version == ETHTOOL_GENL_VERSION);
+	CHECK(!genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_CHANNELS_MAX, NULL));
+	check_header(tb[ETHTOOL_A_CHANNELS_HEADER], "eth0");
+	CHECK(nla_get_u32(tb[ETHTOOL_A_CHANNELS_COMBINED_COUNT]) == 16);
+	CHECK(!tb[ETHTOOL_A_CHANNELS_RX_COUNT] && !tb[ETHTOOL_A_CHANNELS_TX_COUNT]);
+	nlmsg_free(msg);
+
+	msg = nlmsg_alloc();
+	CHECK(msg && !azlx_ethtool_msg_set(msg, 21, "veth1", AZLX_ETH_TX_CHANNELS, 2));
+	CHECK(!genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_CHANNELS_MAX, NULL));
+	CHECK(nla_get_u32(tb[ETHTOOL_A_CHANNELS_TX_COUNT]) == 2 && !tb[ETHTOOL_A_CHANNELS_COMBINED_COUNT]);
+	nlmsg_free(msg);
+
+	msg = nlmsg_alloc();
+	CHECK(msg && !azlx_ethtool_msg_set(msg, 21, "eth1", AZLX_ETH_RX_RING, 2048));
+	gh = nlmsg_data(nlmsg_hdr(msg));
+	CHECK(gh->cmd == ETHTOOL_MSG_RINGS_SET);
+	CHECK(!genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_RINGS_MAX, NULL));
+	check_header(tb[ETHTOOL_A_RINGS_HEADER], "eth1");
+	CHECK(nla_get_u32(tb[ETHTOOL_A_RINGS_RX]) == 2048 && !tb[ETHTOOL_A_RINGS_TX]);
+	nlmsg_free(msg);
+
+	/* LRO: a verbose bit set without NOMASK naming rx-lro, VALUE when on */
+	for (on = 0; on <= 1; on++) {
+		msg = nlmsg_alloc();
+		CHECK(msg && !azlx_ethtool_msg_set(msg, 21, "eth0", AZLX_ETH_LRO, on));
+		gh = nlmsg_data(nlmsg_hdr(msg));
+		CHECK(gh->cmd == ETHTOOL_MSG_FEATURES_SET);
+		CHECK(!genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_FEATURES_MAX, NULL));
+		check_header(tb[ETHTOOL_A_FEATURES_HEADER], "eth0");
+		CHECK(tb[ETHTOOL_A_FEATURES_WANTED] && !tb[ETHTOOL_A_FEATURES_HW]);
+		CHECK(!nla_parse_nested(bits, ETHTOOL_A_BITSET_MAX, tb[ETHTOOL_A_FEATURES_WANTED], NULL));
+		CHECK(!bits[ETHTOOL_A_BITSET_NOMASK] && bits[ETHTOOL_A_BITSET_BITS]);
+		CHECK(!nla_parse_nested(bit, ETHTOOL_A_BITSET_BITS_MAX, bits[ETHTOOL_A_BITSET_BITS], NULL));
+		CHECK(!nla_parse_nested(b, ETHTOOL_A_BITSET_BIT_MAX, bit[ETHTOOL_A_BITSET_BITS_BIT], NULL));
+		CHECK_STR(nla_get_string(b[ETHTOOL_A_BITSET_BIT_NAME]), "rx-lro");
+		CHECK(!!b[ETHTOOL_A_BITSET_BIT_VALUE] == on);
+		nlmsg_free(msg);
+	}
+
+	msg = nlmsg_alloc();
+	CHECK(msg && !azlx_ethtool_msg_get(msg, 21, ETHTOOL_MSG_FEATURES_GET, "eth0"));
+	gh = nlmsg_data(nlmsg_hdr(msg));
+	CHECK(gh->cmd == ETHTOOL_MSG_FEATURES_GET);
+	CHECK(!genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_FEATURES_MAX, NULL));
+	/* no ETHTOOL_FLAG_COMPACT_BITSETS: features come by name */
+	check_header(tb[ETHTOOL_A_FEATURES_HEADER], "eth0");
+	nlmsg_free(msg);
+
+	CHECK(!azlx_eth_setting_parse("channels combined", &s) && s == AZLX_ETH_COMBINED);
+	CHECK(!azlx_eth_setting_parse("features rx-lro", &s) && s == AZLX_ETH_LRO);
+	CHECK(azlx_eth_setting_parse("rings mini", &s) == -EINVAL);
+}
+
+/* mkfake.sh TYPE into a new directory; returns it (free() it). */
+static char *make_tree(const char *type)
+{
+	const char *mk = getenv("AZLXNET_MKFAKE");
+	char *dir, *cmd;
+
+	CHECK(mk);
+	dir = strdup("/tmp/azlxnet-unit.XXXXXX");
+	CHECK(dir && mkdtemp(dir));
+	CHECK(asprintf(&cmd, "%s %s %s/t", mk, type, dir) > 0);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	CHECK(asprintf(&cmd, "%s/t", dir) > 0);
+	free(dir);
+	return cmd;
+}
+
+static void remove_tree(char *dir)
+{
+	char *cmd;
+
+	/* the tree is DIR/t in a directory of its own */
+	*strrchr(dir, '/') = '\0';
+	CHECK(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	free(dir);
+}
+
+/* A disk that goes away between plan and apply: named, nothing changed. */
+static void test_missing_device_between_plan_and_apply(void)
+{
+	struct azlx_plan_opts po = { 0 };
+	struct azlx_state_ctx st;
+	struct stderr_capture e;
+	struct azlx_tconf c;
+	struct azlx_node n;
+	struct azlx_plan p;
+	char *dir = make_tree("azure-2"), state[512], path[600], cmd[600], buf[64];
+	int applied = -1, ret;
+
+	azlx_root_set(dir);
+	azlx_tconf_init(&c);
+	CHECK(!azlx_detect(&n, &c));
+	CHECK(!azlx_plan_build(&n, NULL, &c, &po, &p));
+	CHECK(azlx_plan_changes(&p) == 26);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/class/block/sdb'", dir);
+	CHECK(system(cmd) == 0);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	CHECK(!azlx_state_lock(&st, state));
+	stderr_start(&e);
+	ret = azlx_apply(&st, &p, &applied);
+	CHECK_STR(stderr_end(&e),
+		  "Error: sdb queue/scheduler: /sys/class/block/sdb is gone since the plan was made; nothing was changed\n");
+	CHECK(ret == AZLX_EXIT_ERR && applied == 0);
+	azlx_state_unlock(&st);
+
+	/* nothing was written: no state, the first items untouched */
+	snprintf(path, sizeof(path), "%s/tune.json", state);
+	CHECK(access(path, F_OK) && errno == ENOENT);
+	CHECK(azlx_fs_read("/sys/class/net/eth0/queues/tx-0/xps_cpus", buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "0");
+	CHECK(azlx_fs_read("/ethtool/eth0/features.rx-lro", buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "on");
+	CHECK(azlx_fs_read("/proc/sys/net/core/somaxconn", buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "4096");
+
+	azlx_plan_free(&p);
+	azlx_node_free(&n);
+	azlx_root_set(NULL);
+	remove_tree(dir);
+}
+
+/* A queue the plan expects after a channel change that never appears. */
+static void test_pending_queue_missing_rolls_back(void)
+{
+	struct azlx_plan_opts po = { 0 };
+	struct azlx_state_ctx st;
+	struct stderr_capture e;
+	struct azlx_tconf c;
+	struct azlx_node n;
+	struct azlx_plan p;
+	char *dir = make_tree("azure-64"), state[512], buf[64];
+	const char *msg;
+	int applied = -1, ret;
+
+	azlx_root_set(dir);
+	azlx_tconf_init(&c);
+	CHECK(!azlx_detect(&n, &c));
+	CHECK(!azlx_plan_build(&n, NULL, &c, &po, &p));
+	/* the device stops following its channels: rx-8 never appears */
+	snprintf(state, sizeof(state), "%s/sys/class/net/eth0/queues", dir);
+	CHECK(chmod(state, 0555) == 0);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	CHECK(!azlx_state_lock(&st, state));
+	stderr_start(&e);
+	ret = azlx_apply(&st, &p, &applied);
+	msg = stderr_end(&e);
+	azlx_state_unlock(&st);
+	snprintf(buf, sizeof(buf), "%s/sys/class/net/eth0/queues", dir);
+	chmod(buf, 0755);
+	if (geteuid() == 0) {
+		/* root creates the queues anyway: then all of it applies */
+		CHECK(ret == 0 && applied > 0);
+	} else {
+		CHECK(ret == AZLX_EXIT_ERR && applied == 0);
+		CHECK(strstr(msg, "Error: eth0 channels combined: "));
+		CHECK(strstr(msg, "; nothing was changed") || strstr(msg, "rolled back"));
+		CHECK(azlx_fs_read("/ethtool/eth0/channels.combined", buf, sizeof(buf)) > 0);
+		CHECK_STR(buf, "8");
+	}
+	azlx_plan_free(&p);
+	azlx_node_free(&n);
+	azlx_root_set(NULL);
+	remove_tree(dir);
+}
+
+static const struct azlx_test tests[] = {
+	{ "cpumask_format",				test_cpumask_format },
+	{ "cpumask_parse",				test_cpumask_parse },
+	{ "cpulist",					test_cpulist },
+	{ "value_equal",				test_value_equal },
+	{ "conf_good",					test_conf_good },
+	{ "conf_errors",				test_conf_errors },
+	{ "imds_parse",					test_imds_parse },
+	{ "imds_errors",				test_imds_errors },
+	{ "budget_tables",				test_budget_tables },
+	{ "ethtool_msgs",				test_ethtool_msgs },
+	{ "missing_device_between_plan_and_apply",	test_missing_device_between_plan_and_apply },
+	{ "pending_queue_missing_rolls_back",		test_pending_queue_missing_rolls_back },
+};
+
+/* tap.h's declaration: this binary has no NIC tests */
+const struct azlx_test azlx_nic_tests[] = { { NULL, NULL } };
+const size_t azlx_nic_ntests;
+
+int main(void)
+{
+	return azlx_tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+}
