@@ -1193,10 +1193,10 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 		r = azlx_conf_resolve(&p, &err);
 	if (err) {
 		if (p.bad)
-			DMERR_LIMIT("%s: message rejected: %s: '%s'", dm_device_name(ac->md),
-				    err, p.bad);
+			DMERR("%s: message rejected: %s: '%s'", dm_device_name(ac->md),
+			      err, p.bad);
 		else
-			DMERR_LIMIT("%s: message rejected: %s", dm_device_name(ac->md), err);
+			DMERR("%s: message rejected: %s", dm_device_name(ac->md), err);
 		azlx_conf_drop_crit(&next);
 		mutex_unlock(&ac->conf_lock);
 		return r ? r : -EINVAL;
