@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# dm-azlx pacing accuracy against an unthrottled disk (a loop device on
+# tmpfs): with the target as the only limit, what completes is what it
+# dispatched. Over 10 s windows, after 1 s for the initial bucket:
+#   - IOPS: 4 KiB random reads stay within 5% of iops x fraction;
+#   - IOPS units: 1 MiB reads count 4 units of 256 KiB, 64 KiB reads 4 units
+#     of 16 KiB (unit_kb changed live) (5 s windows);
+#   - MB/s: 256 KiB writes stay within 5% of mbps x fraction;
+#   - bursting: a full credit drains at the modelled rate, unused baseline
+#     refills it, and the next burst lasts as long as the refill allows
+#     (2 s credits, 0.5 s slices; within 5% over each phase).
+
+source "$(dirname "$0")/dm_azlx_lib.sh"
+dmx_init
+
+loop=$(dmx_loop 256)
+len=$(dmx_sectors "$loop")
+dev=/dev/mapper/azlxt-p
+
+# load ARGS...: run the I/O driver on $dev; prints its summary line.
+load()
+{
+	"$DMX_IO" load "$dev" --span 128M "$@" || fail "load $*"
+}
+
+# IOPS: 200 x 95% = 190/s.
+dmx_create azlxt-p "$len" "$loop" 0 200 1000
+out=$(load --rw randread --bs 4k --qd 8 --secs 11 --warmup 1)
+echo "4k randread: $out"
+dmx_within "$(dmx_kv "$out" iops)" 190 5 "IOPS at iops=200"
+units0=$(dmx_field azlxt-p units)
+
+# IOPS units: a 1 MiB read is 4 units of 256 KiB: 190/4 = 47.5 reads/s.
+out=$(load --rw randread --bs 1M --qd 4 --secs 6 --warmup 1)
+echo "1M randread: $out"
+dmx_within "$(dmx_kv "$out" iops)" 47.5 5 "1 MiB reads/s at iops=200 (4 units each)"
+units=$(($(dmx_field azlxt-p units) - units0))
+ops=$(($(dmx_field azlxt-p dispatched | cut -d/ -f2) - units0))
+assert_eq "$units" $((4 * ops)) "units dispatched for $ops reads of 1 MiB"
+
+# Standard HDD counts 16 KiB units: a 64 KiB read is 4 of them. Live change.
+dmsetup message azlxt-p 0 set unit_kb=16 || fail "message unit_kb"
+out=$(load --rw randread --bs 64k --qd 4 --secs 6 --warmup 1)
+echo "64k randread, unit_kb=16: $out"
+dmx_within "$(dmx_kv "$out" iops)" 47.5 5 "64 KiB reads/s at iops=200 unit_kb=16"
+
+# MB/s: 8 x 95% = 7.6 MB/s (MB = 10^6 bytes) with 256 KiB writes.
+dmsetup message azlxt-p 0 set iops=100000 mbps=8 unit_kb=256 || fail "message mbps"
+out=$(load --rw write --bs 256k --qd 4 --secs 11 --warmup 1)
+echo "256k write: $out"
+dmx_within "$(dmx_kv "$out" mbps)" 7.6 5 "MB/s at mbps=8"
+dmsetup remove azlxt-p || fail "remove"
+
+# Bursting: baseline 100, burst 400, 2 s of credit = (400-100) x 2 = 600
+# units. At 95%: bursts at 380/s while the credit drains at 380-95 = 285/s,
+# so for 600/285 = 2.1 s; then 95/s. The modelled count over the first 5 s
+# is 5 x 95 + 600 + the 2-unit baseline bucket = 1077. A new table starts full.
+dmx_create azlxt-p "$len" "$loop" 0 100 1000 burst_iops=400 burst_secs=2
+assert_eq "$(dmx_field azlxt-p credit | cut -d/ -f1)" 600 "credit of a new table"
+out=$("$DMX_IO" load "$dev" --span 128M --rw randread --bs 4k --qd 8 --secs 5 \
+	--interval 0.5) || fail "burst load"
+# Idle from here: unused baseline (95/s) refills the credit. Each reading is
+# bracketed by clock reads, so process start-up under emulation cancels out.
+t0a=$EPOCHREALTIME
+c0=$(dmx_credit azlxt-p)
+t0b=$EPOCHREALTIME
+echo "burst: $(head -n1 <<<"$out")"
+ops=$(awk '/^interval/ { split($3, a, "="); n += a[2] } END { print n }' <<<"$out")
+dmx_within "$ops" 1077 5 "reads in the first 5 s of a burst"
+# Slices 0.5-2.0 s at the burst rate, 2.5-5.0 s at the baseline.
+burst=$(awk '/^interval/ { split($2, t, "="); split($3, a, "=");
+	if (t[2] >= 0.5 && t[2] < 2.0) n += a[2] } END { print n / 1.5 }' <<<"$out")
+base=$(awk '/^interval/ { split($2, t, "="); split($3, a, "=");
+	if (t[2] >= 2.5) n += a[2] } END { print n / 2.5 }' <<<"$out")
+dmx_within "$burst" 380 5 "reads/s while bursting"
+dmx_within "$base" 95 5 "reads/s once the credit is spent"
+
+sleep 2
+t1a=$EPOCHREALTIME
+c1=$(dmx_credit azlxt-p)
+t1b=$EPOCHREALTIME
+awk -v c0="$c0" -v c1="$c1" -v t0a="$t0a" -v t0b="$t0b" -v t1a="$t1a" -v t1b="$t1b" 'BEGIN {
+	min = 95 * (t1a - t0b); max = 95 * (t1b - t0a); d = c1 - c0
+	printf "credit refilled while idle: %d -> %d units (+%d; modelled %.0f..%.0f)\n", c0, c1, d, min, max
+	exit !(d >= min * 0.98 - 1 && d <= max * 1.02 + 1)
+}' || fail "credit refill does not match unused baseline x idle time"
+
+# The next burst lasts credit/285 s (about 1.5 s): 2 s of reads = 2 x 95 +
+# the credit when the load starts + the 2-unit baseline bucket.
+t2=$EPOCHREALTIME
+out=$(load --rw randread --bs 4k --qd 8 --secs 2)
+ops=$(dmx_kv "$out" ops)
+lo=$(awk -v c="$c1" -v a="$t1b" -v b="$t2" 'BEGIN { printf "%.0f", 190 + c + 95 * (b - a) + 2 }')
+hi=$(awk -v c="$c1" -v a="$t1a" -v b="$t2" 'BEGIN { printf "%.0f", 190 + c + 95 * (b - a) + 2 }')
+dmx_between "$ops" "$lo" "$hi" 5 "reads in 2 s with a refilled credit"
+dmsetup remove azlxt-p || fail "remove"
+echo "pacing: ok"
