@@ -11,6 +11,7 @@
 
 #include "azlxnet.h"
 #include "cmd.h"
+#include "pod.h"
 #include "print.h"
 #include "tune.h"
 
@@ -21,8 +22,8 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | detect | disk | module | monitor | nic | revert |\n"
-		"                   status | tune | version }\n"
+		"where  OBJECT := { config | detect | disk | fastpath | module | monitor | nic |\n"
+		"                   pod | revert | status | tune | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor) }\n");
 	return AZLX_EXIT_OK;
@@ -39,10 +40,12 @@ static const struct azlx_cmd azlx_objects[] = {
 	{ "config",	azlx_do_config },
 	{ "detect",	azlx_do_detect },
 	{ "disk",	azlx_do_disk },
+	{ "fastpath",	azlx_do_fastpath },
 	{ "help",	azlx_do_help },
 	{ "module",	azlx_do_module },
 	{ "monitor",	azlx_do_monitor },
 	{ "nic",	azlx_do_nic },
+	{ "pod",	azlx_do_pod },
 	{ "revert",	azlx_do_revert },
 	{ "status",	azlx_do_status },
 	{ "tune",	azlx_do_tune },
@@ -58,6 +61,7 @@ static const struct option azlx_long_opts[] = {
 	{ "help",	no_argument,	NULL,	'h' },
 	{ "count",	required_argument, NULL, 'c' },
 	AZLX_TUNE_LONG_OPTS,
+	AZLX_POD_LONG_OPTS,
 	{ NULL,		0,		NULL,	0 },
 };
 
@@ -110,6 +114,9 @@ int main(int argc, char **argv)
 		case AZLX_OPT_TUNE_FIRST ... AZLX_OPT_TUNE_LAST:
 			azlx_tune_set_opt(opt, optarg, argv[optind - (optarg ? 2 : 1)]);
 			break;
+		case AZLX_OPT_POD_FIRST ... AZLX_OPT_POD_LAST:
+			azlx_pod_set_opt(opt, optarg);
+			break;
 		case ':':
 			azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" needs an argument",
@@ -148,6 +155,9 @@ int main(int argc, char **argv)
 			return azlx_error(AZLX_EXIT_USAGE,
 					  "option \"%s\" is only for \"tune\", \"revert\", \"detect\" and \"disk\"",
 					  azlx_tune_opts.name);
+		if (azlx_pod_opts.given && obj->fn != azlx_do_pod)
+			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is only for \"pod\"",
+					  azlx_pod_opts.given);
 		ret = obj->fn(argc - 1, argv + 1);
 	}
 

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * azlxnet fastpath enable|disable|show: the uplinks of the pod fast path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <linux/azlxnet.h>
+
+#include "azlxnet.h"
+#include "cmd.h"
+#include "datapath.h"
+#include "netns.h"
+#include "nic.h"
+#include "print.h"
+#include "uplink.h"
+
+/* nic-get of one NIC, quietly: a NIC the module does not track has no VF. */
+static int azlx_uplink_nic_cb(struct nl_msg *msg, void *arg)
+{
+	struct azlx_nic *nic = arg;
+	char why[64];
+
+	if (azlx_nic_parse(nlmsg_hdr(msg), nic, why, sizeof(why)))
+		memset(nic, 0, sizeof(*nic));
+	return NL_OK;
+}
+
+int azlx_uplink_vf(__u32 ifindex, __u32 *vf_ifindex, char *vf_ifname)
+{
+	struct azlx_nic nic;
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, err;
+
+	*vf_ifindex = 0;
+	vf_ifname[0] = '\0';
+	if (!azlx_dp_module_loaded())
+		return 0;
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	err = genl_connect(sk);
+	if (err < 0)
+		goto out;
+	family = genl_ctrl_resolve(sk, AZLXNET_FAMILY_NAME);
+	if (family < 0) {
+		err = 0;	/* not loaded after all */
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg) {
+		err = -NLE_NOMEM;
+		goto out;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, AZLXNET_CMD_NIC_GET,
+			 AZLXNET_FAMILY_VERSION) ||
+	    nla_put_u32(msg, AZLXNET_A_NIC_IFINDEX, ifindex) < 0) {
+		nlmsg_free(msg);
+		err = -NLE_NOMEM;
+		goto out;
+	}
+	memset(&nic, 0, sizeof(nic));
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, azlx_uplink_nic_cb, &nic);
+	/* sends, frees @msg, reads the reply and the ACK */
+	err = nl_send_sync(sk, msg);
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
+		err = 0;	/* not a synthetic NIC the module tracks */
+		goto out;
+	}
+	if (err < 0)
+		goto out;
+	if (nic.ifindex == ifindex && azlx_nic_has_vf(&nic) && nic.vf_ifindex) {
+		*vf_ifindex = nic.vf_ifindex;
+		if (!if_indextoname(nic.vf_ifindex, vf_ifname))
+			*vf_ifindex = 0;	/* gone in between */
+	}
+out:
+	nl_socket_free(sk);
+	if (err == -NLE_NOMEM)
+		return -ENOMEM;
+	return err < 0 ? -EIO : 0;
+}
+
+/* Where azlxnet_to_pod may go: nothing there, or a program of ours for uplinks. */
+static int azlx_uplink_tc_free(__u32 ifindex, const char *name, struct azlx_tc_prog *p,
+			       bool *present, struct azlx_err *e)
+{
+	int err;
+
+	*present = false;
+	err = azlx_tc_query(ifindex, p, e);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	*present = true;
+	if (p->kind == AZLX_TC_TO_POD)
+		return 0;
+	if (p->kind == AZLX_TC_FROM_POD)
+		return azlx_fail(e, EBUSY, "%s is the host side of a pod, not an uplink", name);
+	return azlx_fail(e, EBUSY, "%s has a foreign tc program (%s, id %u) at handle 0x%x "
+			 "priority %d", name, p->name, p->id, AZLXNET_TC_HANDLE, AZLXNET_TC_PRIO);
+}
+
+static int azlx_uplink_resolve(const char *dev, struct azlx_uplink *u, struct azlx_err *e)
+{
+	memset(u, 0, sizeof(*u));
+	if (azlx_ifindex_resolve(dev, &u->ifindex) || !if_indextoname(u->ifindex, u->ifname))
+		return azlx_fail(e, ENODEV, "no such device %s", dev);
+	return 0;
+}
+
+int azlx_uplink_enable(const char *dev, struct azlx_uplink *u, struct azlx_err *e)
+{
+	struct azlx_tc_prog ours, dev_prog, vf_prog;
+	bool dev_had, vf_had, listed = false;
+	__u32 one = 1, v;
+	struct azlx_dp dp;
+	int err;
+
+	err = azlx_uplink_resolve(dev, u, e);
+	if (err)
+		return err;
+	err = azlx_uplink_vf(u->ifindex, &u->vf_ifindex, u->vf_ifname);
+	if (err)
+		azlx_warn("cannot ask azlxnet.ko for the VF of %s: %s", u->ifname, strerror(-err));
+
+	azlx_dp_init(&dp);
+	err = azlx_dp_lock(&dp, e);
+	if (!err)
+		err = azlx_uplink_tc_free(u->ifindex, u->ifname, &dev_prog, &dev_had, e);
+	if (!err && u->vf_ifindex)
+		err = azlx_uplink_tc_free(u->vf_ifindex, u->vf_ifname, &vf_prog, &vf_had, e);
+	if (!err)
+		err = azlx_dp_load(&dp, AZLX_DP_TO_POD, e);
+	if (!err)
+		err = azlx_prog_info(dp.to_pod_fd, &ours, e);
+	if (err)
+		goto out;
+	u->variant = dp.variant;
+
+	listed = !bpf_map_lookup_elem(dp.uplinks_fd, &u->ifindex, &v);
+	if (listed && dev_had && !memcmp(dev_prog.tag, ours.tag, sizeof(ours.tag)) &&
+	    (!u->vf_ifindex || (vf_had && !memcmp(vf_prog.tag, ours.tag, sizeof(ours.tag)))))
+		goto out;	/* enabled already, with this program */
+
+	if (!listed) {
+		err = bpf_map_update_elem(dp.uplinks_fd, &u->ifindex, &one, BPF_ANY);
+		if (err) {
+			err = azlx_fail(e, -err, "cannot add %s to azlxnet_uplinks: %s", u->ifname,
+					strerror(-err));
+			goto out_undo;
+		}
+	}
+	err = azlx_tc_attach(u->ifindex, dp.to_pod_fd, e);
+	if (err)
+		goto out_undo;
+	if (u->vf_ifindex) {
+		err = azlx_tc_attach(u->vf_ifindex, dp.to_pod_fd, e);
+		if (err) {
+			/* an older program of ours that was there is gone: leave the new one */
+			if (!dev_had)
+				azlx_tc_detach(u->ifindex, e);
+			goto out_undo;
+		}
+	}
+	u->changed = true;
+	goto out;
+
+out_undo:
+	if (!listed)
+		bpf_map_delete_elem(dp.uplinks_fd, &u->ifindex);
+	azlx_dp_gc(&dp, e);
+out:
+	azlx_dp_close(&dp);
+	return err;
+}
+
+/* Detaches our uplink program from @ifindex, if it is there. */
+static int azlx_uplink_detach(__u32 ifindex, bool *changed, struct azlx_err *e)
+{
+	struct azlx_tc_prog p;
+	int err;
+
+	err = azlx_tc_query(ifindex, &p, e);
+	if (err == -ENOENT || (!err && p.kind != AZLX_TC_TO_POD))
+		return 0;
+	if (!err)
+		err = azlx_tc_detach(ifindex, e);
+	if (!err)
+		*changed = true;
+	return err;
+}
+
+int azlx_uplink_disable(const char *dev, struct azlx_uplink *u, struct azlx_err *e)
+{
+	struct azlx_dp dp;
+	unsigned long v;
+	bool exists;
+	char *end;
+	int err;
+
+	memset(u, 0, sizeof(*u));
+	/* the ifindex of a device that is gone still names its map entry */
+	exists = !azlx_ifindex_resolve(dev, &u->ifindex) && if_indextoname(u->ifindex, u->ifname);
+	if (!exists) {
+		errno = 0;
+		v = strtoul(dev, &end, 10);
+		if (dev[0] < '1' || dev[0] > '9' || *end || errno || v > 0x7fffffffUL)
+			return azlx_fail(e, ENODEV, "no such device %s", dev);
+		u->ifindex = (__u32)v;
+		u->ifname[0] = '\0';
+	}
+	if (exists) {
+		err = azlx_uplink_vf(u->ifindex, &u->vf_ifindex, u->vf_ifname);
+		if (err)
+			azlx_warn("cannot ask azlxnet.ko for the VF of %s: %s", u->ifname,
+				  strerror(-err));
+	}
+
+	azlx_dp_init(&dp);
+	err = azlx_dp_lock(&dp, e);
+	if (err == -ENOTSUP)
+		err = 0;	/* no bpffs: no maps, programs maybe */
+	else if (!err)
+		err = azlx_dp_maps_get(&dp, e);
+	if (!err && dp.uplinks_fd >= 0) {
+		err = bpf_map_delete_elem(dp.uplinks_fd, &u->ifindex);
+		if (!err)
+			u->changed = true;
+		else if (err == -ENOENT)
+			err = 0;
+		else
+			err = azlx_fail(e, -err, "cannot remove ifindex %u from azlxnet_uplinks: %s",
+					u->ifindex, strerror(-err));
+	} else if (err == -ENOENT) {
+		err = 0;
+	}
+	if (!err && exists)
+		err = azlx_uplink_detach(u->ifindex, &u->changed, e);
+	if (!err && u->vf_ifindex)
+		err = azlx_uplink_detach(u->vf_ifindex, &u->changed, e);
+	if (!err)
+		azlx_dp_tidy(&dp);
+	azlx_dp_close(&dp);
+	return err;
+}
+
+int azlx_uplink_check(const char *dev, struct azlx_err *e)
+{
+	struct azlx_tc_prog p;
+	struct azlx_uplink u;
+	struct azlx_dp dp;
+	__u32 v;
+	int err;
+
+	err = azlx_uplink_resolve(dev, &u, e);
+	if (err) {
+		e->cni_code = AZLX_CNI_ERR_CHECK;
+		return err;
+	}
+	azlx_dp_init(&dp);
+	err = azlx_dp_maps_get(&dp, e);
+	if (!err && bpf_map_lookup_elem(dp.uplinks_fd, &u.ifindex, &v))
+		err = -ENOENT;
+	if (!err) {
+		err = azlx_tc_query(u.ifindex, &p, e);
+		if (!err && p.kind != AZLX_TC_TO_POD)
+			err = -ENOENT;
+	}
+	azlx_dp_close(&dp);
+	if (err == -ENOENT)
+		return azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, ENOENT,
+				     "the fast path is not enabled on %s", u.ifname);
+	return err;
+}
+
+/* azlxnet fastpath show */
+
+static void azlx_fp_prog_print(const struct azlx_fp_dev *d, const char *key)
+{
+	char tag[17];
+	const char *name;
+
+	if (!d->has_prog) {
+		azlx_print_null(key);
+		azlx_print_text("no program");
+		return;
+	}
+	name = azlx_tc_kind_name(d->prog.kind);
+	azlx_print_open_object(key);
+	azlx_print_uint(AZLX_PRINT_JSON, "id", NULL, d->prog.id);
+	azlx_print_string(AZLX_PRINT_ANY, "name", "%s", name ? name : d->prog.name);
+	azlx_print_uint(AZLX_PRINT_TEXT, NULL, " id %llu", d->prog.id);
+	azlx_print_string(AZLX_PRINT_ANY, "tag", " tag %s",
+			  azlx_fmt_tag(d->prog.tag, tag, sizeof(tag)));
+	azlx_print_bool(AZLX_PRINT_JSON, "ours", NULL, d->prog.kind != AZLX_TC_FOREIGN);
+	if (d->prog.kind == AZLX_TC_FOREIGN)
+		azlx_print_text(" (not ours)");
+	azlx_print_close_object();
+}
+
+static void azlx_fp_dev_print(const struct azlx_fp_dev *d)
+{
+	azlx_print_uint(AZLX_PRINT_JSON, "ifindex", NULL, d->ifindex);
+	azlx_print_string(AZLX_PRINT_JSON, "ifname", NULL, d->ifname[0] ? d->ifname : NULL);
+	if (d->ifname[0])
+		azlx_print_text("%s (ifindex %u): ", d->ifname, d->ifindex);
+	else
+		azlx_print_text("ifindex %u (gone): ", d->ifindex);
+}
+
+void azlx_fp_state_print(const struct azlx_fp_state *s)
+{
+	size_t i;
+
+	azlx_print_open_object(NULL);
+	azlx_print_string(AZLX_PRINT_JSON, "pin_dir", NULL, AZLXNET_PIN_DIR);
+	azlx_print_bool(AZLX_PRINT_JSON, "pinned", NULL, s->pinned);
+	azlx_print_uint(AZLX_PRINT_JSON, "pods", NULL, s->pods);
+	if (s->pinned)
+		azlx_print_text("maps: pinned in %s, %zu pod%s, %zu uplink%s\n", AZLXNET_PIN_DIR,
+				s->pods, s->pods == 1 ? "" : "s", s->nuplinks,
+				s->nuplinks == 1 ? "" : "s");
+	else
+		azlx_print_text("maps: none (the fast path is off)\n");
+
+	azlx_print_open_array("uplinks");
+	for (i = 0; i < s->nuplinks; i++) {
+		const struct azlx_fp_uplink *u = &s->uplinks[i];
+
+		azlx_print_open_object(NULL);
+		azlx_print_text("uplink ");
+		azlx_fp_dev_print(&u->dev);
+		azlx_fp_prog_print(&u->dev, "program");
+		azlx_print_text("\n");
+		if (u->has_vf) {
+			azlx_print_open_object("vf");
+			azlx_print_text("    vf ");
+			azlx_fp_dev_print(&u->vf);
+			azlx_fp_prog_print(&u->vf, "program");
+			azlx_print_text("\n");
+			azlx_print_close_object();
+		} else {
+			azlx_print_null("vf");
+		}
+		azlx_print_close_object();
+	}
+	azlx_print_close_array();
+
+	if (s->nprogs)
+		azlx_print_text("tc ingress, handle 0x%x priority %d:\n", AZLXNET_TC_HANDLE,
+				AZLXNET_TC_PRIO);
+	azlx_print_open_array("programs");
+	for (i = 0; i < s->nprogs; i++) {
+		azlx_print_open_object(NULL);
+		azlx_print_text("    ");
+		azlx_fp_dev_print(&s->progs[i]);
+		azlx_fp_prog_print(&s->progs[i], "program");
+		azlx_print_text("\n");
+		azlx_print_close_object();
+	}
+	azlx_print_close_array();
+	azlx_print_close_object();
+}
+
+void azlx_fp_state_free(struct azlx_fp_state *s)
+{
+	free(s->uplinks);
+	free(s->progs);
+	memset(s, 0, sizeof(*s));
+}
+
+static int azlx_fp_dev_read(__u32 ifindex, struct azlx_fp_dev *d, struct azlx_err *e)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->ifindex = ifindex;
+	if (!if_indextoname(ifindex, d->ifname)) {
+		d->ifname[0] = '\0';
+		return 0;
+	}
+	err = azlx_tc_query(ifindex, &d->prog, e);
+	d->has_prog = !err;
+	return err == -ENOENT ? 0 : err;
+}
+
+static int azlx_fp_state_read(struct azlx_fp_state *s, struct azlx_err *e)
+{
+	struct if_nameindex *ifs = NULL, *it;
+	struct azlx_pod_ids { __u32 *v; size_t n; } ids = { 0 };
+	struct azlx_ep_list eps = { 0 };
+	struct azlx_fp_dev d;
+	__u32 *up = NULL, vf;
+	char vf_name[IF_NAMESIZE];
+	struct azlx_dp dp;
+	size_t n = 0, i, j;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	azlx_dp_init(&dp);
+	err = azlx_dp_maps_get(&dp, e);
+	if (err == -ENOENT)
+		err = 0;
+	else if (!err)
+		s->pinned = true;
+	if (!err && s->pinned)
+		err = azlx_dp_uplinks(&dp, &up, &n, e);
+	if (!err && s->pinned)
+		err = azlx_dp_endpoints(&dp, &eps, e);
+	if (err)
+		goto out;
+
+	ids.v = calloc(eps.n + 1, sizeof(*ids.v));
+	s->uplinks = calloc(n + 1, sizeof(*s->uplinks));
+	if (!ids.v || !s->uplinks) {
+		err = azlx_fail(e, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < eps.n; i++) {
+		for (j = 0; j < ids.n && ids.v[j] != eps.v[i].ep.host_ifindex; j++)
+			;
+		if (j == ids.n)
+			ids.v[ids.n++] = eps.v[i].ep.host_ifindex;
+	}
+	s->pods = ids.n;
+
+	for (i = 0; !err && i < n; i++) {
+		struct azlx_fp_uplink *u = &s->uplinks[s->nuplinks++];
+
+		err = azlx_fp_dev_read(up[i], &u->dev, e);
+		if (err || !u->dev.ifname[0] || azlx_uplink_vf(up[i], &vf, vf_name) || !vf)
+			continue;
+		u->has_vf = true;
+		err = azlx_fp_dev_read(vf, &u->vf, e);
+	}
+
+	ifs = if_nameindex();
+	for (it = ifs; !err && it && it->if_index; it++) {
+		struct azlx_fp_dev *v;
+
+		err = azlx_fp_dev_read(it->if_index, &d, e);
+		if (err || !d.has_prog)
+			continue;
+		v = realloc(s->progs, (s->nprogs + 1) * sizeof(*v));
+		if (!v) {
+			err = azlx_fail(e, ENOMEM, "out of memory");
+			break;
+		}
+		s->progs = v;
+		s->progs[s->nprogs++] = d;
+	}
+out:
+	if (ifs)
+		if_freenameindex(ifs);
+	free(ids.v);
+	free(up);
+	azlx_ep_list_free(&eps);
+	azlx_dp_close(&dp);
+	if (err)
+		azlx_fp_state_free(s);
+	return err;
+}
+
+/* azlxnet fastpath */
+
+static int azlx_fastpath_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("Usage: azlxnet fastpath enable DEV\n"
+	       "       azlxnet fastpath disable DEV\n"
+	       "       azlxnet fastpath show\n"
+	       "       azlxnet fastpath help\n"
+	       "where  DEV := interface name or ifindex of an uplink (a synthetic NIC)\n");
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_fastpath_dev(int argc, char **argv, const char *cmd)
+{
+	if (!argc)
+		return azlx_error(AZLX_EXIT_USAGE, "\"fastpath %s\" needs a DEV", cmd);
+	if (argc > 1)
+		return azlx_error(AZLX_EXIT_USAGE, "\"fastpath %s\" takes one DEV: \"%s\"", cmd,
+				  argv[1]);
+	return AZLX_EXIT_OK;
+}
+
+static void azlx_uplink_print(const struct azlx_uplink *u, const char *what)
+{
+	azlx_print_open_object(NULL);
+	azlx_print_uint(AZLX_PRINT_JSON, "ifindex", NULL, u->ifindex);
+	azlx_print_string(AZLX_PRINT_JSON, "ifname", NULL, u->ifname[0] ? u->ifname : NULL);
+	if (u->vf_ifindex) {
+		azlx_print_open_object("vf");
+		azlx_print_uint(AZLX_PRINT_JSON, "ifindex", NULL, u->vf_ifindex);
+		azlx_print_string(AZLX_PRINT_JSON, "ifname", NULL, u->vf_ifname);
+		azlx_print_close_object();
+	} else {
+		azlx_print_null("vf");
+	}
+	azlx_print_bool(AZLX_PRINT_JSON, "changed", NULL, u->changed);
+	if (u->variant != AZLX_DP_NONE)
+		azlx_print_string(AZLX_PRINT_JSON, "programs", NULL,
+				  azlx_dp_variant_name(u->variant));
+
+	azlx_print_text("fast path %s%s on ", u->changed ? "" : "already ", what);
+	if (u->ifname[0])
+		azlx_print_text("%s (ifindex %u)", u->ifname, u->ifindex);
+	else
+		azlx_print_text("ifindex %u", u->ifindex);
+	if (u->vf_ifindex)
+		azlx_print_text(" and its VF %s (ifindex %u)", u->vf_ifname, u->vf_ifindex);
+	azlx_print_text(u->changed ? "\n" : ": no change\n");
+	azlx_print_close_object();
+}
+
+static int azlx_fastpath_enable(int argc, char **argv)
+{
+	struct azlx_err e = { 0 };
+	struct azlx_uplink u;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_fastpath_help(0, NULL);
+	if (azlx_fastpath_dev(argc, argv, "enable"))
+		return AZLX_EXIT_USAGE;
+	if (azlx_uplink_enable(argv[0], &u, &e))
+		return azlx_error(AZLX_EXIT_ERR, "%s", e.msg);
+	azlx_uplink_print(&u, "enabled");
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_fastpath_disable(int argc, char **argv)
+{
+	struct azlx_err e = { 0 };
+	struct azlx_uplink u;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_fastpath_help(0, NULL);
+	if (azlx_fastpath_dev(argc, argv, "disable"))
+		return AZLX_EXIT_USAGE;
+	if (azlx_uplink_disable(argv[0], &u, &e))
+		return azlx_error(AZLX_EXIT_ERR, "%s", e.msg);
+	azlx_uplink_print(&u, "disabled");
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_fastpath_show(int argc, char **argv)
+{
+	struct azlx_err e = { 0 };
+	struct azlx_fp_state s;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_fastpath_help(0, NULL);
+	if (argc)
+		return azlx_error(AZLX_EXIT_USAGE, "\"fastpath show\" takes no argument: \"%s\"",
+				  argv[0]);
+	if (azlx_fp_state_read(&s, &e))
+		return azlx_error(AZLX_EXIT_ERR, "%s", e.msg);
+	azlx_fp_state_print(&s);
+	azlx_fp_state_free(&s);
+	return AZLX_EXIT_OK;
+}
+
+static const struct azlx_cmd azlx_fastpath_cmds[] = {
+	{ "enable",	azlx_fastpath_enable },
+	{ "disable",	azlx_fastpath_disable },
+	{ "show",	azlx_fastpath_show },
+	{ "help",	azlx_fastpath_help },
+	{ NULL,		NULL },
+};
+
+int azlx_do_fastpath(int argc, char **argv)
+{
+	if (!argc)
+		return azlx_fastpath_show(0, NULL);
+	return azlx_cmd_run(azlx_fastpath_cmds, argc, argv, "azlxnet fastpath");
+}
