@@ -11,6 +11,7 @@
 
 #include "azlxnet.h"
 #include "cmd.h"
+#include "cni.h"
 #include "pod.h"
 #include "print.h"
 #include "tune.h"
@@ -87,6 +88,10 @@ int main(int argc, char **argv)
 	bool version = false;
 	bool help = false;
 	int opt, ret;
+
+	/* run by a container runtime as a CNI plugin */
+	if (argc == 1 && getenv("CNI_COMMAND"))
+		return azlx_cni_main();
 
 	/* getopt's own messages would bypass the error path */
 	opterr = 0;

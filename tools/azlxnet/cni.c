@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The CNI plugin mode: a chained plugin after ptp or bridge (CNI 1.0.0,
+ * https://github.com/containernetworking/cni/blob/main/SPEC.md).
+ *
+ * ADD takes the container interface of prevResult (the one named
+ * CNI_IFNAME with a sandbox) and the addresses that point at it, puts the
+ * pod on the fast path and passes prevResult on as its result. DEL removes
+ * the pod, by its interface while the namespace exists, else by the
+ * addresses of prevResult; nothing to remove is success. CHECK verifies
+ * the pod's state. Errors go to stdout as CNI error objects, exit status 1.
+ */
+#include <net/if.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "azlxnet.h"
+#include "cni.h"
+#include "datapath.h"
+#include "pod.h"
+#include "uplink.h"
+
+static const char *const azlx_cni_versions[] = { "0.4.0", "1.0.0" };
+
+const char *azlx_cni_code_msg(int code)
+{
+	switch (code) {
+	case AZLX_CNI_ERR_VERSION:
+		return "incompatible CNI version";
+	case AZLX_CNI_ERR_FIELD:
+		return "unsupported field in network configuration";
+	case AZLX_CNI_ERR_CONTAINER:
+		return "container unknown or does not exist";
+	case AZLX_CNI_ERR_ENV:
+		return "invalid necessary environment variables";
+	case AZLX_CNI_ERR_IO:
+		return "I/O failure";
+	case AZLX_CNI_ERR_DECODE:
+		return "failed to decode content";
+	case AZLX_CNI_ERR_CONFIG:
+		return "invalid network configuration";
+	case AZLX_CNI_ERR_AGAIN:
+		return "try again later";
+	case AZLX_CNI_ERR_FASTPATH:
+		return "the fast path could not be changed";
+	case AZLX_CNI_ERR_ADDR_IN_USE:
+		return "address in use by another pod";
+	case AZLX_CNI_ERR_LINK:
+		return "unsuitable pod interface";
+	case AZLX_CNI_ERR_CHECK:
+		return "pod not on the fast path as expected";
+	default:
+		return "error";
+	}
+}
+
+static void azlx_cni_print(FILE *out, json_object *doc)
+{
+	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(out);
+}
+
+/* The error object on @out; returns the exit status. */
+static int azlx_cni_error(FILE *out, const char *version, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int azlx_cni_error(FILE *out, const char *version, int code, const char *fmt, ...)
+{
+	json_object *doc;
+	char *details;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&details, fmt, ap) < 0)
+		details = NULL;
+	va_end(ap);
+	doc = json_object_new_object();
+	if (doc) {
+		json_object_object_add(doc, "cniVersion",
+				       json_object_new_string(version ? version : AZLX_CNI_VERSION));
+		json_object_object_add(doc, "code", json_object_new_int(code));
+		json_object_object_add(doc, "msg", json_object_new_string(azlx_cni_code_msg(code)));
+		if (details)
+			json_object_object_add(doc, "details", json_object_new_string(details));
+		azlx_cni_print(out, doc);
+		json_object_put(doc);
+	}
+	free(details);
+	return 1;
+}
+
+static int azlx_cni_err(FILE *out, const char *version, const struct azlx_err *e)
+{
+	return azlx_cni_error(out, version, e->cni_code ? e->cni_code : AZLX_CNI_ERR_FASTPATH,
+			      "%s", e->msg[0] ? e->msg : strerror(e->err));
+}
+
+static int azlx_cni_version(FILE *out)
+{
+	json_object *doc, *v;
+	size_t i;
+
+	doc = json_object_new_object();
+	v = json_object_new_array();
+	if (!doc || !v) {
+		json_object_put(doc);
+		json_object_put(v);
+		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_IO, "out of memory");
+	}
+	json_object_object_add(doc, "cniVersion", json_object_new_string(AZLX_CNI_VERSION));
+	for (i = 0; i < sizeof(azlx_cni_versions) / sizeof(azlx_cni_versions[0]); i++)
+		json_object_array_add(v, json_object_new_string(azlx_cni_versions[i]));
+	json_object_object_add(doc, "supportedVersions", v);
+	azlx_cni_print(out, doc);
+	json_object_put(doc);
+	return 0;
+}
+
+static const char *azlx_cni_supported(const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(azlx_cni_versions) / sizeof(azlx_cni_versions[0]); i++) {
+		if (!strcmp(v, azlx_cni_versions[i]))
+			return azlx_cni_versions[i];
+	}
+	return NULL;
+}
+
+/* Names as the kernel takes them (dev_valid_name()). */
+static bool azlx_cni_ifname_ok(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (!len || len >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '/' || s[i] == ':' || s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))
+			return false;
+	}
+	return true;
+}
+
+/* As libcni's skel checks it: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+static bool azlx_cni_containerid_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+
+		if (!alnum && (!i || (c != '_' && c != '.' && c != '-')))
+			return false;
+	}
+	return i > 0;
+}
+
+/* What the configuration says that matters here. */
+struct azlx_cni_conf {
+	const char		*version;	/* supported */
+	const char		*uplink;	/* or NULL */
+	json_object		*prev;		/* prevResult, or NULL */
+	int			iface;		/* index of CNI_IFNAME in prevResult, or -1 */
+	struct azlx_addrs	addrs;		/* of that interface */
+};
+
+static json_object *azlx_json_get(json_object *obj, const char *key, json_type type)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+static bool azlx_json_has(json_object *obj, const char *key)
+{
+	return json_object_object_get_ex(obj, key, NULL);
+}
+
+/*
+ * The container interface of prevResult and its addresses. Returns 0 or,
+ * with the reason in @e, -EINVAL.
+ */
+static int azlx_cni_prev(struct azlx_cni_conf *c, const char *ifname, struct azlx_err *e)
+{
+	json_object *ifaces, *ips, *it, *v;
+	struct azlx_err why = { 0 };
+	bool any_index = false;
+	size_t i, n;
+
+	c->iface = -1;
+	memset(&c->addrs, 0, sizeof(c->addrs));
+	if (azlx_json_has(c->prev, "interfaces")) {
+		ifaces = azlx_json_get(c->prev, "interfaces", json_type_array);
+		if (!ifaces)
+			return azlx_fail(e, EINVAL, "prevResult: \"interfaces\" is not an array");
+		n = json_object_array_length(ifaces);
+		for (i = 0; i < n && c->iface < 0; i++) {
+			const char *name, *sandbox;
+
+			it = json_object_array_get_idx(ifaces, i);
+			if (!json_object_is_type(it, json_type_object))
+				return azlx_fail(e, EINVAL, "prevResult: interfaces[%zu] is not an "
+						 "object", i);
+			v = azlx_json_get(it, "name", json_type_string);
+			name = v ? json_object_get_string(v) : NULL;
+			v = azlx_json_get(it, "sandbox", json_type_string);
+			sandbox = v ? json_object_get_string(v) : NULL;
+			if (name && sandbox && sandbox[0] && !strcmp(name, ifname))
+				c->iface = (int)i;
+		}
+	}
+
+	if (!azlx_json_has(c->prev, "ips"))
+		return 0;
+	ips = azlx_json_get(c->prev, "ips", json_type_array);
+	if (!ips)
+		return azlx_fail(e, EINVAL, "prevResult: \"ips\" is not an array");
+	n = json_object_array_length(ips);
+	for (i = 0; i < n; i++) {
+		it = json_object_array_get_idx(ips, i);
+		if (json_object_is_type(it, json_type_object) && azlx_json_has(it, "interface"))
+			any_index = true;
+	}
+	for (i = 0; i < n; i++) {
+		it = json_object_array_get_idx(ips, i);
+		if (!json_object_is_type(it, json_type_object))
+			return azlx_fail(e, EINVAL, "prevResult: ips[%zu] is not an object", i);
+		v = azlx_json_get(it, "address", json_type_string);
+		if (!v)
+			return azlx_fail(e, EINVAL, "prevResult: ips[%zu] has no \"address\"", i);
+		/* the addresses of our interface; without any index, all of them */
+		if (any_index) {
+			json_object *idx = azlx_json_get(it, "interface", json_type_int);
+
+			if (!idx || c->iface < 0 || json_object_get_int(idx) != c->iface)
+				continue;
+		}
+		if (azlx_addrs_add(&c->addrs, json_object_get_string(v), &why))
+			return azlx_fail(e, EINVAL, "prevResult: ips[%zu]: %s", i, why.msg);
+	}
+	return 0;
+}
+
+/* Reads and checks the configuration; on error, prints it and returns 1. */
+static int azlx_cni_conf_read(const struct azlx_cni_env *env, json_object *doc,
+			      struct azlx_cni_conf *c, FILE *out)
+{
+	json_object *v;
+	struct azlx_err e = { 0 };
+
+	memset(c, 0, sizeof(*c));
+	c->iface = -1;
+	if (!json_object_is_type(doc, json_type_object))
+		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_DECODE,
+				      "the network configuration is not a JSON object");
+	v = azlx_json_get(doc, "cniVersion", json_type_string);
+	if (!v)
+		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_CONFIG,
+				      "\"cniVersion\" is missing or not a string");
+	c->version = azlx_cni_supported(json_object_get_string(v));
+	if (!c->version)
+		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_VERSION,
+				      "CNI version %s is not supported (supported: 0.4.0, 1.0.0)",
+				      json_object_get_string(v));
+	if (!azlx_json_get(doc, "name", json_type_string))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+				      "\"name\" is missing or not a string");
+	if (!azlx_json_get(doc, "type", json_type_string))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+				      "\"type\" is missing or not a string");
+	if (azlx_json_has(doc, "uplink")) {
+		v = azlx_json_get(doc, "uplink", json_type_string);
+		if (!v || !azlx_cni_ifname_ok(json_object_get_string(v)))
+			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+					      "\"uplink\" is not an interface name");
+		c->uplink = json_object_get_string(v);
+	}
+	if (azlx_json_has(doc, "prevResult")) {
+		c->prev = azlx_json_get(doc, "prevResult", json_type_object);
+		if (!c->prev)
+			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+					      "\"prevResult\" is not an object");
+	}
+
+	/* the environment */
+	if (!env->containerid || !azlx_cni_containerid_ok(env->containerid))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_ENV,
+				      "CNI_CONTAINERID is %s", env->containerid ?
+				      "not a valid container ID" : "not set");
+	if (!env->ifname || !azlx_cni_ifname_ok(env->ifname))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_ENV, "CNI_IFNAME is %s",
+				      env->ifname ? "not a valid interface name" : "not set");
+	if (!env->path)
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_ENV, "CNI_PATH is not set");
+	if (strcmp(env->command, "DEL") && (!env->netns || !env->netns[0]))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_ENV,
+				      "CNI_NETNS is not set");
+
+	if (!c->prev) {
+		if (strcmp(env->command, "DEL"))
+			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+					      "no prevResult: azlxnet is a chained plugin, "
+					      "after ptp or bridge");
+		return 0;
+	}
+	if (azlx_cni_prev(c, env->ifname, &e))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG, "%s", e.msg);
+	if (strcmp(env->command, "DEL") && c->iface < 0)
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+				      "prevResult has no interface %s in a sandbox", env->ifname);
+	if (strcmp(env->command, "DEL") && !c->addrs.n)
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+				      "prevResult has no address for %s", env->ifname);
+	return 0;
+}
+
+static int azlx_cni_add(const struct azlx_cni_env *env, const struct azlx_cni_conf *c,
+			const struct azlx_cni_ops *ops, FILE *out)
+{
+	struct azlx_err e = { 0 }, undo = { 0 };
+	struct azlx_pod_req req;
+	json_object *res;
+
+	/* a wrong uplink changes nothing */
+	if (c->uplink && !if_nametoindex(c->uplink))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+				      "uplink %s: no such device", c->uplink);
+	memset(&req, 0, sizeof(req));
+	req.netns = env->netns;
+	req.ifname = env->ifname;
+	req.addrs = c->addrs;
+	if (ops->add(&req, &e))
+		return azlx_cni_err(out, c->version, &e);
+	/* on once for all pods: only when it is not yet */
+	if (c->uplink && ops->uplink_check(c->uplink, &undo) &&
+	    ops->uplink_enable(c->uplink, &e)) {
+		/* all or nothing */
+		ops->del_link(env->netns, env->ifname, &undo);
+		return azlx_cni_err(out, c->version, &e);
+	}
+
+	/* prevResult is the result, in the configuration's version */
+	res = json_object_get(c->prev);
+	json_object_object_add(res, "cniVersion", json_object_new_string(c->version));
+	azlx_cni_print(out, res);
+	json_object_put(res);
+	return 0;
+}
+
+static int azlx_cni_del(const struct azlx_cni_env *env, const struct azlx_cni_conf *c,
+			const struct azlx_cni_ops *ops, FILE *out)
+{
+	struct azlx_err e = { 0 };
+	int err;
+
+	if (env->netns && env->netns[0]) {
+		err = ops->del_link(env->netns, env->ifname, &e);
+		if (!err)
+			return 0;
+		/* the namespace or the interface is gone: by address */
+		if (e.cni_code != AZLX_CNI_ERR_CONTAINER && e.cni_code != AZLX_CNI_ERR_LINK)
+			goto err;
+		memset(&e, 0, sizeof(e));
+	}
+	if (!c->addrs.n)
+		return 0;
+	err = ops->del_addrs(&c->addrs, &e);
+	if (!err)
+		return 0;
+err:
+	/* without bpffs there is no state to remove */
+	if (e.err == ENOTSUP)
+		return 0;
+	return azlx_cni_err(out, c->version, &e);
+}
+
+static int azlx_cni_check(const struct azlx_cni_env *env, const struct azlx_cni_conf *c,
+			  const struct azlx_cni_ops *ops, FILE *out)
+{
+	struct azlx_err e = { 0 };
+	struct azlx_pod_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.netns = env->netns;
+	req.ifname = env->ifname;
+	req.addrs = c->addrs;
+	if (ops->check(&req, &e))
+		return azlx_cni_err(out, c->version, &e);
+	if (c->uplink && ops->uplink_check(c->uplink, &e))
+		return azlx_cni_err(out, c->version, &e);
+	return 0;
+}
+
+/* Parses @in whole: one JSON value and nothing but blanks after it. */
+static json_object *azlx_cni_parse(const char *in, size_t len, char *why, size_t why_len)
+{
+	struct json_tokener *tok;
+	json_object *doc;
+	size_t used, i;
+
+	if (memchr(in, '\0', len)) {
+		snprintf(why, why_len, "NUL byte in the input");
+		return NULL;
+	}
+	tok = json_tokener_new();
+	if (!tok) {
+		snprintf(why, why_len, "out of memory");
+		return NULL;
+	}
+	doc = json_tokener_parse_ex(tok, in, (int)len);
+	if (!doc) {
+		enum json_tokener_error jerr = json_tokener_get_error(tok);
+
+		snprintf(why, why_len, "%s", jerr == json_tokener_continue ?
+			 "unexpected end of input" : json_tokener_error_desc(jerr));
+		json_tokener_free(tok);
+		return NULL;
+	}
+	used = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	for (i = used; i < len; i++) {
+		if (in[i] != ' ' && in[i] != '\t' && in[i] != '\n' && in[i] != '\r') {
+			snprintf(why, why_len, "trailing data after the JSON value");
+			json_object_put(doc);
+			return NULL;
+		}
+	}
+	return doc;
+}
+
+int azlx_cni_run(const struct azlx_cni_env *env, const char *in, size_t len,
+		 const struct azlx_cni_ops *ops, FILE *out)
+{
+	struct azlx_cni_conf c;
+	json_object *doc;
+	char why[128];
+	int ret;
+
+	if (!env->command || !env->command[0])
+		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_ENV, "CNI_COMMAND is not set");
+	if (!strcmp(env->command, "VERSION"))
+		return azlx_cni_version(out);
+	if (strcmp(env->command, "ADD") && strcmp(env->command, "DEL") &&
+	    strcmp(env->command, "CHECK"))
+		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_ENV,
+				      "CNI_COMMAND \"%s\" is not supported (ADD, DEL, CHECK, "
+				      "VERSION)", env->command);
+
+	doc = azlx_cni_parse(in, len, why, sizeof(why));
+	if (!doc)
+		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_DECODE,
+				      "cannot parse the network configuration: %s", why);
+	ret = azlx_cni_conf_read(env, doc, &c, out);
+	if (!ret) {
+		if (!strcmp(env->command, "ADD"))
+			ret = azlx_cni_add(env, &c, ops, out);
+		else if (!strcmp(env->command, "DEL"))
+			ret = azlx_cni_del(env, &c, ops, out);
+		else
+			ret = azlx_cni_check(env, &c, ops, out);
+	}
+	json_object_put(doc);
+	return ret;
+}
+
+/* The node */
+
+static int azlx_cni_node_add(const struct azlx_pod_req *req, struct azlx_err *e)
+{
+	struct azlx_pod_row row;
+
+	return azlx_pod_add(req, &row, e);
+}
+
+static int azlx_cni_node_del_link(const char *netns, const char *ifname, struct azlx_err *e)
+{
+	struct azlx_pod_removed r;
+	int err;
+
+	err = azlx_pod_del_link(netns, ifname, &r, e);
+	azlx_pod_removed_free(&r);
+	return err;
+}
+
+static int azlx_cni_node_del_addrs(const struct azlx_addrs *a, struct azlx_err *e)
+{
+	struct azlx_pod_removed r;
+	int err;
+
+	err = azlx_pod_del_addrs(a, true, &r, e);
+	azlx_pod_removed_free(&r);
+	return err;
+}
+
+static int azlx_cni_node_uplink_enable(const char *dev, struct azlx_err *e)
+{
+	struct azlx_uplink u;
+
+	return azlx_uplink_enable(dev, &u, e);
+}
+
+const struct azlx_cni_ops azlx_cni_node_ops = {
+	.add		= azlx_cni_node_add,
+	.del_link	= azlx_cni_node_del_link,
+	.del_addrs	= azlx_cni_node_del_addrs,
+	.check		= azlx_pod_check,
+	.uplink_enable	= azlx_cni_node_uplink_enable,
+	.uplink_check	= azlx_uplink_check,
+};
+
+int azlx_cni_main(void)
+{
+	struct azlx_cni_env env = {
+		.command	= getenv("CNI_COMMAND"),
+		.containerid	= getenv("CNI_CONTAINERID"),
+		.netns		= getenv("CNI_NETNS"),
+		.ifname		= getenv("CNI_IFNAME"),
+		.args		= getenv("CNI_ARGS"),
+		.path		= getenv("CNI_PATH"),
+	};
+	size_t len = 0, cap = 0;
+	char *in = NULL, *p;
+	ssize_t n;
+	int ret;
+
+	/* VERSION may come without input */
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 4096;
+			if (cap > AZLX_CNI_INPUT_MAX + 1)
+				cap = AZLX_CNI_INPUT_MAX + 1;
+			p = len == cap ? NULL : realloc(in, cap);
+			if (!p) {
+				free(in);
+				if (len == cap)
+					return azlx_cni_error(stdout, NULL, AZLX_CNI_ERR_IO,
+							      "the network configuration is larger "
+							      "than %d bytes", AZLX_CNI_INPUT_MAX);
+				return azlx_cni_error(stdout, NULL, AZLX_CNI_ERR_IO, "out of memory");
+			}
+			in = p;
+		}
+		n = read(STDIN_FILENO, in + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			free(in);
+			if (env.command && !strcmp(env.command, "VERSION"))
+				return azlx_cni_version(stdout);
+			return azlx_cni_error(stdout, NULL, AZLX_CNI_ERR_IO,
+					      "cannot read stdin: %s", strerror(err));
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	ret = azlx_cni_run(&env, in ? in : "", len, &azlx_cni_node_ops, stdout);
+	free(in);
+	return ret;
+}

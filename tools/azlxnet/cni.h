@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The CNI plugin mode (CNI specification 1.0.0): with CNI_COMMAND in its
+ * environment and no argument, azlxnet is a chained plugin that puts the
+ * pod the previous plugin (ptp, bridge) made on the fast path.
+ */
+#ifndef __AZLXNET_CNI_H
+#define __AZLXNET_CNI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "datapath.h"
+#include "pod.h"
+
+#define AZLX_CNI_VERSION	"1.0.0"
+/* Largest network configuration read from stdin. */
+#define AZLX_CNI_INPUT_MAX	(4 << 20)
+
+/* The CNI_* environment variables (NULL when unset). */
+struct azlx_cni_env {
+	const char	*command;
+	const char	*containerid;
+	const char	*netns;
+	const char	*ifname;
+	const char	*args;
+	const char	*path;
+};
+
+/*
+ * What ADD, DEL and CHECK do to the node; tests stand in their own. Each
+ * returns 0 or a negative errno with @e filled (and its CNI code, if
+ * specific).
+ */
+struct azlx_cni_ops {
+	int	(*add)(const struct azlx_pod_req *req, struct azlx_err *e);
+	/* the pod of @ifname in @netns; code 3 when either is gone */
+	int	(*del_link)(const char *netns, const char *ifname, struct azlx_err *e);
+	/* the pods of @a whose host side is gone */
+	int	(*del_addrs)(const struct azlx_addrs *a, struct azlx_err *e);
+	int	(*check)(const struct azlx_pod_req *req, struct azlx_err *e);
+	int	(*uplink_enable)(const char *dev, struct azlx_err *e);
+	int	(*uplink_check)(const char *dev, struct azlx_err *e);
+};
+
+extern const struct azlx_cni_ops azlx_cni_node_ops;
+
+/*
+ * Runs CNI command @env->command on the network configuration @in (@len
+ * bytes), writing the result or the error object to @out. Returns the exit
+ * status: 0, or 1 after an error.
+ */
+int azlx_cni_run(const struct azlx_cni_env *env, const char *in, size_t len,
+		 const struct azlx_cni_ops *ops, FILE *out);
+
+/* Reads the environment and stdin, runs against the node. */
+int azlx_cni_main(void);
+
+/* The message of a CNI error code ("invalid network configuration"). */
+const char *azlx_cni_code_msg(int code);
+
+#endif /* __AZLXNET_CNI_H */
