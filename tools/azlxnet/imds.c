@@ -3,7 +3,11 @@
  * The Azure Instance Metadata Service: compute.vmSize and
  * compute.storageProfile, fetched with libcurl or read from a file. IMDS
  * writes most numbers as strings ("diskSizeGB": "128"): both are accepted.
+ *
+ * libcurl (with its TLS, LDAP, SSH... dependencies) is loaded only when
+ * IMDS is asked: it would double the memory every other command starts with.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +314,53 @@ static size_t azlx_curl_write(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The libcurl functions used, from dlopen() */
+static struct {
+	CURLcode		(*global_init)(long flags);
+	void			(*global_cleanup)(void);
+	CURL			*(*easy_init)(void);
+	CURLcode		(*easy_setopt)(CURL *c, CURLoption opt, ...);
+	CURLcode		(*easy_perform)(CURL *c);
+	CURLcode		(*easy_getinfo)(CURL *c, CURLINFO info, ...);
+	const char		*(*easy_strerror)(CURLcode rc);
+	void			(*easy_cleanup)(CURL *c);
+	struct curl_slist	*(*slist_append)(struct curl_slist *l, const char *s);
+	void			(*slist_free_all)(struct curl_slist *l);
+} azlx_curl;
+
+static int azlx_curl_load(char *err, size_t err_len)
+{
+	static const char *const names[] = {
+		"curl_global_init", "curl_global_cleanup", "curl_easy_init",
+		"curl_easy_setopt", "curl_easy_perform", "curl_easy_getinfo",
+		"curl_easy_strerror", "curl_easy_cleanup", "curl_slist_append",
+		"curl_slist_free_all",
+	};
+	void **slots = (void **)&azlx_curl;
+	void *lib;
+	size_t i;
+
+	_Static_assert(sizeof(azlx_curl) == sizeof(names) / sizeof(names[0]) * sizeof(void *),
+		       "one name per libcurl function");
+	if (azlx_curl.global_init)
+		return 0;
+	lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(err, err_len, "cannot load libcurl: %s", dlerror());
+		return -ENOENT;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		slots[i] = dlsym(lib, names[i]);
+		if (!slots[i]) {
+			snprintf(err, err_len, "libcurl has no %s", names[i]);
+			memset(&azlx_curl, 0, sizeof(azlx_curl));
+			dlclose(lib);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 int azlx_imds_fetch(const char *url, long timeout_ms, struct azlx_imds *m,
 		    char *err, size_t err_len)
 {
@@ -321,40 +372,44 @@ int azlx_imds_fetch(const char *url, long timeout_ms, struct azlx_imds *m,
 	CURL *c;
 	int attempt, ret = -EIO;
 
-	if (curl_global_init(CURL_GLOBAL_NOTHING))
+	ret = azlx_curl_load(err, err_len);
+	if (ret)
+		return ret;
+	ret = -EIO;
+	if (azlx_curl.global_init(CURL_GLOBAL_NOTHING))
 		return -ENOMEM;
-	c = curl_easy_init();
-	hdrs = curl_slist_append(NULL, "Metadata: true");
+	c = azlx_curl.easy_init();
+	hdrs = azlx_curl.slist_append(NULL, "Metadata: true");
 	if (!c || !hdrs) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	azlx_curl.easy_setopt(c, CURLOPT_URL, url);
+	azlx_curl.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	/* IMDS is link-local: never through a proxy, whatever the environment says */
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, azlx_curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	azlx_curl.easy_setopt(c, CURLOPT_PROXY, "");
+	azlx_curl.easy_setopt(c, CURLOPT_NOPROXY, "*");
+	azlx_curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	azlx_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	azlx_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	azlx_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	azlx_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	azlx_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, azlx_curl_write);
+	azlx_curl.easy_setopt(c, CURLOPT_WRITEDATA, &body);
 
 	for (attempt = 0; attempt < 2; attempt++) {
 		free(body.buf);
 		memset(&body, 0, sizeof(body));
 		status = 0;
-		rc = curl_easy_perform(c);
+		rc = azlx_curl.easy_perform(c);
 		if (rc == CURLE_OK)
-			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+			azlx_curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (rc == CURLE_OK && status == 200)
 			break;
 		if (rc == CURLE_OK && status == 429) {
 			/* about 5 requests per second per VM: wait as told */
 			retry_after = 1;
-			curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after);
+			azlx_curl.easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after);
 			if (retry_after < 1)
 				retry_after = 1;
 			if (retry_after > AZLX_IMDS_MAX_RETRY_S)
@@ -364,7 +419,7 @@ int azlx_imds_fetch(const char *url, long timeout_ms, struct azlx_imds *m,
 		}
 	}
 	if (rc != CURLE_OK) {
-		azlx_strf(err, err_len, "%s", body.too_big ? "reply too large" : curl_easy_strerror(rc));
+		azlx_strf(err, err_len, "%s", body.too_big ? "reply too large" : azlx_curl.easy_strerror(rc));
 		ret = rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
 		goto out;
 	}
@@ -379,10 +434,10 @@ int azlx_imds_fetch(const char *url, long timeout_ms, struct azlx_imds *m,
 		azlx_strf(m->source, sizeof(m->source), "IMDS");
 out:
 	free(body.buf);
-	curl_slist_free_all(hdrs);
+	azlx_curl.slist_free_all(hdrs);
 	if (c)
-		curl_easy_cleanup(c);
-	curl_global_cleanup();
+		azlx_curl.easy_cleanup(c);
+	azlx_curl.global_cleanup();
 	return ret;
 }
 

@@ -83,9 +83,10 @@ expect_no_item() {
 }
 
 fake() {	# fake TYPE: a fresh tree; prints its path
-	local d=$tmp/$1.$RANDOM
-	"$DIR/mkfake.sh" "$1" "$d" || return 1
-	echo "$d"
+	local d
+	d=$(mktemp -d "$tmp/$1.XXXXXX") && chmod 755 "$d" || return 1
+	"$DIR/mkfake.sh" "$1" "$d/root" || return 1
+	echo "$d/root"
 }
 
 # snapshot DIR: every file's path, link target, mode and content

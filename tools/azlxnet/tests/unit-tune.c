@@ -10,6 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include <linux/ethtool_netlink.h>
 #include <netlink/attr.h>
@@ -236,6 +241,135 @@ static void test_imds_errors(void)
 	imds_err("{\"compute\":{\"storageProfile\":{\"osDisk\":{\"managedDisk\":"
 		 "{\"storageAccountType\":[]}}}}}",
 		 "compute.storageProfile.osDisk.managedDisk.storageAccountType: not a string: []");
+}
+
+/*
+ * A one-shot HTTP server on 127.0.0.1 playing IMDS: it answers the
+ * requests with @replies in turn and writes what it received to @log.
+ */
+static pid_t fake_imds(const char *const *replies, int n, FILE *log, int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	int s, c, i;
+	pid_t pid;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(s >= 0 && !bind(s, (struct sockaddr *)&a, sizeof(a)) && !listen(s, 4));
+	CHECK(!getsockname(s, (struct sockaddr *)&a, &alen));
+	*port = ntohs(a.sin_port);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid) {
+		close(s);
+		return pid;
+	}
+	for (i = 0; i < n; i++) {
+		char req[4096];
+		ssize_t r;
+
+		c = accept(s, NULL, NULL);
+		if (c < 0)
+			_exit(1);
+		r = read(c, req, sizeof(req) - 1);
+		if (r > 0) {
+			req[r] = '\0';
+			fprintf(log, "%s", req);
+			fflush(log);
+		}
+		if (replies[i] && write(c, replies[i], strlen(replies[i])) < 0)
+			_exit(1);
+		if (!replies[i])
+			sleep(3);	/* never answers */
+		close(c);
+	}
+	_exit(0);
+}
+
+static void test_imds_fetch_retry_after_429(void)
+{
+	static const char body[] =
+		"{\"compute\":{\"vmSize\":\"Standard_D4s_v5\",\"storageProfile\":"
+		"{\"osDisk\":{\"diskSizeGB\":\"128\",\"managedDisk\":"
+		"{\"storageAccountType\":\"Premium_LRS\"}}}}}";
+	char ok[512], url[128], err[256] = "", logbuf[8192];
+	const char *replies[2];
+	struct timespec t0, t1;
+	struct azlx_imds m;
+	FILE *log = tmpfile();
+	int port, status;
+	size_t n;
+	pid_t pid;
+
+	CHECK(log);
+	snprintf(ok, sizeof(ok), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(body), body);
+	replies[0] = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\n"
+		     "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	replies[1] = ok;
+	pid = fake_imds(replies, 2, log, &port);
+	snprintf(url, sizeof(url),
+		 "http://127.0.0.1:%d/metadata/instance?api-version=2021-02-01", port);
+	/* a proxy in the environment is not used */
+	setenv("http_proxy", "http://127.0.0.1:9", 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(!azlx_imds_fetch(url, 2000, &m, err, sizeof(err)));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK_STR(err, "");
+	CHECK(m.valid && m.has_os && m.os.size_gb == 128);
+	CHECK_STR(m.vm_size, "Standard_D4s_v5");
+	CHECK_STR(m.source, "IMDS");
+	/* waited as Retry-After said */
+	CHECK(t1.tv_sec - t0.tv_sec >= 1);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status));
+	n = fread(logbuf, 1, sizeof(logbuf) - 1, (rewind(log), log));
+	logbuf[n] = '\0';
+	/* two requests, each with the header IMDS requires */
+	CHECK(strstr(logbuf, "GET /metadata/instance?api-version=2021-02-01 HTTP/1.1"));
+	CHECK(strstr(strstr(logbuf, "Metadata: true") + 1, "Metadata: true"));
+	fclose(log);
+}
+
+static void test_imds_fetch_errors(void)
+{
+	const char *replies[2] = {
+		"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+		"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+	};
+	const char *silent[2] = { NULL, NULL };
+	const char *bad[2] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"compute\":",
+		NULL,
+	};
+	char url[128], err[256] = "";
+	struct azlx_imds m;
+	FILE *log = tmpfile();
+	int port, status;
+	pid_t pid;
+
+	CHECK(log);
+	pid = fake_imds(replies, 2, log, &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metadata/instance", port);
+	CHECK(azlx_imds_fetch(url, 2000, &m, err, sizeof(err)) == -EIO);
+	CHECK_STR(err, "HTTP status 404");
+	CHECK(waitpid(pid, &status, 0) == pid);
+
+	/* no answer: the short timeout, one retry */
+	pid = fake_imds(silent, 2, log, &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metadata/instance", port);
+	CHECK(azlx_imds_fetch(url, 200, &m, err, sizeof(err)) == -ETIMEDOUT);
+	CHECK(strstr(err, "Timeout"));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+
+	/* a truncated document is refused like a file */
+	pid = fake_imds(bad, 1, log, &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metadata/instance", port);
+	CHECK(azlx_imds_fetch(url, 2000, &m, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "not valid JSON: truncated document at offset 11");
+	CHECK(waitpid(pid, &status, 0) == pid);
+	fclose(log);
 }
 
 static void test_budget_tables(void)
@@ -482,6 +616,8 @@ static const struct azlx_test tests[] = {
 	{ "conf_errors",				test_conf_errors },
 	{ "imds_parse",					test_imds_parse },
 	{ "imds_errors",				test_imds_errors },
+	{ "imds_fetch_retry_after_429",			test_imds_fetch_retry_after_429 },
+	{ "imds_fetch_errors",				test_imds_fetch_errors },
 	{ "budget_tables",				test_budget_tables },
 	{ "ethtool_msgs",				test_ethtool_msgs },
 	{ "missing_device_between_plan_and_apply",	test_missing_device_between_plan_and_apply },
