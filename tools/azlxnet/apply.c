@@ -23,6 +23,14 @@
 #include "tune.h"
 
 #define AZLX_STATE_VERSION	1
+#define AZLX_BOOT_ID		"/proc/sys/kernel/random/boot_id"
+
+/* This boot's id ("" if unknown): a record from another boot is stale. */
+static void azlx_boot_id(char *buf, size_t len)
+{
+	if (azlx_fs_read(AZLX_BOOT_ID, buf, len) < 0)
+		buf[0] = '\0';
+}
 
 static int azlx_mkdir_p(const char *dir)
 {
@@ -151,6 +159,7 @@ static int azlx_entries_add(struct azlx_entries *es, const struct azlx_item *it,
 static json_object *azlx_entries_json(const struct azlx_entries *es)
 {
 	json_object *doc, *arr, *o;
+	char boot[64];
 	int i;
 
 	doc = json_object_new_object();
@@ -163,6 +172,8 @@ static json_object *azlx_entries_json(const struct azlx_entries *es)
 	json_object_object_add(doc, "version", json_object_new_int(AZLX_STATE_VERSION));
 	json_object_object_add(doc, "tool", json_object_new_string(AZLXNET_VERSION));
 	json_object_object_add(doc, "root", json_object_new_string(azlx_root()));
+	azlx_boot_id(boot, sizeof(boot));
+	json_object_object_add(doc, "boot_id", boot[0] ? json_object_new_string(boot) : NULL);
 	json_object_object_add(doc, "entries", arr);
 	for (i = 0; i < es->n; i++) {
 		const struct azlx_entry *e = &es->v[i];
@@ -245,8 +256,9 @@ static int azlx_state_remove(const struct azlx_state_ctx *s)
 /* Loads the state; a missing file is an empty state. 0 or an exit code. */
 static int azlx_state_load(const struct azlx_state_ctx *s, struct azlx_entries *es, bool *exists)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], boot[64];
 	json_object *doc, *arr, *o, *v;
+	bool stale = false;
 	size_t i;
 	int ret = AZLX_EXIT_ERR;
 
@@ -274,6 +286,18 @@ static int azlx_state_load(const struct azlx_state_ctx *s, struct azlx_entries *
 			   json_object_get_string(v), azlx_root());
 		goto out;
 	}
+	/*
+	 * Written in an earlier boot: the kernel has since reset what tune
+	 * changed in sysfs and procfs; only configuration files still hold
+	 * what it wrote.
+	 */
+	azlx_boot_id(boot, sizeof(boot));
+	if (json_object_object_get_ex(doc, "boot_id", &v) && v && boot[0] &&
+	    strcmp(json_object_get_string(v), boot)) {
+		stale = true;
+		azlx_note("state file %s is from an earlier boot: only its configuration files are kept",
+			  path);
+	}
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct azlx_item it = { 0 };
 		json_object *kind, *prior, *new, *p, *name;
@@ -295,6 +319,8 @@ static int azlx_state_load(const struct azlx_state_ctx *s, struct azlx_entries *
 		if (j == sizeof(azlx_kind_names) / sizeof(azlx_kind_names[0]))
 			goto bad;
 		it.kind = (enum azlx_item_kind)j;
+		if (stale && it.kind != AZLX_ITEM_CONFFILE)
+			continue;
 		azlx_strf(it.path, sizeof(it.path), "%s", json_object_get_string(p));
 		if (it.kind == AZLX_ITEM_ETHTOOL) {
 			if (!json_object_object_get_ex(o, "setting", &v) ||

@@ -51,6 +51,7 @@ common() {	# common NCPUS NODES KERNEL
 		w "sys/devices/system/node/node$i/cpulist" "$((i * per))-$((i * per + per - 1))"
 	done
 	w proc/sys/kernel/osrelease "$3"
+	w proc/sys/kernel/random/boot_id 5b1c7e0a-3f4d-4a8e-9d2b-6c1f0e9a7d31
 	mkdir -p sys/kernel/btf
 	: >sys/kernel/btf/vmlinux
 	w sys/fs/cgroup/cgroup.controllers "cpuset cpu io memory hugetlb pids rdma misc"

@@ -487,6 +487,26 @@ test_persist_modprobe_conf() {
 	same_tree "$tmp/snap" "$r"
 }
 
+# A reboot resets what tune wrote to sysfs and procfs: a state file from an
+# earlier boot restores only the configuration files it wrote.
+test_state_from_earlier_boot() {
+	local r
+	r=$(fake azure-2)
+	run tune --root "$r" --no-imds --persist
+	expect_rc 0
+	expect_eq "$(jq -r .boot_id "$r/var/lib/azlxnet/tune.json")" 5b1c7e0a-3f4d-4a8e-9d2b-6c1f0e9a7d31
+	[ -e "$r/etc/modprobe.d/azlxnet.conf" ] || fail "no modprobe.d file"
+	echo 0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b >"$r/proc/sys/kernel/random/boot_id"
+	run revert --root "$r"
+	expect_rc 0
+	expect_eq "$out" "restored 1 value(s); state removed"
+	expect_has "$err" "is from an earlier boot: only its configuration files are kept"
+	[ ! -e "$r/etc/modprobe.d/azlxnet.conf" ] || fail "modprobe.d file left"
+	# what the kernel would have reset is not written back
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/nr_requests")" 140
+	[ ! -e "$r/var/lib/azlxnet/tune.json" ] || fail "state left"
+}
+
 # ---- configuration -------------------------------------------------------------------
 
 # bad_conf TEXT ERROR: the config is refused with ERROR and nothing changes
@@ -671,6 +691,7 @@ TESTS=(
 	lock_excludes_concurrent_runs
 	module_not_loaded_under_root
 	persist_modprobe_conf
+	state_from_earlier_boot
 	conf_unknown_key
 	conf_unknown_section
 	conf_wrong_type
