@@ -24,6 +24,9 @@ struct azlx_test {
 /* The tests of tests/unit-nic.c, run after those of tests/unit.c. */
 extern const struct azlx_test azlx_nic_tests[];
 extern const size_t azlx_nic_ntests;
+/* Those of tests/unit-pod.c, after them. */
+extern const struct azlx_test azlx_pod_tests[];
+extern const size_t azlx_pod_ntests;
 
 /* Fails the running test (its process) with a diagnostic. */
 #define CHECK(cond)							\

@@ -738,12 +738,13 @@ int main(void)
 	struct azlx_test *all;
 	int ret;
 
-	/* tests/unit-nic.c adds its own */
-	all = calloc(n + azlx_nic_ntests, sizeof(*all));
+	/* tests/unit-nic.c and tests/unit-pod.c add their own */
+	all = calloc(n + azlx_nic_ntests + azlx_pod_ntests, sizeof(*all));
 	CHECK(all);
 	memcpy(all, tests, sizeof(tests));
 	memcpy(all + n, azlx_nic_tests, azlx_nic_ntests * sizeof(*all));
-	ret = azlx_tap_run(all, n + azlx_nic_ntests);
+	memcpy(all + n + azlx_nic_ntests, azlx_pod_tests, azlx_pod_ntests * sizeof(*all));
+	ret = azlx_tap_run(all, n + azlx_nic_ntests + azlx_pod_ntests);
 	free(all);
 	return ret;
 }
