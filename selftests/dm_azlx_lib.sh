@@ -38,16 +38,17 @@ dmx_init()
 	trap dmx_cleanup EXIT
 }
 
-# dmx_loop MIB: a loop device over a sparse file on /tmp; prints its path.
+# dmx_loop VAR MIB: a loop device over a sparse file on /tmp, its path in VAR
+# and the file's in dmx_file (not in a subshell: cleanup must know them).
 dmx_loop()
 {
-	local f l
-	f=$(mktemp /tmp/azlxt.XXXXXX)
-	truncate -s "${1}M" "$f" || fail "truncate $f"
-	l=$(losetup -f --show "$f") || fail "losetup $f"
-	dmx_files+=("$f")
+	local l
+	dmx_file=$(mktemp /tmp/azlxt.XXXXXX)
+	dmx_files+=("$dmx_file")
+	truncate -s "${2}M" "$dmx_file" || fail "truncate $dmx_file"
+	l=$(losetup -f --show "$dmx_file") || fail "losetup $dmx_file"
 	dmx_loops+=("$l")
-	echo "$l"
+	printf -v "$1" '%s' "$l"
 }
 
 # dmx_sectors DEV
@@ -139,8 +140,8 @@ dmx_kmsg_since()
 	dmesg | tail -n +"$(($1 + 1))"
 }
 
-# dmx_cgroup NAME: a cgroup2 directory below the root, with the io controller
-# enabled in the root so that bios carry it; prints its path.
+# dmx_cgroup VAR NAME: a cgroup2 directory below the root, its path in VAR,
+# with the io controller enabled in the root so that bios carry it.
 dmx_cgroup()
 {
 	local root=/sys/fs/cgroup
@@ -148,9 +149,9 @@ dmx_cgroup()
 	grep -qw io $root/cgroup.controllers || skip "no io controller in cgroup2"
 	grep -qw io $root/cgroup.subtree_control || echo +io >$root/cgroup.subtree_control ||
 		fail "cannot enable the io controller"
-	mkdir -p "$root/$1" || fail "mkdir $root/$1"
-	dmx_cgroups+=("$root/$1")
-	echo "$root/$1"
+	mkdir -p "$root/$2" || fail "mkdir $root/$2"
+	dmx_cgroups+=("$root/$2")
+	printf -v "$1" '%s' "$root/$2"
 }
 
 # dmx_in_cgroup DIR CMD...: run CMD inside cgroup DIR

@@ -15,7 +15,7 @@
 source "$(dirname "$0")/dm_azlx_lib.sh"
 dmx_init
 
-loop=$(dmx_loop 256)
+dmx_loop loop 256
 len=$(dmx_sectors "$loop")
 dev=/dev/mapper/azlxt-p
 

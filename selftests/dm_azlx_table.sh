@@ -13,7 +13,7 @@ source "$(dirname "$0")/dm_azlx_lib.sh"
 dmx_init
 
 [ ! -d /sys/module/dm_azlx ] || rmmod dm_azlx || fail "dm_azlx is in use"
-loop=$(dmx_loop 64)
+dmx_loop loop 64
 len=$(($(dmx_sectors "$loop") - 2048))
 
 # Loaded on demand, as dm does for any target type.
@@ -27,8 +27,8 @@ assert_match "$(dmx_status azlxt-a)" \
 dmsetup remove azlxt-a || fail "remove"
 
 # Normalised: defaults dropped, fixed order, one critical= per cgroup.
-crit=$(dmx_cgroup azlxt-c1)
-dmx_cgroup azlxt-c2 >/dev/null
+dmx_cgroup crit azlxt-c1
+dmx_cgroup crit2 azlxt-c2
 dmx_create azlxt-a "$len" "$loop" 2048 100 10 critical=/azlxt-c1:/azlxt-c2 \
 	fraction=95 burst_secs=60 unit_kb=16 burst_iops=500 max_wait_ms=500
 want="$majmin 2048 100 10 burst_iops=500 burst_secs=60 unit_kb=16 critical=/azlxt-c1 critical=/azlxt-c2"
