@@ -13,8 +13,8 @@
  * 512-byte sector carries its address, the seed and the generation, so
  * verify finds lost, stale, misplaced and torn writes byte for byte.
  *
- * load runs --qd threads of O_DIRECT I/O (bufwrite: buffered writes pushed
- * out as async writeback with sync_file_range) and prints one line of
+ * load runs --qd threads of O_DIRECT I/O (bufwrite: buffered writes, each
+ * pushed out as async writeback with sync_file_range) and prints one line of
  * key=value: operations and bytes completed within [warmup, warmup + secs],
  * rates, latency percentiles; with --interval also one "interval" line per
  * slice of the whole run.
@@ -259,7 +259,6 @@ static void *load_worker(void *arg)
 	bool writes = rw == RW_WRITE || rw == RW_RANDWRITE || rw == RW_BUFWRITE;
 	int flags = (writes ? O_WRONLY : O_RDONLY) | (rw == RW_BUFWRITE ? 0 : O_DIRECT);
 	uint64_t s = mix(seed, w->id + 1), nblocks = span / bs, pos = w->id;
-	uint64_t since_push = 0;
 	double next = t_start, t0, t1;
 	int fd;
 
@@ -290,11 +289,9 @@ static void *load_worker(void *arg)
 			atomic_fetch_add(&errors, 1);
 			continue;
 		}
-		if (rw == RW_BUFWRITE && (since_push += bs) >= (1u << 20)) {
-			/* Start writeback without waiting: async writes, as the flusher does. */
-			sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-			since_push = 0;
-		}
+		/* Start writeback without waiting: async writes, as the flusher does. */
+		if (rw == RW_BUFWRITE)
+			sync_file_range(fd, offset + blk * bs, bs, SYNC_FILE_RANGE_WRITE);
 		t1 = now_s();
 		if (interval > 0) {
 			size_t i = (size_t)((t1 - t_start) / interval);
