@@ -88,7 +88,7 @@ struct azlx_conf {
 struct azlx_bucket {
 	s64	level;		/* tokens; negative while in debt */
 	s64	cap;		/* most tokens held */
-	s64	debt;		/* most tokens owed: one second of rate */
+	s64	debt;		/* most owed after a suspend: a second of rate */
 	u64	rate;		/* tokens per second */
 	u64	rem;		/* part of a token accrued, in 1e-9 tokens */
 };
@@ -457,19 +457,28 @@ static bool azlx_dim_ok(const struct azlx_dim *d)
 	return d->base.level + d->credit > 0;
 }
 
-static void azlx_dim_charge(struct azlx_dim *d, u64 cost)
+/*
+ * Take @cost out of a dimension. Pacing lets a bio go only while the
+ * buckets are positive, so a debt is at most one bio; bios passed through
+ * while suspending (@bounded) may owe at most a second of budget.
+ */
+static void azlx_dim_charge(struct azlx_dim *d, u64 cost, bool bounded)
 {
 	s64 m;
 
-	if (d->burst)
-		d->peak.level = max(d->peak.level - (s64)cost, -d->peak.debt);
+	if (d->burst) {
+		d->peak.level -= cost;
+		if (bounded)
+			d->peak.level = max(d->peak.level, -d->peak.debt);
+	}
 	d->base.level -= cost;
 	if (d->base.level < 0 && d->credit > 0) {
 		m = min(-d->base.level, d->credit);
 		d->base.level += m;
 		d->credit -= m;
 	}
-	d->base.level = max(d->base.level, -d->base.debt);
+	if (bounded)
+		d->base.level = max(d->base.level, -d->base.debt);
 }
 
 /* ns until @b holds @need more tokens (rounded up). */
@@ -501,7 +510,7 @@ static void azlx_bucket_setup(struct azlx_bucket *b, u64 rate, s64 min_cap,
 		b->level = b->cap;
 		b->rem = 0;
 	} else {
-		b->level = clamp(b->level, -b->debt, b->cap);
+		b->level = min(b->level, b->cap);
 	}
 }
 
@@ -582,8 +591,8 @@ static void azlx_charge(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
 		mu = 1;
 		break;
 	}
-	azlx_dim_charge(&ac->units, mu * AZLX_MILLI);
-	azlx_dim_charge(&ac->bytes, bytes);
+	azlx_dim_charge(&ac->units, mu * AZLX_MILLI, ac->bypass);
+	azlx_dim_charge(&ac->bytes, bytes, ac->bypass);
 	ac->stats.dispatched[cls]++;
 	ac->stats.units += mu;
 	ac->stats.bytes += bytes;
@@ -973,10 +982,10 @@ static void azlx_postsuspend(struct dm_target *ti)
 
 static void azlx_dim_inherit(struct azlx_dim *d, const struct azlx_dim *old)
 {
-	d->base.level = clamp(old->base.level, -d->base.debt, d->base.cap);
+	d->base.level = min(old->base.level, d->base.cap);
 	d->base.rem = old->base.rem;
 	if (d->burst && old->burst) {
-		d->peak.level = clamp(old->peak.level, -d->peak.debt, d->peak.cap);
+		d->peak.level = min(old->peak.level, d->peak.cap);
 		d->peak.rem = old->peak.rem;
 	}
 	d->credit = clamp(old->credit, 0LL, d->credit_cap);
