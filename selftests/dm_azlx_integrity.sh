@@ -36,18 +36,20 @@ pattern verify $dev --gen 1 || fail "verify gen 1"
 pattern verify "$loop" --offset 1M --gen 1 >/dev/null || fail "verify gen 1 on $loop"
 [ "$(dmx_field azlxt-i flushes)" -gt 0 ] || fail "no flush passed"
 
-# 2. Churn while writing generation 2.
+# 2. Churn while writing generation 2, at budgets that keep it busy for a
+# few seconds.
+dmsetup message azlxt-i 0 budget 150 15 || fail "message budget"
 units0=$(dmx_field azlxt-i units)
 pattern write $dev --gen 2 --threads 8 --fsync-every 4 >/tmp/azlxt-w.out 2>&1 &
 writer=$!
 n=0
 while kill -0 $writer 2>/dev/null; do
 	case $((n % 4)) in
-	0) echo "0 $len azlx $loop 2048 200 30 fraction=90" | dmsetup reload azlxt-i &&
+	0) echo "0 $len azlx $loop 2048 200 20 fraction=90" | dmsetup reload azlxt-i &&
 		dmsetup resume azlxt-i ;;
 	1) dmsetup suspend azlxt-i && dmsetup resume azlxt-i ;;
-	2) dmsetup message azlxt-i 0 set iops=400 mbps=50 burst_iops=800 unit_kb=128 ;;
-	3) echo "0 $len azlx $loop 2048 300 40" | dmsetup reload azlxt-i &&
+	2) dmsetup message azlxt-i 0 set iops=250 mbps=25 burst_iops=800 unit_kb=128 ;;
+	3) echo "0 $len azlx $loop 2048 150 15" | dmsetup reload azlxt-i &&
 		dmsetup suspend --nolockfs azlxt-i && dmsetup resume azlxt-i ;;
 	esac || fail "churn step $n"
 	n=$((n + 1))
