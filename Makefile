@@ -7,6 +7,7 @@
 #                        /lib/modules/<release>/build, e.g. Azure Linux 6.6)
 #   make demo            the main job, in a VM on the 6.1 kernel
 #   make check           host tests, then the selftests in VMs on 6.1 and 6.12
+#   make bench           the network benchmark in VMs on 6.1 and 6.12 (~15 min)
 #   make install         install the tool, BPF objects and modules for $(KVER)
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
@@ -90,6 +91,10 @@ check-vm: deps all
 
 check: deps
 	$(Q)scripts/check $(BUILD)
+
+# Not part of check: see Documentation/benchmarks.rst.
+bench: deps all
+	$(Q)scripts/bench
 
 demo: deps all
 	$(Q)scripts/vmtest --kernel 6.1 --require-modules \
