@@ -35,6 +35,7 @@
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1FFF
 #define NEXTHDR_FRAGMENT 44
+#define PACKET_HOST	0
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
 #define TC_ACT_REDIRECT	7
@@ -68,7 +69,6 @@ struct azlxnet_pkt {
 	struct azlxnet_ep_key	dst;
 	struct azlxnet_ep_key	src;
 	__u32			l3_off;
-	__u16			tot_len;
 	__u8			l4_proto;
 	__u8			tos;
 	__u32			flowinfo;
@@ -123,8 +123,7 @@ static __always_inline int azlxnet_parse(struct __sk_buff *skb,
 		p->dst.addr[0] = ip->daddr;
 		p->src.family = AF_INET;
 		p->src.addr[0] = ip->saddr;
-		p->tot_len = bpf_ntohs(ip->tot_len);
-		p->l4_proto = ip->protocol;
+			p->l4_proto = ip->protocol;
 		p->tos = ip->tos;
 		return 0;
 	}
@@ -145,7 +144,6 @@ static __always_inline int azlxnet_parse(struct __sk_buff *skb,
 		__builtin_memcpy(p->dst.addr, ip6->daddr.in6_u.u6_addr32, 16);
 		p->src.family = AF_INET6;
 		__builtin_memcpy(p->src.addr, ip6->saddr.in6_u.u6_addr32, 16);
-		p->tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
 		p->l4_proto = ip6->nexthdr;
 		p->flowinfo = *(__u32 *)ip6 & bpf_htonl(0x0FFFFFFF);
 		return 0;
@@ -234,7 +232,11 @@ static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 
 	fib.ifindex = skb->ingress_ifindex;
 	fib.l4_protocol = p->l4_proto;
-	fib.tot_len = p->tot_len;
+	/*
+	 * tot_len stays 0: the helper then checks the skb itself against the
+	 * egress MTU, GSO-aware. The IP length of a GSO packet is over the MTU
+	 * though its segments are not, and would send bulk TCP to the stack.
+	 */
 	if (p->dst.family == AF_INET) {
 		fib.family = AF_INET;
 		fib.tos = p->tos;
@@ -319,6 +321,9 @@ int azlxnet_to_pod(struct __sk_buff *skb)
 	struct azlxnet_pkt p = {};
 	struct azlxnet_ep *ep;
 
+	/* Frames for other MACs (a promiscuous uplink) are not ours. */
+	if (skb->pkt_type != PACKET_HOST)
+		return TC_ACT_OK;
 	if (azlxnet_parse(skb, &p))
 		return TC_ACT_OK;
 	ep = bpf_map_lookup_elem(&azlxnet_endpoints, &p.dst);
