@@ -27,6 +27,15 @@
 
 #define AZLX_PIN_PARENT		"/sys/fs/bpf"
 #define AZLX_PIN_ENDPOINTS	AZLXNET_PIN_DIR "/azlxnet_endpoints"
+/*
+ * The loaded programs are pinned too, one pair per variant: loading means
+ * parsing the kernel's BTF and running the verifier, which is most of the
+ * time a pod add (a CNI ADD) takes; later adds reuse the pinned program.
+ */
+#define AZLX_PIN_PROG_FROM_MOD		AZLXNET_PIN_DIR "/prog_from_pod"
+#define AZLX_PIN_PROG_TO_MOD		AZLXNET_PIN_DIR "/prog_to_pod"
+#define AZLX_PIN_PROG_FROM_NOMOD	AZLXNET_PIN_DIR "/prog_from_pod_nomod"
+#define AZLX_PIN_PROG_TO_NOMOD		AZLXNET_PIN_DIR "/prog_to_pod_nomod"
 #define AZLX_PIN_STATS		AZLXNET_PIN_DIR "/azlxnet_ep_stats"
 #define AZLX_PIN_UPLINKS	AZLXNET_PIN_DIR "/azlxnet_uplinks"
 /* the pin directory may be removed under a waiter: it then starts over */
@@ -211,13 +220,66 @@ static const char *azlx_dp_load_reason(int err, char *buf, size_t len)
 	return buf;
 }
 
+/* Pin what a skeleton load produced; a failure only costs the next load. */
+static void azlx_dp_pin_progs(struct azlx_dp *dp)
+{
+	bool mod = dp->variant == AZLX_DP_MOD;
+
+	if (dp->from_pod_fd >= 0 &&
+	    bpf_obj_pin(dp->from_pod_fd, mod ? AZLX_PIN_PROG_FROM_MOD : AZLX_PIN_PROG_FROM_NOMOD) &&
+	    errno != EEXIST)
+		azlx_warn("cannot pin the from-pod program: %s", strerror(errno));
+	if (dp->to_pod_fd >= 0 &&
+	    bpf_obj_pin(dp->to_pod_fd, mod ? AZLX_PIN_PROG_TO_MOD : AZLX_PIN_PROG_TO_NOMOD) &&
+	    errno != EEXIST)
+		azlx_warn("cannot pin the to-pod program: %s", strerror(errno));
+}
+
+/* The pinned programs of @variant and the pinned maps, if all are there. */
+static int azlx_dp_get_pinned(struct azlx_dp *dp, unsigned int progs,
+			      enum azlx_dp_variant variant, struct azlx_err *e)
+{
+	bool mod = variant == AZLX_DP_MOD;
+	int from = -1, to = -1;
+
+	if (progs & AZLX_DP_FROM_POD) {
+		from = bpf_obj_get(mod ? AZLX_PIN_PROG_FROM_MOD : AZLX_PIN_PROG_FROM_NOMOD);
+		if (from < 0)
+			return -ENOENT;
+	}
+	if (progs & AZLX_DP_TO_POD) {
+		to = bpf_obj_get(mod ? AZLX_PIN_PROG_TO_MOD : AZLX_PIN_PROG_TO_NOMOD);
+		if (to < 0) {
+			if (from >= 0)
+				close(from);
+			return -ENOENT;
+		}
+	}
+	if (azlx_dp_maps_get(dp, e)) {
+		if (from >= 0)
+			close(from);
+		if (to >= 0)
+			close(to);
+		return -ENOENT;
+	}
+	dp->variant = variant;
+	dp->skel = NULL;
+	dp->from_pod_fd = from;
+	dp->to_pod_fd = to;
+	return 0;
+}
+
 int azlx_dp_load(struct azlx_dp *dp, unsigned int progs, struct azlx_err *e)
 {
+	struct azlx_err ignored = {};
 	char why[256];
 	int err = 0;
 
 	if (dp->ncpus <= 0)
 		return azlx_fail(e, -dp->ncpus, "cannot count the possible CPUs");
+	if (!azlx_dp_get_pinned(dp, progs, azlx_dp_module_loaded() ? AZLX_DP_MOD :
+				AZLX_DP_NOMOD, &ignored))
+		return 0;
 
 	azlx_dp_libbpf_warn[0] = '\0';
 	if (azlx_dp_module_loaded()) {
@@ -237,6 +299,7 @@ out:
 	if (err)
 		return azlx_fail(e, -err, "cannot load the fast path programs: %s",
 				 azlx_dp_load_reason(-err, why, sizeof(why)));
+	azlx_dp_pin_progs(dp);
 	return 0;
 }
 
@@ -306,7 +369,9 @@ static bool azlx_dp_map_empty(int fd, __u32 key_size)
 int azlx_dp_gc(struct azlx_dp *dp, struct azlx_err *e)
 {
 	static const char *const pins[] = { AZLX_PIN_ENDPOINTS, AZLX_PIN_STATS,
-					    AZLX_PIN_UPLINKS };
+					    AZLX_PIN_UPLINKS, AZLX_PIN_PROG_FROM_MOD,
+					    AZLX_PIN_PROG_TO_MOD, AZLX_PIN_PROG_FROM_NOMOD,
+					    AZLX_PIN_PROG_TO_NOMOD };
 	size_t i;
 
 	(void)e;
@@ -335,10 +400,17 @@ void azlx_dp_close(struct azlx_dp *dp)
 		close(dp->stats_fd);
 		close(dp->uplinks_fd);
 	}
-	if (dp->variant == AZLX_DP_MOD)
+	if (!dp->skel) {
+		/* programs from their pins: the fds are ours */
+		if (dp->from_pod_fd >= 0)
+			close(dp->from_pod_fd);
+		if (dp->to_pod_fd >= 0)
+			close(dp->to_pod_fd);
+	} else if (dp->variant == AZLX_DP_MOD) {
 		fastpath__destroy(dp->skel);
-	else if (dp->variant == AZLX_DP_NOMOD)
+	} else if (dp->variant == AZLX_DP_NOMOD) {
 		fastpath_nomod__destroy(dp->skel);
+	}
 	if (dp->lock_fd >= 0)
 		close(dp->lock_fd);
 	azlx_dp_init(dp);
