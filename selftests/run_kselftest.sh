@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run the azlxnet selftests, kselftest style: TAP 13 on stdout, one process
-# per test, each under the timeout from ./settings.
+# per test, each under the timeout from ./settings (timeout=N, or
+# timeout.<test>=N for one test).
 #
 #   run_kselftest.sh [-t TEST]... [-l]
 #
@@ -48,14 +49,17 @@ for t in "${tests[@]}"; do
 	echo "# selftests: azlxnet: $t"
 	kmsg "start $t"
 	start=$(date +%s)
-	timeout "$timeout" "./$t" 2>&1 | sed -u 's/^/# /'
+	# settings: timeout=N for all, timeout.<test>=N for one
+	limit=$(sed -n "s/^timeout\.$t=//p" settings 2>/dev/null)
+	limit=${limit:-$timeout}
+	timeout "$limit" "./$t" 2>&1 | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))
 	kmsg "end $t rc=$rc"
 	case $rc in
 	0)   echo "ok $n selftests: azlxnet: $t # ${secs}s" ;;
 	4)   echo "ok $n selftests: azlxnet: $t # SKIP" ;;
-	124|143) echo "not ok $n selftests: azlxnet: $t # TIMEOUT ${timeout}s"; failed=1 ;;
+	124|143) echo "not ok $n selftests: azlxnet: $t # TIMEOUT ${limit}s"; failed=1 ;;
 	*)   echo "not ok $n selftests: azlxnet: $t # exit=$rc"; failed=1 ;;
 	esac
 done
