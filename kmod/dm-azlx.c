@@ -70,6 +70,14 @@ enum azlx_class {
 	AZLX_NR_CLASSES
 };
 
+/* Cgroups named in the table: critical ones, or capped ones with their IOPS. */
+struct azlx_cglist {
+	unsigned int	n;
+	char		*path[AZLX_MAX_CGROUPS];
+	struct cgroup	*cg[AZLX_MAX_CGROUPS];		/* one reference each */
+	u64		iops[AZLX_MAX_CGROUPS];
+};
+
 /* What the table line says; "dmsetup message" replaces it as a whole. */
 struct azlx_conf {
 	u64		iops;
@@ -80,9 +88,8 @@ struct azlx_conf {
 	u64		unit_kb;
 	u64		fraction;	/* percent of the budget dispatched */
 	u64		max_wait_ms;	/* anti-starvation bound */
-	unsigned int	ncrit;
-	char		*crit_path[AZLX_MAX_CGROUPS];
-	struct cgroup	*crit[AZLX_MAX_CGROUPS];	/* one reference each */
+	struct azlx_cglist crit;
+	struct azlx_cglist cap;
 };
 
 struct azlx_bucket {
@@ -109,7 +116,16 @@ struct azlx_dim {
 	bool			burst;
 };
 
+/* A per-cgroup IOPS cap: its bucket and the bios over it. */
+struct azlx_cap {
+	struct cgroup		*cg;		/* conf's reference */
+	struct azlx_bucket	b;
+	struct bio_list		q;
+	unsigned int		depth;
+};
+
 struct azlx_stats {
+	u64	capped;		/* bios that waited for their cgroup's cap */
 	u64	dispatched[AZLX_NR_CLASSES];
 	u64	delayed[AZLX_NR_CLASSES];
 	u64	promoted[AZLX_NR_CLASSES];
@@ -135,6 +151,10 @@ struct azlx_c {
 	bool			suspended;
 	unsigned int		ncrit;
 	struct cgroup		*crit[AZLX_MAX_CGROUPS];	/* conf's references */
+	unsigned int		ncap;
+	unsigned int		ncapq;		/* bios waiting for a cap */
+	struct azlx_cap		caps[AZLX_MAX_CGROUPS];
+	struct azlx_cap		old_caps[AZLX_MAX_CGROUPS];	/* azlx_apply_caps() */
 	struct azlx_stats	stats;
 	struct hrtimer		timer;
 	struct work_struct	work;
@@ -153,6 +173,7 @@ struct azlx_c {
 /* Per-bio data. */
 struct azlx_pbd {
 	u64	enq_ns;
+	u8	cls;		/* while waiting for a cap */
 };
 
 /* What a table hands to the table that replaces it. */
@@ -228,8 +249,9 @@ static const struct azlx_numopt azlx_numopts[AZLX_NR_NUMOPTS] = {
 struct azlx_parse {
 	struct azlx_conf	*conf;
 	unsigned long		seen;		/* numeric options given */
-	bool			message;	/* critical= replaces the list */
+	bool			message;	/* critical=, cap= replace the lists */
 	bool			crit_given;
+	bool			cap_given;
 	const char		*bad;		/* the argument at fault */
 };
 
@@ -238,53 +260,111 @@ static u64 *azlx_conf_field(struct azlx_conf *c, enum azlx_numopt_id id)
 	return (u64 *)((char *)c + azlx_numopts[id].off);
 }
 
-static const char *azlx_parse_num(struct azlx_parse *p, enum azlx_numopt_id id,
-				  const char *s)
+static const char *azlx_parse_u64(const struct azlx_numopt *o, const char *s, u64 *v)
 {
-	const struct azlx_numopt *o = &azlx_numopts[id];
-	u64 v;
 	int r;
 
-	if (__test_and_set_bit(id, &p->seen))
-		return o->e_twice;
 	if (*s == '-')
 		return o->e_neg;
-	r = kstrtou64(s, 10, &v);
+	r = kstrtou64(s, 10, v);
 	if (r == -ERANGE)
 		return o->e_big;
 	if (r)
 		return o->e_nan;
-	if (v < o->min)
+	if (*v < o->min)
 		return o->e_zero;
-	if (v > o->max)
+	if (*v > o->max)
 		return o->e_big;
-	*azlx_conf_field(p->conf, id) = v;
 	return NULL;
 }
 
-static void azlx_conf_drop_crit(struct azlx_conf *c)
+static const char *azlx_parse_num(struct azlx_parse *p, enum azlx_numopt_id id,
+				  const char *s)
+{
+	const struct azlx_numopt *o = &azlx_numopts[id];
+
+	if (__test_and_set_bit(id, &p->seen))
+		return o->e_twice;
+	return azlx_parse_u64(o, s, azlx_conf_field(p->conf, id));
+}
+
+static void azlx_cglist_drop(struct azlx_cglist *l)
 {
 	unsigned int i;
 
-	for (i = 0; i < c->ncrit; i++) {
-		if (c->crit[i])
-			cgroup_put(c->crit[i]);
-		kfree(c->crit_path[i]);
-		c->crit[i] = NULL;
-		c->crit_path[i] = NULL;
+	for (i = 0; i < l->n; i++) {
+		if (l->cg[i])
+			cgroup_put(l->cg[i]);
+		kfree(l->path[i]);
+		l->cg[i] = NULL;
+		l->path[i] = NULL;
 	}
-	c->ncrit = 0;
+	l->n = 0;
 }
+
+static void azlx_conf_drop(struct azlx_conf *c)
+{
+	azlx_cglist_drop(&c->crit);
+	azlx_cglist_drop(&c->cap);
+}
+
+/* Add a cgroup path (not resolved yet) to a list. */
+static const char *azlx_cglist_add(struct azlx_cglist *l, const char *s, size_t len,
+				   u64 iops, const char * const *e)
+{
+	if (!len)
+		return e[0];
+	if (*s != '/')
+		return e[1];
+	if (len >= PATH_MAX)
+		return e[2];
+	if (l->n >= AZLX_MAX_CGROUPS)
+		return e[3];
+	l->path[l->n] = kstrndup(s, len, GFP_KERNEL);
+	if (!l->path[l->n])
+		return e[4];
+	l->cg[l->n] = NULL;
+	l->iops[l->n++] = iops;
+	return NULL;
+}
+
+static const char * const azlx_e_crit[] = {
+	"critical: empty cgroup path in the list",
+	"critical: a cgroup path starts with '/' (the cgroup2 root)",
+	"critical: cgroup path too long",
+	"critical: too many cgroups (max 16)",
+	"critical: out of memory",
+	"critical: no such cgroup (paths are relative to the cgroup2 root)",
+};
+
+static const char * const azlx_e_cap[] = {
+	"cap: empty cgroup path (expected <cgroup path>:<iops>)",
+	"cap: a cgroup path starts with '/' (the cgroup2 root)",
+	"cap: cgroup path too long",
+	"cap: too many cgroups (max 16)",
+	"cap: out of memory",
+	"cap: no such cgroup (paths are relative to the cgroup2 root)",
+};
+
+/* The IOPS of a cap: the same bounds as the budget's. */
+static const struct azlx_numopt azlx_cap_iops = {
+	.name	= "cap",
+	.min	= 1,
+	.max	= 100000000,
+	.e_nan	= "cap: iops after the last ':' not a decimal integer",
+	.e_neg	= "cap: iops must not be negative",
+	.e_zero	= "cap: iops must be greater than 0",
+	.e_big	= "cap: iops too large (max 100000000)",
+};
 
 /* critical=PATH[:PATH...]; in a message, the first one replaces the list. */
 static const char *azlx_parse_crit(struct azlx_parse *p, const char *val)
 {
-	struct azlx_conf *c = p->conf;
-	const char *s = val, *end;
-	size_t len;
+	struct azlx_cglist *l = &p->conf->crit;
+	const char *s = val, *end, *err;
 
 	if (p->message && !p->crit_given)
-		azlx_conf_drop_crit(c);
+		azlx_cglist_drop(l);
 	p->crit_given = true;
 	if (p->message && !strcmp(val, "none"))
 		return NULL;
@@ -292,27 +372,39 @@ static const char *azlx_parse_crit(struct azlx_parse *p, const char *val)
 		return "critical: empty cgroup list";
 	while (*s) {
 		end = strchrnul(s, ':');
-		len = end - s;
-		if (!len)
-			return "critical: empty cgroup path in the list";
-		if (*s != '/')
-			return "critical: a cgroup path starts with '/' (the cgroup2 root)";
-		if (len >= PATH_MAX)
-			return "critical: cgroup path too long";
-		if (c->ncrit >= AZLX_MAX_CGROUPS)
-			return "critical: too many cgroups (max 16)";
-		c->crit_path[c->ncrit] = kstrndup(s, len, GFP_KERNEL);
-		if (!c->crit_path[c->ncrit])
-			return "critical: out of memory";
-		c->crit[c->ncrit++] = NULL;
+		err = azlx_cglist_add(l, s, end - s, 0, azlx_e_crit);
+		if (err)
+			return err;
 		s = *end ? end + 1 : end;
 	}
 	return NULL;
 }
 
+/* cap=PATH:IOPS, one per option; in a message, the first replaces the list. */
+static const char *azlx_parse_cap(struct azlx_parse *p, const char *val)
+{
+	struct azlx_cglist *l = &p->conf->cap;
+	const char *colon, *err;
+	u64 iops;
+
+	if (p->message && !p->cap_given)
+		azlx_cglist_drop(l);
+	p->cap_given = true;
+	if (p->message && !strcmp(val, "none"))
+		return NULL;
+	colon = strrchr(val, ':');
+	if (!colon)
+		return "cap: expected <cgroup path>:<iops>";
+	err = azlx_parse_u64(&azlx_cap_iops, colon + 1, &iops);
+	if (err)
+		return err;
+	return azlx_cglist_add(l, val, colon - val, iops, azlx_e_cap);
+}
+
 static const char * const azlx_e_unknown[] = {
-	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms or critical)",
-	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms or critical)",
+	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, critical or cap)",
+	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, critical or cap)",
+	"unknown message (expected set, budget, fraction, critical, cap or clear_stats)",
 };
 
 static const char *azlx_parse_kv(struct azlx_parse *p, const char *key,
@@ -322,6 +414,8 @@ static const char *azlx_parse_kv(struct azlx_parse *p, const char *key,
 
 	if (!strcmp(key, "critical"))
 		return azlx_parse_crit(p, val);
+	if (!strcmp(key, "cap"))
+		return azlx_parse_cap(p, val);
 	for (i = 0; i < AZLX_NR_NUMOPTS; i++) {
 		/* The budget is positional in a table line. */
 		if (!p->message && (i == AZLX_OPT_IOPS || i == AZLX_OPT_MBPS))
@@ -357,25 +451,32 @@ static const char *azlx_conf_check(const struct azlx_conf *c)
 	return NULL;
 }
 
-/* Resolve the paths still without a cgroup; -ENOENT and p->bad if one is missing. */
-static int azlx_conf_resolve(struct azlx_parse *p, const char **err)
+static int azlx_cglist_resolve(struct azlx_parse *p, struct azlx_cglist *l,
+			       const char * const *e, const char **err)
 {
-	struct azlx_conf *c = p->conf;
 	struct cgroup *cg;
 	unsigned int i;
 
-	for (i = 0; i < c->ncrit; i++) {
-		if (c->crit[i])
+	for (i = 0; i < l->n; i++) {
+		if (l->cg[i])
 			continue;
-		cg = cgroup_get_from_path(c->crit_path[i]);
+		cg = cgroup_get_from_path(l->path[i]);
 		if (IS_ERR(cg)) {
-			p->bad = c->crit_path[i];
-			*err = "critical: no such cgroup (paths are relative to the cgroup2 root)";
+			p->bad = l->path[i];
+			*err = e[5];
 			return PTR_ERR(cg);
 		}
-		c->crit[i] = cg;
+		l->cg[i] = cg;
 	}
 	return 0;
+}
+
+/* Resolve the paths still without a cgroup; -ENOENT and p->bad if one is missing. */
+static int azlx_conf_resolve(struct azlx_parse *p, const char **err)
+{
+	int r = azlx_cglist_resolve(p, &p->conf->crit, azlx_e_crit, err);
+
+	return r ? r : azlx_cglist_resolve(p, &p->conf->cap, azlx_e_cap, err);
 }
 
 static void azlx_conf_defaults(struct azlx_conf *c)
@@ -387,21 +488,37 @@ static void azlx_conf_defaults(struct azlx_conf *c)
 	c->max_wait_ms = AZLX_DEF_MAX_WAIT_MS;
 }
 
-static int azlx_conf_dup(struct azlx_conf *dst, const struct azlx_conf *src)
+static int azlx_cglist_dup(struct azlx_cglist *dst, const struct azlx_cglist *src)
 {
 	unsigned int i;
 
 	*dst = *src;
-	for (i = 0; i < src->ncrit; i++) {
-		cgroup_get(dst->crit[i]);
-		dst->crit_path[i] = kstrdup(src->crit_path[i], GFP_KERNEL);
-		if (!dst->crit_path[i]) {
-			dst->ncrit = i + 1;
-			azlx_conf_drop_crit(dst);
+	for (i = 0; i < src->n; i++) {
+		cgroup_get(dst->cg[i]);
+		dst->path[i] = kstrdup(src->path[i], GFP_KERNEL);
+		if (!dst->path[i]) {
+			dst->n = i + 1;
+			azlx_cglist_drop(dst);
 			return -ENOMEM;
 		}
 	}
 	return 0;
+}
+
+static int azlx_conf_dup(struct azlx_conf *dst, const struct azlx_conf *src)
+{
+	*dst = *src;
+	if (azlx_cglist_dup(&dst->crit, &src->crit))
+		goto err;
+	if (azlx_cglist_dup(&dst->cap, &src->cap)) {
+		azlx_cglist_drop(&dst->crit);
+		goto err;
+	}
+	return 0;
+err:
+	memset(&dst->crit, 0, sizeof(dst->crit));
+	memset(&dst->cap, 0, sizeof(dst->cap));
+	return -ENOMEM;
 }
 
 /* ------------------------------------------------------------------------
@@ -538,6 +655,106 @@ static void azlx_dim_setup(struct azlx_dim *d, u64 base, u64 peak, u64 fraction,
 		d->credit = clamp(d->credit, 0LL, d->credit_cap);
 }
 
+static struct azlx_pbd *azlx_pbd(struct bio *bio)
+{
+	return dm_per_bio_data(bio, sizeof(struct azlx_pbd));
+}
+
+/*
+ * What a bio costs: Azure counts one I/O per started unit (256 KiB) and its
+ * bytes. Discard, write-zeroes and secure erase move no data: one I/O each.
+ * I/Os in thousandths.
+ */
+static void azlx_cost(const struct azlx_c *ac, struct bio *bio, u64 *mu, u64 *bytes)
+{
+	u64 size = bio->bi_iter.bi_size;
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		*bytes = size;
+		*mu = max_t(u64, div64_u64(size + ac->unit_bytes - 1, ac->unit_bytes), 1) *
+		      AZLX_MILLI;
+		break;
+	default:
+		*bytes = 0;
+		*mu = AZLX_MILLI;
+		break;
+	}
+}
+
+/* Under lock: a bio leaves its cgroup's cap. */
+static void azlx_cap_take(struct azlx_c *ac, struct azlx_cap *cp, struct bio *bio)
+{
+	u64 mu, bytes;
+
+	azlx_cost(ac, bio, &mu, &bytes);
+	cp->b.level -= mu;
+	if (ac->bypass)
+		cp->b.level = max(cp->b.level, -cp->b.debt);
+}
+
+static void azlx_enqueue(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
+{
+	bio_list_add(&ac->q[cls], bio);
+	ac->depth[cls]++;
+	ac->nqueued++;
+}
+
+/*
+ * Under lock: bios waiting for a cap that has tokens (@all: every one) go
+ * to their class queue, in order, charged to the cap. Their wait in the
+ * class starts now: time held by their own cap does not make them starved.
+ */
+static void azlx_cap_release(struct azlx_c *ac, bool all, u64 now)
+{
+	struct azlx_cap *cp;
+	struct bio *bio;
+	unsigned int i;
+
+	for (i = 0; ac->ncapq && i < ac->ncap; i++) {
+		cp = &ac->caps[i];
+		while ((bio = bio_list_peek(&cp->q)) && (all || cp->b.level > 0)) {
+			bio_list_pop(&cp->q);
+			cp->depth--;
+			ac->ncapq--;
+			azlx_cap_take(ac, cp, bio);
+			azlx_pbd(bio)->enq_ns = now;
+			azlx_enqueue(ac, bio, azlx_pbd(bio)->cls);
+		}
+	}
+}
+
+/*
+ * Under lock: take the caps of @l. A cap whose cgroup stays keeps its
+ * bucket; bios waiting for caps go on to their class queues first.
+ */
+static void azlx_apply_caps(struct azlx_c *ac, const struct azlx_cglist *l, bool initial)
+{
+	unsigned int i, j, nold = ac->ncap;
+	struct azlx_cap *cp;
+	bool kept;
+
+	azlx_cap_release(ac, true, ac->last_ns);
+	memcpy(ac->old_caps, ac->caps, sizeof(ac->caps));
+	ac->ncap = l->n;
+	for (j = 0; j < l->n; j++) {
+		cp = &ac->caps[j];
+		cp->cg = l->cg[j];
+		bio_list_init(&cp->q);
+		cp->depth = 0;
+		kept = false;
+		for (i = 0; !initial && i < nold; i++) {
+			if (ac->old_caps[i].cg == cp->cg) {
+				cp->b = ac->old_caps[i].b;
+				kept = true;
+				break;
+			}
+		}
+		azlx_bucket_setup(&cp->b, l->iops[j] * AZLX_MILLI, AZLX_MIN_CAP_UNITS, !kept);
+	}
+}
+
 /* Under lock: take @c as the live configuration. */
 static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initial)
 {
@@ -550,13 +767,15 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 		       c->burst_secs, AZLX_MIN_CAP_BYTES, initial);
 	ac->unit_bytes = c->unit_kb * 1024;
 	ac->max_wait_ns = c->max_wait_ms * NSEC_PER_MSEC;
-	ac->ncrit = c->ncrit;
+	ac->ncrit = c->crit.n;
 	for (i = 0; i < AZLX_MAX_CGROUPS; i++)
-		ac->crit[i] = i < c->ncrit ? c->crit[i] : NULL;
+		ac->crit[i] = i < c->crit.n ? c->crit.cg[i] : NULL;
+	azlx_apply_caps(ac, &c->cap, initial);
 }
 
 static void azlx_refill(struct azlx_c *ac, u64 now)
 {
+	unsigned int i;
 	u64 dt;
 
 	if (now <= ac->last_ns)
@@ -565,6 +784,8 @@ static void azlx_refill(struct azlx_c *ac, u64 now)
 	ac->last_ns = now;
 	azlx_dim_refill(&ac->units, dt);
 	azlx_dim_refill(&ac->bytes, dt);
+	for (i = 0; i < ac->ncap; i++)
+		azlx_fill(&ac->caps[i].b, dt);
 }
 
 static bool azlx_ok(const struct azlx_c *ac)
@@ -572,49 +793,58 @@ static bool azlx_ok(const struct azlx_c *ac)
 	return azlx_dim_ok(&ac->units) && azlx_dim_ok(&ac->bytes);
 }
 
-/*
- * What a bio costs: Azure counts one I/O per started unit (256 KiB) and its
- * bytes. Discard, write-zeroes and secure erase move no data: one I/O each.
- */
+/* Under lock: a bio is dispatched. */
 static void azlx_charge(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
 {
-	u64 size = bio->bi_iter.bi_size, mu, bytes;
+	u64 mu, bytes;
 
-	switch (bio_op(bio)) {
-	case REQ_OP_READ:
-	case REQ_OP_WRITE:
-		bytes = size;
-		mu = max_t(u64, div64_u64(size + ac->unit_bytes - 1, ac->unit_bytes), 1);
-		break;
-	default:
-		bytes = 0;
-		mu = 1;
-		break;
-	}
-	azlx_dim_charge(&ac->units, mu * AZLX_MILLI, ac->bypass);
+	azlx_cost(ac, bio, &mu, &bytes);
+	azlx_dim_charge(&ac->units, mu, ac->bypass);
 	azlx_dim_charge(&ac->bytes, bytes, ac->bypass);
 	ac->stats.dispatched[cls]++;
-	ac->stats.units += mu;
+	ac->stats.units += div_u64(mu, AZLX_MILLI);
 	ac->stats.bytes += bytes;
 }
 
-/* Under lock, with bios queued: wake the worker when the tokens are there. */
-static void azlx_arm(struct azlx_c *ac)
+static u64 azlx_bucket_wait(const struct azlx_bucket *b)
 {
-	u64 wait = max(azlx_dim_wait(&ac->units), azlx_dim_wait(&ac->bytes));
+	return b->level > 0 ? 0 : azlx_ns_until(b, 1 - b->level);
+}
 
-	hrtimer_start(&ac->timer, ns_to_ktime(max_t(u64, wait, AZLX_MIN_WAIT_NS)),
-		      HRTIMER_MODE_REL);
+/* Under lock: ns until the budget lets the next bio go. */
+static u64 azlx_wait(const struct azlx_c *ac)
+{
+	return max(azlx_dim_wait(&ac->units), azlx_dim_wait(&ac->bytes));
+}
+
+/* Under lock: wake the worker in @wait ns, unless it is woken earlier. */
+static void azlx_arm_at(struct azlx_c *ac, u64 wait)
+{
+	ktime_t at = ktime_add_ns(ktime_get(), max_t(u64, wait, AZLX_MIN_WAIT_NS));
+
+	if (hrtimer_is_queued(&ac->timer) && !ktime_before(at, hrtimer_get_expires(&ac->timer)))
+		return;
+	hrtimer_start(&ac->timer, at, HRTIMER_MODE_ABS);
+}
+
+/* Under lock: arm the timer for whatever waits, for the budget or a cap. */
+static void azlx_schedule(struct azlx_c *ac)
+{
+	u64 wait = U64_MAX;
+	unsigned int i;
+
+	if (ac->nqueued)
+		wait = azlx_wait(ac);
+	for (i = 0; ac->ncapq && i < ac->ncap; i++)
+		if (ac->caps[i].depth)
+			wait = min(wait, azlx_bucket_wait(&ac->caps[i].b));
+	if (wait != U64_MAX)
+		azlx_arm_at(ac, wait);
 }
 
 /* ------------------------------------------------------------------------
  * Classes and dispatch
  */
-
-static struct azlx_pbd *azlx_pbd(struct bio *bio)
-{
-	return dm_per_bio_data(bio, sizeof(struct azlx_pbd));
-}
 
 static bool azlx_cgroup_critical(const struct azlx_c *ac, struct cgroup *cg)
 {
@@ -626,25 +856,49 @@ static bool azlx_cgroup_critical(const struct azlx_c *ac, struct cgroup *cg)
 	return false;
 }
 
+/* The deepest cap at or above @cg (at @level or deeper), or -1. */
+static int azlx_cgroup_cap(const struct azlx_c *ac, struct cgroup *cg, int found, int *level)
+{
+	unsigned int i;
+
+	for (i = 0; i < ac->ncap; i++) {
+		if (ac->caps[i].cg->level >= *level &&
+		    cgroup_is_descendant(cg, ac->caps[i].cg)) {
+			*level = ac->caps[i].cg->level + 1;
+			found = i;
+		}
+	}
+	return found;
+}
+
 /*
- * Under lock. A bio is critical when its blkcg (bio_blkcg_css()) or, for a
- * bio without one, the task submitting it is in or below a critical cgroup.
- * dm hands targets clones without a blkcg association on some kernels, and
- * a task's blkcg is its nearest ancestor with the io controller on; the
- * task's own cgroup2 cgroup needs neither.
+ * Under lock: the bio's class and cap (-1: none). A bio is critical, or
+ * capped, when its blkcg (bio_blkcg_css()) or the task submitting it is in
+ * or below such a cgroup. dm hands targets clones without a blkcg
+ * association on some kernels, and a task's blkcg is its nearest ancestor
+ * with the io controller on; the task's own cgroup2 cgroup needs neither.
  */
-static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio)
+static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio, int *cap)
 {
 	struct cgroup_subsys_state *css;
+	struct cgroup *task_cg = NULL;
 	bool crit = false;
+	int level = 0;
 
-	if (ac->ncrit) {
+	*cap = -1;
+	if (ac->ncrit || ac->ncap) {
 		rcu_read_lock();
 		css = bio_blkcg_css(bio);
-		if (css && azlx_cgroup_critical(ac, css->cgroup))
-			crit = true;
-		else if (in_task() && azlx_cgroup_critical(ac, task_dfl_cgroup(current)))
-			crit = true;
+		if (in_task())
+			task_cg = task_dfl_cgroup(current);
+		if (css) {
+			crit = azlx_cgroup_critical(ac, css->cgroup);
+			*cap = azlx_cgroup_cap(ac, css->cgroup, *cap, &level);
+		}
+		if (task_cg) {
+			crit = crit || azlx_cgroup_critical(ac, task_cg);
+			*cap = azlx_cgroup_cap(ac, task_cg, *cap, &level);
+		}
 		rcu_read_unlock();
 		if (crit)
 			return AZLX_CRIT;
@@ -705,13 +959,12 @@ static bool azlx_dispatch(struct azlx_c *ac, struct bio_list *out, u64 now,
 	int c;
 
 	azlx_refill(ac, now);
+	azlx_cap_release(ac, ac->bypass, now);
 	while (ac->nqueued) {
 		if (!budget--)
 			return true;
-		if (!ac->bypass && !azlx_ok(ac)) {
-			azlx_arm(ac);
-			return false;
-		}
+		if (!ac->bypass && !azlx_ok(ac))
+			break;
 		c = azlx_pick(ac, now);
 		bio = bio_list_pop(&ac->q[c]);
 		ac->depth[c]--;
@@ -722,6 +975,7 @@ static bool azlx_dispatch(struct azlx_c *ac, struct bio_list *out, u64 now,
 		azlx_charge(ac, bio, c);
 		bio_list_add(out, bio);
 	}
+	azlx_schedule(ac);
 	return false;
 }
 
@@ -764,7 +1018,9 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 {
 	struct azlx_c *ac = ti->private;
 	enum azlx_class cls;
+	struct azlx_cap *cp;
 	unsigned long flags;
+	int capi;
 	u64 now;
 
 	bio_set_dev(bio, ac->dev->bdev);
@@ -783,22 +1039,36 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 
 	now = ktime_get_ns();
 	spin_lock_irqsave(&ac->lock, flags);
-	cls = azlx_classify(ac, bio);
-	if (!ac->nqueued || ac->bypass) {
-		azlx_refill(ac, now);
-		if (ac->bypass || azlx_ok(ac)) {
-			azlx_charge(ac, bio, cls);
+	azlx_refill(ac, now);
+	cls = azlx_classify(ac, bio, &capi);
+	if (capi >= 0) {
+		cp = &ac->caps[capi];
+		if (!ac->bypass && (cp->depth || cp->b.level <= 0)) {
+			/* Over its cgroup's cap: wait for the cap, then the budget. */
+			azlx_pbd(bio)->enq_ns = now;
+			azlx_pbd(bio)->cls = cls;
+			bio_list_add(&cp->q, bio);
+			ac->ncapq++;
+			ac->stats.capped++;
+			ac->stats.delayed[cls]++;
+			if (!cp->depth++)
+				azlx_arm_at(ac, azlx_bucket_wait(&cp->b));
 			spin_unlock_irqrestore(&ac->lock, flags);
-			return DM_MAPIO_REMAPPED;
+			return DM_MAPIO_SUBMITTED;
 		}
+		azlx_cap_take(ac, cp, bio);
+	}
+	if (ac->bypass || (!ac->nqueued && azlx_ok(ac))) {
+		azlx_charge(ac, bio, cls);
+		spin_unlock_irqrestore(&ac->lock, flags);
+		return DM_MAPIO_REMAPPED;
 	}
 	azlx_pbd(bio)->enq_ns = now;
-	bio_list_add(&ac->q[cls], bio);
-	ac->depth[cls]++;
+	azlx_enqueue(ac, bio, cls);
 	ac->stats.delayed[cls]++;
 	/* Whoever queues the first bio arms the timer; the worker re-arms it. */
-	if (!ac->nqueued++)
-		azlx_arm(ac);
+	if (ac->nqueued == 1)
+		azlx_arm_at(ac, azlx_wait(ac));
 	spin_unlock_irqrestore(&ac->lock, flags);
 	return DM_MAPIO_SUBMITTED;
 }
@@ -884,7 +1154,7 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	mutex_init(&ac->conf_lock);
 	for (i = 0; i < AZLX_NR_CLASSES; i++)
 		bio_list_init(&ac->q[i]);
-	hrtimer_init(&ac->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	hrtimer_init(&ac->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	ac->timer.function = azlx_timer_fn;
 	INIT_WORK(&ac->work, azlx_work_fn);
 	ac->ti = ti;
@@ -909,7 +1179,7 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 err_put_device:
 	dm_put_device(ti, ac->dev);
 err_drop_conf:
-	azlx_conf_drop_crit(&ac->conf);
+	azlx_conf_drop(&ac->conf);
 err_free:
 	kfree(ac);
 	return r;
@@ -928,7 +1198,7 @@ static void azlx_dtr(struct dm_target *ti)
 	hrtimer_cancel(&ac->timer);
 	cancel_work_sync(&ac->work);
 	spin_lock_irq(&ac->lock);
-	if (WARN_ON_ONCE(ac->nqueued)) {
+	if (WARN_ON_ONCE(ac->nqueued || ac->ncapq)) {
 		ac->bypass = true;
 		azlx_dispatch(ac, &out, ktime_get_ns(), UINT_MAX);
 	}
@@ -936,7 +1206,7 @@ static void azlx_dtr(struct dm_target *ti)
 	azlx_submit(&out);
 
 	dm_put_device(ti, ac->dev);
-	azlx_conf_drop_crit(&ac->conf);
+	azlx_conf_drop(&ac->conf);
 	mutex_destroy(&ac->conf_lock);
 	kfree(ac);
 }
@@ -1041,7 +1311,7 @@ static void azlx_resume(struct dm_target *ti)
 	ac->bypass = false;
 	ac->suspended = false;
 	ac->fresh = false;
-	if (ac->nqueued)
+	if (ac->nqueued || ac->ncapq)
 		queue_work(azlx_wq, &ac->work);
 	spin_unlock_irq(&ac->lock);
 }
@@ -1066,8 +1336,10 @@ static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen
 		DMEMIT(" fraction=%llu", c->fraction);
 	if (c->max_wait_ms != AZLX_DEF_MAX_WAIT_MS)
 		DMEMIT(" max_wait_ms=%llu", c->max_wait_ms);
-	for (i = 0; i < c->ncrit; i++)
-		DMEMIT(" critical=%s", c->crit_path[i]);
+	for (i = 0; i < c->crit.n; i++)
+		DMEMIT(" critical=%s", c->crit.path[i]);
+	for (i = 0; i < c->cap.n; i++)
+		DMEMIT(" cap=%s:%llu", c->cap.path[i], c->cap.iops[i]);
 }
 
 /* " name=critical/read/write/async" */
@@ -1087,7 +1359,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 	s64 tok_u, tok_b, cred_u, cred_b;
 	struct azlx_stats st;
 	u64 wait_us[AZLX_NR_CLASSES];
-	unsigned int sz = 0, i;
+	unsigned int sz = 0, i, capq;
 	bool bypass;
 
 	switch (type) {
@@ -1102,6 +1374,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 			depth[i] = ac->depth[i];
 		st = ac->stats;
 		bypass = ac->bypass;
+		capq = ac->ncapq;
 		spin_unlock_irq(&ac->lock);
 		for (i = 0; i < AZLX_NR_CLASSES; i++)
 			wait_us[i] = div_u64(st.max_wait_ns[i], NSEC_PER_USEC);
@@ -1112,6 +1385,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		sz = azlx_emit_classes(result, maxlen, sz, "delayed", st.delayed);
 		sz = azlx_emit_classes(result, maxlen, sz, "promoted", st.promoted);
 		sz = azlx_emit_classes(result, maxlen, sz, "max_wait_us", wait_us);
+		DMEMIT(" capped=%u/%llu", capq, st.capped);
 		DMEMIT(" flushes=%llu units=%llu bytes=%llu state=%s", st.flushes, st.units,
 		       st.bytes, bypass ? "bypass" : "pacing");
 		break;
@@ -1139,17 +1413,59 @@ static void azlx_clear_stats(struct azlx_c *ac)
 
 /*
  * Messages: set KEY=VALUE..., budget IOPS MBPS, fraction PCT,
- * critical PATH[:PATH...]|none, clear_stats. All or nothing: on any error
- * the configuration is unchanged.
+ * critical PATH[:PATH...]|none, cap PATH:IOPS...|none, clear_stats.
+ * All or nothing: on any error the configuration is unchanged.
  */
+static const char *azlx_parse_message(struct azlx_parse *p, unsigned int argc, char **argv)
+{
+	const char *err = NULL;
+	unsigned int i;
+
+	if (!strcasecmp(argv[0], "set")) {
+		if (argc < 2)
+			return "set: expected key=value ...";
+		for (i = 1; !err && i < argc; i++)
+			err = azlx_parse_arg(p, argv[i]);
+	} else if (!strcasecmp(argv[0], "budget")) {
+		if (argc != 3)
+			return "budget: expected <iops> <mbps>";
+		p->bad = argv[1];
+		err = azlx_parse_num(p, AZLX_OPT_IOPS, argv[1]);
+		if (!err) {
+			p->bad = argv[2];
+			err = azlx_parse_num(p, AZLX_OPT_MBPS, argv[2]);
+		}
+	} else if (!strcasecmp(argv[0], "fraction")) {
+		if (argc != 2)
+			return "fraction: expected <percent>";
+		p->bad = argv[1];
+		err = azlx_parse_num(p, AZLX_OPT_FRACTION, argv[1]);
+	} else if (!strcasecmp(argv[0], "critical")) {
+		if (argc != 2)
+			return "critical: expected <path>[:<path>...] or none";
+		p->bad = argv[1];
+		err = azlx_parse_crit(p, argv[1]);
+	} else if (!strcasecmp(argv[0], "cap")) {
+		if (argc < 2)
+			return "cap: expected <path>:<iops> ... or none";
+		for (i = 1; !err && i < argc; i++) {
+			p->bad = argv[i];
+			err = azlx_parse_cap(p, argv[i]);
+		}
+	} else {
+		p->bad = argv[0];
+		err = azlx_e_unknown[2];
+	}
+	return err;
+}
+
 static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 			char *result, unsigned int maxlen)
 {
 	struct azlx_c *ac = ti->private;
-	struct azlx_conf next, old;
-	struct azlx_parse p = { .conf = &next, .message = true };
-	const char *err = NULL;
-	unsigned int i;
+	struct azlx_parse p = { .message = true };
+	struct azlx_conf *next, *old;
+	const char *err;
 	int r;
 
 	if (!strcasecmp(argv[0], "clear_stats") && argc == 1) {
@@ -1157,47 +1473,19 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return 0;
 	}
 
+	next = kmalloc_array(2, sizeof(*next), GFP_KERNEL);
+	if (!next)
+		return -ENOMEM;
+	old = next + 1;
+	p.conf = next;
 	mutex_lock(&ac->conf_lock);
-	r = azlx_conf_dup(&next, &ac->conf);
-	if (r) {
-		mutex_unlock(&ac->conf_lock);
-		return r;
-	}
+	r = azlx_conf_dup(next, &ac->conf);
+	if (r)
+		goto out;
 	r = -EINVAL;
-	if (!strcasecmp(argv[0], "set")) {
-		if (argc < 2)
-			err = "set: expected key=value ...";
-		for (i = 1; !err && i < argc; i++)
-			err = azlx_parse_arg(&p, argv[i]);
-	} else if (!strcasecmp(argv[0], "budget")) {
-		if (argc != 3) {
-			err = "budget: expected <iops> <mbps>";
-		} else {
-			p.bad = argv[1];
-			err = azlx_parse_num(&p, AZLX_OPT_IOPS, argv[1]);
-		}
-		if (!err) {
-			p.bad = argv[2];
-			err = azlx_parse_num(&p, AZLX_OPT_MBPS, argv[2]);
-		}
-	} else if (!strcasecmp(argv[0], "fraction")) {
-		p.bad = argc == 2 ? argv[1] : NULL;
-		if (argc != 2)
-			err = "fraction: expected <percent>";
-		else
-			err = azlx_parse_num(&p, AZLX_OPT_FRACTION, argv[1]);
-	} else if (!strcasecmp(argv[0], "critical")) {
-		p.bad = argc == 2 ? argv[1] : NULL;
-		if (argc != 2)
-			err = "critical: expected <path>[:<path>...] or none";
-		else
-			err = azlx_parse_crit(&p, argv[1]);
-	} else {
-		err = "unknown message (expected set, budget, fraction, critical or clear_stats)";
-		p.bad = argv[0];
-	}
+	err = azlx_parse_message(&p, argc, argv);
 	if (!err)
-		err = azlx_conf_check(&next);
+		err = azlx_conf_check(next);
 	if (!err)
 		r = azlx_conf_resolve(&p, &err);
 	if (err) {
@@ -1206,23 +1494,25 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 			      err, p.bad);
 		else
 			DMERR("%s: message rejected: %s", dm_device_name(ac->md), err);
-		azlx_conf_drop_crit(&next);
-		mutex_unlock(&ac->conf_lock);
-		return r ? r : -EINVAL;
+		azlx_conf_drop(next);
+		r = r ? r : -EINVAL;
+		goto out;
 	}
 
-	old = ac->conf;
+	*old = ac->conf;
 	spin_lock_irq(&ac->lock);
 	azlx_refill(ac, ktime_get_ns());
-	ac->conf = next;
+	ac->conf = *next;
 	azlx_apply(ac, &ac->conf, false);
 	/* The rates changed: let the worker recompute when to dispatch. */
-	if (ac->nqueued)
+	if (ac->nqueued || ac->ncapq)
 		queue_work(azlx_wq, &ac->work);
 	spin_unlock_irq(&ac->lock);
-	azlx_conf_drop_crit(&old);
+	azlx_conf_drop(old);
+out:
 	mutex_unlock(&ac->conf_lock);
-	return 0;
+	kfree(next);
+	return r;
 }
 
 static int azlx_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn fn,
