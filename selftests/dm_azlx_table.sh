@@ -29,9 +29,10 @@ dmsetup remove azlxt-a || fail "remove"
 # Normalised: defaults dropped, fixed order, one critical= per cgroup.
 dmx_cgroup crit azlxt-c1
 dmx_cgroup crit2 azlxt-c2
-dmx_create azlxt-a "$len" "$loop" 2048 100 10 critical=/azlxt-c1:/azlxt-c2 \
-	fraction=95 burst_secs=60 unit_kb=16 burst_iops=500 max_wait_ms=500
+dmx_create azlxt-a "$len" "$loop" 2048 100 10 cap=/azlxt-c2:50 critical=/azlxt-c1:/azlxt-c2 \
+	fraction=95 burst_secs=60 unit_kb=16 burst_iops=500 max_wait_ms=500 cap=/azlxt-c1:7
 want="$majmin 2048 100 10 burst_iops=500 burst_secs=60 unit_kb=16 critical=/azlxt-c1 critical=/azlxt-c2"
+want="$want cap=/azlxt-c2:50 cap=/azlxt-c1:7"
 assert_eq "$(dmx_table azlxt-a)" "$want" "normalised table"
 echo "0 $len azlx $want" | dmsetup reload azlxt-a || fail "reload of the normalised table"
 dmsetup resume azlxt-a || fail "resume"
@@ -71,6 +72,14 @@ bad_tables=(
 	"$loop 0 100 10 critical=azlxt-c1|critical: a cgroup path starts with '/'"
 	"$loop 0 100 10 critical=/azlxt-c1::/azlxt-c2|critical: empty cgroup path in the list"
 	"$loop 0 100 10 critical=/azlxt-none|critical: no such cgroup"
+	"$loop 0 100 10 cap=/azlxt-c1|cap: expected <cgroup path>:<iops>"
+	"$loop 0 100 10 cap=/azlxt-c1:0|cap: iops must be greater than 0"
+	"$loop 0 100 10 cap=/azlxt-c1:-3|cap: iops must not be negative"
+	"$loop 0 100 10 cap=/azlxt-c1:ten|cap: iops after the last ':' not a decimal integer"
+	"$loop 0 100 10 cap=/azlxt-c1:100000001|cap: iops too large (max 100000000)"
+	"$loop 0 100 10 cap=azlxt-c1:5|cap: a cgroup path starts with '/'"
+	"$loop 0 100 10 cap=:5|cap: empty cgroup path"
+	"$loop 0 100 10 cap=/azlxt-none:5|cap: no such cgroup"
 	"/dev/azlxt-none 0 100 10|dev: device lookup failed"
 )
 # Few processes per case: each costs tens of ms under emulation.
@@ -131,6 +140,10 @@ bad_msgs=(
 	"critical relative|Invalid argument|critical: a cgroup path starts with '/'"
 	"critical /azlxt-none|No such file or directory|critical: no such cgroup"
 	"critical /azlxt-c1:/azlxt-none|No such file or directory|critical: no such cgroup"
+	"cap|Invalid argument|cap: expected <path>:<iops> ... or none"
+	"cap /azlxt-c1|Invalid argument|cap: expected <cgroup path>:<iops>"
+	"cap /azlxt-c1:5 /azlxt-c2:0|Invalid argument|cap: iops must be greater than 0"
+	"set cap=/azlxt-none:5|No such file or directory|cap: no such cgroup"
 )
 mark=$(dmx_kmsg_mark)
 for t in "${bad_msgs[@]}"; do
@@ -180,6 +193,11 @@ rmdir "$crit" || fail "rmdir $crit"
 assert_match "$(dmx_table azlxt-a)" " critical=/azlxt-c1$" "a removed critical cgroup"
 dmsetup message azlxt-a 0 critical none || fail "message critical none"
 assert_eq "$(dmx_table azlxt-a)" "$majmin 2048 300 30 max_wait_ms=200" "table after critical none"
+dmsetup message azlxt-a 0 cap /azlxt-c2:20 /:1000 || fail "message cap"
+assert_eq "$(dmx_table azlxt-a)" "$majmin 2048 300 30 max_wait_ms=200 cap=/azlxt-c2:20 cap=/:1000" \
+	"table after cap"
+dmsetup message azlxt-a 0 set cap=none || fail "message set cap=none"
+assert_eq "$(dmx_table azlxt-a)" "$majmin 2048 300 30 max_wait_ms=200" "table after cap none"
 dmsetup message azlxt-a 0 clear_stats || fail "message clear_stats"
 assert_eq "$(dmx_field azlxt-a dispatched)" 0/0/0/0 "dispatched after clear_stats"
 
