@@ -47,8 +47,13 @@
 #define AZLX_MILLI		1000ULL
 /* MB/s as Azure quotes it; the smaller reading, so neither cap is passed. */
 #define AZLX_MB			1000000ULL
-/* Bucket depth: 20 ms of rate absorbs timer and worker latency. */
+/*
+ * Bucket depth: 20 ms of rate absorbs timer latency. While bios wait, up to
+ * 250 ms: a worker held up by a busy CPU then catches up on what the budget
+ * allowed meanwhile instead of losing it.
+ */
 #define AZLX_SLACK_DIV		50
+#define AZLX_BACKLOG_DIV	4
 /* Smallest bucket depths: one unit, one page. */
 #define AZLX_MIN_CAP_UNITS	AZLX_MILLI
 #define AZLX_MIN_CAP_BYTES	4096
@@ -95,6 +100,7 @@ struct azlx_conf {
 struct azlx_bucket {
 	s64	level;		/* tokens; negative while in debt */
 	s64	cap;		/* most tokens held */
+	s64	cap_backlog;	/* most tokens held while bios wait */
 	s64	debt;		/* most owed after a suspend: a second of rate */
 	u64	rate;		/* tokens per second */
 	u64	rem;		/* part of a token accrued, in 1e-9 tokens */
@@ -541,26 +547,25 @@ static u64 azlx_accrue(struct azlx_bucket *b, u64 dt)
 }
 
 /* Adds what accrued over @dt ns; returns what did not fit. */
-static u64 azlx_fill(struct azlx_bucket *b, u64 dt)
+static u64 azlx_fill(struct azlx_bucket *b, u64 dt, bool backlog)
 {
-	u64 add = azlx_accrue(b, dt);
-	u64 room = b->cap - b->level;
+	s64 lim = backlog ? b->cap_backlog : b->cap, over;
 
-	if (add <= room) {
-		b->level += add;
+	b->level += azlx_accrue(b, dt);
+	if (b->level <= lim)
 		return 0;
-	}
-	b->level = b->cap;
-	return add - room;
+	over = b->level - lim;
+	b->level = lim;
+	return over;
 }
 
-static void azlx_dim_refill(struct azlx_dim *d, u64 dt)
+static void azlx_dim_refill(struct azlx_dim *d, u64 dt, bool backlog)
 {
-	u64 over = azlx_fill(&d->base, dt);
+	u64 over = azlx_fill(&d->base, dt, backlog);
 
 	if (!d->burst)
 		return;
-	azlx_fill(&d->peak, dt);
+	azlx_fill(&d->peak, dt, backlog);
 	if (over >= d->credit_cap - d->credit)
 		d->credit = d->credit_cap;
 	else
@@ -622,6 +627,7 @@ static void azlx_bucket_setup(struct azlx_bucket *b, u64 rate, s64 min_cap,
 {
 	b->rate = rate;
 	b->cap = max_t(s64, rate / AZLX_SLACK_DIV, min_cap);
+	b->cap_backlog = max_t(s64, rate / AZLX_BACKLOG_DIV, min_cap);
 	b->debt = max_t(s64, rate, min_cap);
 	if (fill) {
 		b->level = b->cap;
@@ -782,10 +788,10 @@ static void azlx_refill(struct azlx_c *ac, u64 now)
 		return;
 	dt = min(now - ac->last_ns, AZLX_MAX_DT_NS);
 	ac->last_ns = now;
-	azlx_dim_refill(&ac->units, dt);
-	azlx_dim_refill(&ac->bytes, dt);
+	azlx_dim_refill(&ac->units, dt, ac->nqueued);
+	azlx_dim_refill(&ac->bytes, dt, ac->nqueued);
 	for (i = 0; i < ac->ncap; i++)
-		azlx_fill(&ac->caps[i].b, dt);
+		azlx_fill(&ac->caps[i].b, dt, ac->caps[i].depth);
 }
 
 static bool azlx_ok(const struct azlx_c *ac)
