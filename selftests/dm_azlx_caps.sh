@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # dm-azlx per-cgroup IOPS caps (the per-pod limit) on an unthrottled loop
-# device, 400 IOPS budget (380 dispatched): a pod cgroup capped at 40 IOPS
-# gets 40/s (within 5%, two processes in two child cgroups sharing the cap)
+# device, 200 IOPS budget (190 dispatched): a pod cgroup capped at 20 IOPS
+# gets 20/s (within 5%, two processes in two child cgroups sharing the cap)
 # while an uncapped cgroup gets the rest of the budget; raising the cap
-# live gives 80/s; removing it lets the pod compete freely; bios held by a
+# live gives 40/s; removing it lets the pod compete freely; bios held by a
 # cap are counted in "capped".
 
 source "$(dirname "$0")/dm_azlx_lib.sh"
@@ -43,22 +43,22 @@ run()
 	echo "pod (a+b): $pod_iops/s, other: $other_iops/s"
 }
 
-dmx_create azlxt-c "$len" "$loop" 0 400 1000 cap=/azlxt-pod:40
+dmx_create azlxt-c "$len" "$loop" 0 200 1000 cap=/azlxt-pod:20
 run 7
-dmx_within "$pod_iops" 40 5 "pod capped at 40 IOPS"
-dmx_within "$other_iops" 340 5 "uncapped cgroup: the rest of 380"
+dmx_within "$pod_iops" 20 5 "pod capped at 20 IOPS"
+dmx_within "$other_iops" 170 5 "uncapped cgroup: the rest of 190"
 capped=$(dmx_field azlxt-c capped)
 [ "${capped#*/}" -gt 0 ] || fail "no bio waited for the cap (capped=$capped)"
 
-dmsetup message azlxt-c 0 cap /azlxt-pod:80 || fail "message cap"
-run 5
-dmx_within "$pod_iops" 80 5 "pod capped at 80 IOPS"
-dmx_within "$other_iops" 300 5 "uncapped cgroup: the rest of 380"
+dmsetup message azlxt-c 0 cap /azlxt-pod:40 || fail "message cap"
+run 6
+dmx_within "$pod_iops" 40 5 "pod capped at 40 IOPS"
+dmx_within "$other_iops" 150 5 "uncapped cgroup: the rest of 190"
 
 dmsetup message azlxt-c 0 cap none || fail "message cap none"
 run 4
-dmx_within "$(awk -v a="$pod_iops" -v b="$other_iops" 'BEGIN { print a + b }')" 380 5 \
+dmx_within "$(awk -v a="$pod_iops" -v b="$other_iops" 'BEGIN { print a + b }')" 190 5 \
 	"pod and other together without caps"
-[ "${pod_iops%.*}" -gt 100 ] || fail "uncapped pod still limited: $pod_iops/s"
+[ "${pod_iops%.*}" -gt 60 ] || fail "uncapped pod still limited: $pod_iops/s"
 dmsetup remove azlxt-c || fail "remove"
 echo "caps: ok"

@@ -53,47 +53,50 @@ echo "256k write: $out"
 dmx_within "$(dmx_kv "$out" mbps)" 7.6 5 "MB/s at mbps=8"
 dmsetup remove azlxt-p || fail "remove"
 
-# Bursting: baseline 100, burst 400, 2 s of credit = (400-100) x 2 = 600
-# units. At 95%: bursts at 380/s while the credit drains at 380-95 = 285/s,
-# so for 600/285 = 2.1 s; then 95/s. The modelled count over the first 5 s
-# is 5 x 95 + 600 + the 2-unit baseline bucket = 1077. A new table starts full.
-dmx_create azlxt-p "$len" "$loop" 0 100 1000 burst_iops=400 burst_secs=2
-assert_eq "$(dmx_field azlxt-p credit | cut -d/ -f1)" 600 "credit of a new table"
+# Bursting: baseline 50, burst 200, 2 s of credit = (200-50) x 2 = 300
+# units. At 95%: bursts at 190/s while the credit drains at 190-47.5 =
+# 142.5/s, so for 300/142.5 = 2.1 s; then 47.5/s. The modelled count over
+# the first 5 s is 5 x 47.5 + 300 + the 1-unit baseline bucket = 538.5. A
+# new table starts full.
+dmx_create azlxt-p "$len" "$loop" 0 50 1000 burst_iops=200 burst_secs=2
+assert_eq "$(dmx_field azlxt-p credit | cut -d/ -f1)" 300 "credit of a new table"
 out=$("$DMX_IO" load "$dev" --span 128M --rw randread --bs 4k --qd 8 --secs 5 \
 	--interval 0.5) || fail "burst load"
-# Idle from here: unused baseline (95/s) refills the credit. Each reading is
-# bracketed by clock reads, so process start-up under emulation cancels out.
+# Idle from here: unused baseline (47.5/s) refills the credit. Each reading
+# is bracketed by clock reads, so process start-up under emulation cancels out.
 t0a=$EPOCHREALTIME
 c0=$(dmx_credit azlxt-p)
 t0b=$EPOCHREALTIME
 echo "burst: $(head -n1 <<<"$out")"
 ops=$(awk '/^interval/ { split($3, a, "="); n += a[2] } END { print n }' <<<"$out")
-dmx_within "$ops" 1077 5 "reads in the first 5 s of a burst"
+dmx_within "$ops" 538.5 5 "reads in the first 5 s of a burst"
 # Slices 0.5-2.0 s at the burst rate, 2.5-5.0 s at the baseline.
 burst=$(awk '/^interval/ { split($2, t, "="); split($3, a, "=");
 	if (t[2] >= 0.5 && t[2] < 2.0) n += a[2] } END { print n / 1.5 }' <<<"$out")
 base=$(awk '/^interval/ { split($2, t, "="); split($3, a, "=");
 	if (t[2] >= 2.5) n += a[2] } END { print n / 2.5 }' <<<"$out")
-dmx_within "$burst" 380 5 "reads/s while bursting"
-dmx_within "$base" 95 5 "reads/s once the credit is spent"
+dmx_within "$burst" 190 5 "reads/s while bursting"
+dmx_within "$base" 47.5 5 "reads/s once the credit is spent"
 
 sleep 2
 t1a=$EPOCHREALTIME
 c1=$(dmx_credit azlxt-p)
 t1b=$EPOCHREALTIME
 awk -v c0="$c0" -v c1="$c1" -v t0a="$t0a" -v t0b="$t0b" -v t1a="$t1a" -v t1b="$t1b" 'BEGIN {
-	min = 95 * (t1a - t0b); max = 95 * (t1b - t0a); d = c1 - c0
+	min = 47.5 * (t1a - t0b); max = 47.5 * (t1b - t0a); d = c1 - c0
 	printf "credit refilled while idle: %d -> %d units (+%d; modelled %.0f..%.0f)\n", c0, c1, d, min, max
 	exit !(d >= min * 0.98 - 1 && d <= max * 1.02 + 1)
 }' || fail "credit refill does not match unused baseline x idle time"
 
-# The next burst lasts credit/285 s (about 1.5 s): 2 s of reads = 2 x 95 +
-# the credit when the load starts + the 2-unit baseline bucket.
+# The next burst lasts credit/142.5 s (under 2 s unless the idle time ran
+# long): 2 s of reads = 2 x 47.5 + the credit when the load starts + the
+# 1-unit baseline bucket, and at most 2 s at the burst rate.
 t2=$EPOCHREALTIME
 out=$(load --rw randread --bs 4k --qd 8 --secs 2)
 ops=$(dmx_kv "$out" ops)
-lo=$(awk -v c="$c1" -v a="$t1b" -v b="$t2" 'BEGIN { printf "%.0f", 190 + c + 95 * (b - a) + 2 }')
-hi=$(awk -v c="$c1" -v a="$t1a" -v b="$t2" 'BEGIN { printf "%.0f", 190 + c + 95 * (b - a) + 2 }')
+model='{ n = 95 + c + 47.5 * (b - a) + 1; if (n > 384) n = 384; printf "%.0f", n }'
+lo=$(awk -v c="$c1" -v a="$t1b" -v b="$t2" "BEGIN $model")
+hi=$(awk -v c="$c1" -v a="$t1a" -v b="$t2" "BEGIN $model")
 dmx_between "$ops" "$lo" "$hi" 5 "reads in 2 s with a refilled credit"
 dmsetup remove azlxt-p || fail "remove"
 echo "pacing: ok"
