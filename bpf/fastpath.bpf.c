@@ -197,13 +197,16 @@ static __always_inline int azlxnet_set_macs(struct __sk_buff *skb,
 	return 0;
 }
 
-/* Deliver into a local pod. st: counters of the endpoint the run is for. */
+/*
+ * Deliver into a local pod. st: counters of the endpoint the run is for;
+ * dst_st: the receiver's (the same for runs from the uplink: looked up once).
+ */
 static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
 					    struct azlxnet_pkt *p,
 					    const struct azlxnet_ep *ep,
-					    struct azlxnet_ep_stats *st)
+					    struct azlxnet_ep_stats *st,
+					    struct azlxnet_ep_stats *dst_st)
 {
-	struct azlxnet_ep_stats *dst_st;
 	long ret;
 
 	if (azlxnet_forward_l3(skb, p) ||
@@ -214,7 +217,6 @@ static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
 		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
 	if (st)
 		st->redirect_peer++;
-	dst_st = azlxnet_stats(ep->host_ifindex);
 	if (dst_st) {
 		dst_st->to_pod_packets++;
 		dst_st->to_pod_bytes += skb->len;
@@ -310,7 +312,8 @@ int azlxnet_from_pod(struct __sk_buff *skb)
 	if (ep) {
 		if (ep->host_ifindex == skb->ingress_ifindex)
 			return azlxnet_fallback(st);	/* to itself */
-		return azlxnet_to_local(skb, &p, ep, st);
+		return azlxnet_to_local(skb, &p, ep, st,
+					azlxnet_stats(ep->host_ifindex));
 	}
 	return azlxnet_off_node(skb, &p, st);
 }
@@ -318,6 +321,7 @@ int azlxnet_from_pod(struct __sk_buff *skb)
 SEC("tc")
 int azlxnet_to_pod(struct __sk_buff *skb)
 {
+	struct azlxnet_ep_stats *st;
 	struct azlxnet_pkt p = {};
 	struct azlxnet_ep *ep;
 
@@ -329,7 +333,8 @@ int azlxnet_to_pod(struct __sk_buff *skb)
 	ep = bpf_map_lookup_elem(&azlxnet_endpoints, &p.dst);
 	if (!ep)
 		return TC_ACT_OK;
-	return azlxnet_to_local(skb, &p, ep, azlxnet_stats(ep->host_ifindex));
+	st = azlxnet_stats(ep->host_ifindex);
+	return azlxnet_to_local(skb, &p, ep, st, st);
 }
 
 char _license[] SEC("license") = "GPL";
