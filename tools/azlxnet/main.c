@@ -12,6 +12,7 @@
 #include "azlxnet.h"
 #include "cmd.h"
 #include "cni.h"
+#include "disk.h"
 #include "pod.h"
 #include "print.h"
 #include "tune.h"
@@ -26,7 +27,7 @@ static int azlx_usage(FILE *fp)
 		"where  OBJECT := { config | detect | disk | fastpath | module | monitor | nic |\n"
 		"                   pod | revert | status | tune | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
-		"                    -h[elp] | -c[ount] COUNT (monitor) }\n");
+		"                    -h[elp] | -c[ount] COUNT (monitor, disk top) }\n");
 	return AZLX_EXIT_OK;
 }
 
@@ -63,6 +64,7 @@ static const struct option azlx_long_opts[] = {
 	{ "count",	required_argument, NULL, 'c' },
 	AZLX_TUNE_LONG_OPTS,
 	AZLX_POD_LONG_OPTS,
+	AZLX_DISK_LONG_OPTS,
 	{ NULL,		0,		NULL,	0 },
 };
 
@@ -122,6 +124,9 @@ int main(int argc, char **argv)
 		case AZLX_OPT_POD_FIRST ... AZLX_OPT_POD_LAST:
 			azlx_pod_set_opt(opt, optarg);
 			break;
+		case AZLX_OPT_DISK_FIRST ... AZLX_OPT_DISK_LAST:
+			azlx_disk_set_opt(opt, optarg, argv[optind - (optarg ? 2 : 1)]);
+			break;
 		case ':':
 			azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" needs an argument",
@@ -152,14 +157,18 @@ int main(int argc, char **argv)
 		obj = azlx_cmd_lookup(azlx_objects, argv[0], "object", "azlxnet");
 		if (!obj)
 			return AZLX_EXIT_USAGE;
-		if (count && obj->fn != azlx_do_monitor)
-			return azlx_error(AZLX_EXIT_USAGE, "option \"-c\" is only for \"monitor\"");
+		if (count && obj->fn != azlx_do_monitor && obj->fn != azlx_do_disk)
+			return azlx_error(AZLX_EXIT_USAGE,
+					  "option \"-c\" is only for \"monitor\" and \"disk top\"");
 		if (count && azlx_parse_count(count))
 			return AZLX_EXIT_USAGE;
 		if (azlx_tune_opts.given && !azlx_tune_takes_opts(obj->fn))
 			return azlx_error(AZLX_EXIT_USAGE,
 					  "option \"%s\" is only for \"tune\", \"revert\", \"detect\" and \"disk\"",
 					  azlx_tune_opts.name);
+		if (azlx_disk_opts.given && obj->fn != azlx_do_disk)
+			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is only for \"disk\"",
+					  azlx_disk_opts.given);
 		if (azlx_pod_opts.given && obj->fn != azlx_do_pod)
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is only for \"pod\"",
 					  azlx_pod_opts.given);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * azlxnet tune, revert, detect and disk show.
+ * azlxnet tune, revert and detect.
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 
 #include "azlxnet.h"
 #include "cmd.h"
+#include "disk.h"
 #include "print.h"
 #include "tune.h"
 
@@ -60,7 +61,7 @@ bool azlx_tune_takes_opts(int (*fn)(int, char **))
 }
 
 /* --root, --config, --profile: the common start of every command. */
-static int azlx_tune_setup(struct azlx_tconf *c)
+int azlx_tune_setup(struct azlx_tconf *c)
 {
 	const struct azlx_tune_opts *o = &azlx_tune_opts;
 	char err[512];
@@ -89,7 +90,7 @@ static int azlx_tune_setup(struct azlx_tconf *c)
 }
 
 /* IMDS: a file, the service (on Azure only), or nothing; never fatal. */
-static int azlx_tune_imds(const struct azlx_node *n, const struct azlx_tconf *c,
+int azlx_tune_imds(const struct azlx_node *n, const struct azlx_tconf *c,
 			  struct azlx_imds *m)
 {
 	const struct azlx_tune_opts *o = &azlx_tune_opts;
@@ -134,7 +135,7 @@ static int azlx_tune_help(void)
 	return AZLX_EXIT_OK;
 }
 
-static int azlx_no_args(const char *cmd, int argc, char **argv)
+int azlx_no_args(const char *cmd, int argc, char **argv)
 {
 	if (argc)
 		return azlx_error(AZLX_EXIT_USAGE, "\"%s\" takes no argument: \"%s\"", cmd, argv[0]);
@@ -252,110 +253,4 @@ int azlx_do_detect(int argc, char **argv)
 	azlx_node_print(&n);
 	azlx_node_free(&n);
 	return AZLX_EXIT_OK;
-}
-
-static int azlx_disk_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	printf("Usage: azlxnet disk show [ --root DIR ] [ --config FILE ]\n"
-	       "                         [ --imds-file FILE | --no-imds ]\n"
-	       "       azlxnet disk help\n");
-	return AZLX_EXIT_OK;
-}
-
-static int azlx_disk_show(int argc, char **argv)
-{
-	const struct azlx_vmsize *vs = NULL;
-	struct azlx_tconf c;
-	struct azlx_node n;
-	struct azlx_imds m;
-	struct azlx_budget b;
-	const char *size;
-	int i, ret;
-
-	if (argc && azlx_is_help(argv[0]))
-		return azlx_disk_help(0, NULL);
-	ret = azlx_no_args("disk show", argc, argv);
-	if (!ret)
-		ret = azlx_tune_setup(&c);
-	if (!ret)
-		ret = azlx_detect(&n, &c);
-	if (ret)
-		return ret;
-	ret = azlx_tune_imds(&n, &c, &m);
-	if (ret)
-		goto out;
-
-	size = c.vm_size.set ? c.vm_size.s : m.valid ? m.vm_size : "";
-	if (size[0])
-		vs = azlx_vmsize_find(size);
-	azlx_print_open_object(NULL);
-	azlx_print_open_object("vm");
-	azlx_print_string(AZLX_PRINT_ANY, "size", "vm: %s", size[0] ? size : "unknown");
-	if (c.vm_iops.set || vs)
-		azlx_print_uint(AZLX_PRINT_ANY, "iops", ", cap %llu IOPS",
-				c.vm_iops.set ? c.vm_iops.v : vs->iops);
-	else
-		azlx_print_null("iops");
-	if (c.vm_mbps.set || vs)
-		azlx_print_uint(AZLX_PRINT_ANY, "mbps", " / %llu MB/s",
-				c.vm_mbps.set ? c.vm_mbps.v : vs->mbps);
-	else
-		azlx_print_null("mbps");
-	if (vs) {
-		azlx_print_uint(AZLX_PRINT_ANY, "burst_iops", " (burst %llu", vs->burst_iops);
-		azlx_print_uint(AZLX_PRINT_ANY, "burst_mbps", " / %llu)", vs->burst_mbps);
-	}
-	azlx_print_text("%s\n", size[0] && !vs && !c.vm_iops.set ? " (not in the size table)" : "");
-	azlx_print_close_object();
-	azlx_print_string(AZLX_PRINT_ANY, "imds", "imds: %s\n", m.valid ? m.source : "none");
-
-	azlx_print_open_array("disks");
-	for (i = 0; i < n.ndisks; i++) {
-		const struct azlx_disk *d = &n.disks[i];
-
-		if (!d->azure)
-			continue;
-		azlx_disk_budget(&n, &m, &c, d, &b);
-		azlx_print_open_object(NULL);
-		azlx_print_string(AZLX_PRINT_ANY, "name", "%s", d->name);
-		azlx_print_string(AZLX_PRINT_ANY, "kind", " %s", azlx_disk_kind_name(d->kind));
-		if (d->lun >= 0)
-			azlx_print_int(AZLX_PRINT_ANY, "lun", " lun %lld", d->lun);
-		else
-			azlx_print_null("lun");
-		if (b.known) {
-			azlx_print_string(AZLX_PRINT_ANY, "tier", ": %s", b.tier);
-			azlx_print_uint(AZLX_PRINT_ANY, "iops", " %llu IOPS", b.iops);
-			azlx_print_uint(AZLX_PRINT_ANY, "mbps", " / %llu MB/s", b.mbps);
-			azlx_print_uint(AZLX_PRINT_ANY, "burst_iops", ", burst %llu IOPS", b.burst_iops);
-			azlx_print_uint(AZLX_PRINT_ANY, "burst_mbps", " / %llu MB/s", b.burst_mbps);
-			azlx_print_uint(AZLX_PRINT_ANY, "iops_unit_kib", ", IOPS per %llu KiB",
-					b.iops_unit_kib);
-		} else {
-			azlx_print_null("tier");
-			azlx_print_text(": budget unknown");
-		}
-		azlx_print_string(AZLX_PRINT_ANY, "source", " (%s)\n", b.source);
-		azlx_print_close_object();
-	}
-	azlx_print_close_array();
-	azlx_print_close_object();
-out:
-	azlx_node_free(&n);
-	return ret;
-}
-
-static const struct azlx_cmd azlx_disk_cmds[] = {
-	{ "show",	azlx_disk_show },
-	{ "help",	azlx_disk_help },
-	{ NULL,		NULL },
-};
-
-int azlx_do_disk(int argc, char **argv)
-{
-	if (!argc)
-		return azlx_disk_show(0, NULL);
-	return azlx_cmd_run(azlx_disk_cmds, argc, argv, "azlxnet disk");
 }

@@ -527,6 +527,11 @@ bool azlx_tune_takes_opts(int (*fn)(int, char **));
 int azlx_do_tune(int argc, char **argv);
 int azlx_do_revert(int argc, char **argv);
 int azlx_do_detect(int argc, char **argv);
-int azlx_do_disk(int argc, char **argv);
+/* --root, --config, --profile: the common start of tune, detect, disk; exit code. */
+int azlx_tune_setup(struct azlx_tconf *c);
+/* IMDS: --imds-file, the service (on Azure only) or nothing; never fatal. */
+int azlx_tune_imds(const struct azlx_node *n, const struct azlx_tconf *c, struct azlx_imds *m);
+/* A usage error if @argc words are left after command @cmd. */
+int azlx_no_args(const char *cmd, int argc, char **argv);
 
 #endif /* __AZLXNET_TUNE_H */

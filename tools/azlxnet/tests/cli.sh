@@ -360,7 +360,7 @@ test_monitor_usage() {
 	jq_eq .error '"option \"-c\" needs an argument"'
 	run status -c 1
 	expect_rc 2
-	expect_eq "$err" 'Error: option "-c" is only for "monitor"'
+	expect_eq "$err" 'Error: option "-c" is only for "monitor" and "disk top"'
 	# "m" could be module or monitor
 	run m
 	expect_rc 2

@@ -127,6 +127,10 @@ vmbus() {
 NETVSC="{f8615163-df3e-46c5-913f-f2d2f965ed0e}"
 STORVSC="{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}"
 
+# block device numbers, as the kernel gives them out (sd: 8:16n, nvme: 259:n)
+SD_MINOR=0
+NVME_MINOR=0
+
 # scsi_disk NAME HCTL CONTROLLER-PATH VENDOR MODEL QUEUE_DEPTH SIZE_SECTORS
 scsi_disk() {
 	local name=$1 hctl=$2 dev
@@ -137,6 +141,7 @@ scsi_disk() {
 	mkdir -p "sys/class/block/$name"
 	ln -s "../../../${dev#sys/}" "sys/class/block/$name/device"
 	w "sys/class/block/$name/size" "$7"
+	w "sys/class/block/$name/dev" "8:$SD_MINOR"
 	w "sys/class/block/$name/queue/scheduler" "[none] mq-deadline kyber"
 	w "sys/class/block/$name/queue/nr_requests" 256
 	w "sys/class/block/$name/queue/read_ahead_kb" 128
@@ -145,6 +150,9 @@ scsi_disk() {
 	w "sys/class/scsi_host/host${hctl%%:*}/can_queue" 10240
 	# a partition: not tuned
 	w "sys/class/block/${name}1/partition" 1
+	w "sys/class/block/${name}1/dev" "8:$((SD_MINOR + 1))"
+	w "sys/class/block/${name}1/size" $(($7 - 2048))
+	SD_MINOR=$((SD_MINOR + 16))
 }
 
 # nvme_ns NAME CTRL NSID MODEL SIZE_SECTORS
@@ -155,6 +163,8 @@ nvme_ns() {
 	[ -e "sys/class/block/$1/device" ] || ln -s "../../../${ctrl#sys/}" "sys/class/block/$1/device"
 	w "sys/class/block/$1/nsid" "$3"
 	w "sys/class/block/$1/size" "$5"
+	w "sys/class/block/$1/dev" "259:$NVME_MINOR"
+	NVME_MINOR=$((NVME_MINOR + 1))
 	w "sys/class/block/$1/queue/scheduler" "[none] mq-deadline kyber"
 	w "sys/class/block/$1/queue/nr_requests" 1023
 	w "sys/class/block/$1/queue/read_ahead_kb" 128

@@ -673,6 +673,93 @@ test_cli_usage() {
 	jq_eq .profile '"aks"'
 }
 
+# disk pace --dry-run: the table from each disk's budget; bad input refused.
+test_disk_pace_dry_run() {
+	local r sz
+	r=$(fake azure-64)
+	snapshot "$r" >"$tmp/snap"
+	run -j disk pace nvme0n1 --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	sz=$(cat "$r/sys/class/block/nvme0n1/size")
+	jq_eq .table "\"0 $sz azlx 259:0 0 1100 125 burst_iops=3500 burst_mbps=170\""
+	jq_eq '[.name,.disk,.iops,.mbps,.burst_iops,.burst_mbps,.unit_kb,.fraction,.critical,.dry_run,.device]' \
+		'["azlx-nvme0n1","nvme0n1",1100,125,3500,170,256,95,"none",true,null]'
+	# no bursting on a P30; Standard HDD counts 16 KiB units
+	run -j disk pace /dev/nvme0n2 --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	jq_eq .table "\"0 $(cat "$r/sys/class/block/nvme0n2/size") azlx 259:1 0 5000 200\""
+	run -j disk pace nvme0n7 --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json" \
+		--fraction 80 --name os-paced
+	expect_rc 0
+	jq_eq .table "\"0 $(cat "$r/sys/class/block/nvme0n7/size") azlx 259:6 0 500 60 unit_kb=16 fraction=80\""
+	jq_eq .name '"os-paced"'
+	# an explicit budget wins; a default critical cgroup when system.slice exists
+	mkdir -p "$r/sys/fs/cgroup/system.slice/kubelet.service"
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20,900,40
+	expect_rc 0
+	expect_has "$out" "table: 0 $(cat "$r/sys/class/block/nvme0n3/size") azlx 259:2 0 300 20 burst_iops=900 burst_mbps=40 critical=/system.slice"
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 \
+		--critical /system.slice/kubelet.service:/system.slice
+	expect_rc 0
+	expect_has "$out" "azlx 259:2 0 300 20 critical=/system.slice/kubelet.service:/system.slice"
+	# a budget that is not known
+	run disk pace nvme1n1 --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 1
+	expect_eq "$err" "Error: nvme1n1: budget unknown: local resource disk: give it (--budget IOPS,MBPS)"
+	rmdir "$r/sys/fs/cgroup/system.slice/kubelet.service" "$r/sys/fs/cgroup/system.slice"
+	rmdir "$r/sys/fs/cgroup" 2>/dev/null || true
+	rmdir "$r/sys/fs" 2>/dev/null || true
+	same_tree "$tmp/snap" "$r"
+}
+
+test_disk_pace_bad_input() {
+	local r a
+	r=$(fake azure-64)
+	snapshot "$r" >"$tmp/snap"
+	while IFS='|' read -r a want; do
+		# shellcheck disable=SC2086
+		run disk pace $a --dry-run --root "$r" --no-imds
+		expect_rc 2
+		expect_eq "$err" "Error: $want"
+	done <<'EOT'
+nvme0n3 --budget 0,20|--budget: IOPS: 0 is out of range (1 to 100000000)
+nvme0n3 --budget 100|--budget: expected auto or IOPS,MBPS[,BURST_IOPS,BURST_MBPS]
+nvme0n3 --budget 100,20,30|--budget: expected auto or IOPS,MBPS[,BURST_IOPS,BURST_MBPS]
+nvme0n3 --budget 100,20,90,30|--budget: the burst (90,30) must exceed the baseline (100,20)
+nvme0n3 --budget 1e3,20|--budget: IOPS: "1e3" is not a number
+nvme0n3 --budget 100,+20|--budget: MBPS: "+20" is not a number
+nvme0n3 --budget 100,2000000|--budget: MBPS: 2000000 is out of range (1 to 1000000)
+nvme0n3 --budget 100,20 --fraction 0|--fraction: 0 is out of range (1 to 100)
+nvme0n3 --budget 100,20 --fraction 95%|--fraction: "95%" is not a number
+nvme0n3 --budget 100,20 --critical system.slice|--critical: "system.slice": a cgroup path starts with '/' ("/system.slice")
+nvme0n3 --budget 100,20 --critical /a/../b|--critical: "/a/../b": a cgroup path starts with '/' ("/system.slice")
+nvme0n3 --budget 100,20 --name a/b|--name: "a/b": letters, digits, '.', '_', '-' and '+' only
+nvme0n3 --budget 100,20 --interval 1|option "--interval" is only for "disk top"
+nvme0n3 --budget 100,20 --profile aks|option "--profile" is not for "disk pace"
+/etc/passwd --budget 100,20|/etc/passwd: not a block device (expected sdb or /dev/sdb)
+../sda --budget 100,20|"../sda": not a block device name
+EOT
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 100,20 --critical /nope
+	expect_rc 1
+	expect_eq "$err" "Error: --critical: /nope: no such cgroup"
+	run disk pace nosuch --dry-run --root "$r" --no-imds --budget 100,20
+	expect_rc 1
+	expect_eq "$err" "Error: nosuch: no such block device"
+	run disk pace nvme0n3 --root "$r" --budget 100,20
+	expect_rc 2
+	expect_eq "$err" "Error: --root: only with --dry-run"
+	run disk pace --dry-run --root "$r"
+	expect_rc 2
+	expect_eq "$err" "Error: \"disk pace\" needs a device (sdb, /dev/sdb)"
+	run disk show --budget 1,1 --root "$r"
+	expect_rc 2
+	expect_eq "$err" "Error: option \"--budget\" is not for \"disk show\""
+	run nic show --budget 1,1
+	expect_rc 2
+	expect_eq "$err" "Error: option \"--budget\" is only for \"disk\""
+	same_tree "$tmp/snap" "$r"
+}
+
 TESTS=(
 	plan_azure2_no_imds
 	plan_azure2_text
@@ -704,6 +791,8 @@ TESTS=(
 	imds_missing_file
 	imds_extra_fields_accepted
 	cli_usage
+	disk_pace_dry_run
+	disk_pace_bad_input
 )
 
 echo "TAP version 13"

@@ -22,6 +22,7 @@
 #include <netlink/msg.h>
 
 #include "azlxnet.h"
+#include "disk.h"
 #include "print.h"
 #include "tune.h"
 #include "tap.h"
@@ -607,6 +608,63 @@ static void test_pending_queue_missing_rolls_back(void)
 	remove_tree(dir);
 }
 
+/* dm-azlx's table and status lines, as dmsetup prints them */
+static void test_pacer_parse(void)
+{
+	struct azlx_pacer_status st;
+	struct azlx_pacer_table t;
+	char err[256];
+
+	CHECK(!azlx_pacer_table_parse("8:16 0 500 100", &t, err, sizeof(err)));
+	CHECK(t.dev_major == 8 && t.dev_minor == 16 && t.offset == 0);
+	CHECK(t.iops == 500 && t.mbps == 100 && !t.burst_iops && !t.burst_mbps);
+	CHECK(t.fraction == 95 && t.unit_kb == 256 && t.burst_secs == 1800 &&
+	      t.max_wait_ms == 500);
+	CHECK_STR(t.critical, "");
+	CHECK(!azlx_pacer_table_parse("259:3 2048 500 100 burst_iops=3500 burst_mbps=170 "
+				      "burst_secs=60 unit_kb=16 fraction=90 max_wait_ms=100 "
+				      "critical=/a critical=/b/c cap=/k/p1:50 cap=/k/p2:7",
+				      &t, err, sizeof(err)));
+	CHECK(t.dev_major == 259 && t.dev_minor == 3 && t.offset == 2048);
+	CHECK(t.burst_iops == 3500 && t.burst_mbps == 170 && t.burst_secs == 60);
+	CHECK(t.unit_kb == 16 && t.fraction == 90 && t.max_wait_ms == 100);
+	CHECK_STR(t.critical, "/a:/b/c");
+	CHECK_STR(t.caps, "/k/p1:50 /k/p2:7");
+
+	CHECK(azlx_pacer_table_parse("8:16 0 500", &t, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "table: missing <mbps>");
+	CHECK(azlx_pacer_table_parse("sdb 0 500 100", &t, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "table: dev: not MAJOR:MINOR: 'sdb'");
+	CHECK(azlx_pacer_table_parse("8:16 0 500 100 color=red", &t, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "table: unknown key 'color'");
+	CHECK(azlx_pacer_table_parse("8:16 0 -5 100", &t, err, sizeof(err)) == -EINVAL);
+	CHECK(azlx_pacer_table_parse("8:16 0 500 100 fraction=x", &t, err, sizeof(err)) ==
+	      -EINVAL);
+	CHECK_STR(err, "table: fraction: 'x'");
+
+	CHECK(!azlx_pacer_status_parse("tokens=1/-19000000 credit=0/0 queued=0/0/12/3 "
+				       "dispatched=96/0/617/64 delayed=96/0/614/64 "
+				       "promoted=0/0/0/62 max_wait_us=11102/0/241366/343772 "
+				       "capped=2/9 flushes=49 units=777 bytes=3182592 "
+				       "state=pacing future=1",
+				       &st, err, sizeof(err)));
+	CHECK(st.tokens_ios == 1 && st.tokens_bytes == -19000000);
+	CHECK(st.queued[2] == 12 && st.queued[3] == 3 && st.dispatched[1] == 0);
+	CHECK(st.dispatched[2] == 617 && st.delayed[3] == 64 && st.promoted[3] == 62);
+	CHECK(st.max_wait_us[3] == 343772 && st.capped_now == 2 && st.capped_total == 9);
+	CHECK(st.flushes == 49 && st.units == 777 && st.bytes == 3182592);
+	CHECK_STR(st.state, "pacing");
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0 dispatched=0/0/0/0 units=1",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: queued: '0/0/0'");
+	CHECK(azlx_pacer_status_parse("queued=0/0/0/0/0", &st, err, sizeof(err)) == -EINVAL);
+	CHECK(azlx_pacer_status_parse("tokens=1/2", &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: not an azlx status line");
+	CHECK(azlx_pacer_status_parse("0 100 linear", &st, err, sizeof(err)) == -EINVAL);
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/x units=1",
+				      &st, err, sizeof(err)) == -EINVAL);
+}
+
 static const struct azlx_test tests[] = {
 	{ "cpumask_format",				test_cpumask_format },
 	{ "cpumask_parse",				test_cpumask_parse },
@@ -622,6 +680,7 @@ static const struct azlx_test tests[] = {
 	{ "ethtool_msgs",				test_ethtool_msgs },
 	{ "missing_device_between_plan_and_apply",	test_missing_device_between_plan_and_apply },
 	{ "pending_queue_missing_rolls_back",		test_pending_queue_missing_rolls_back },
+	{ "pacer_parse",				test_pacer_parse },
 };
 
 /* tap.h's declaration: this binary has no NIC tests */
