@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# azlxnet disk pace / unpace / show on the VM's Azure disk stand-ins (a SCSI
+# disk that says Msft / Virtual Disk, an NVMe disk): the mapping has the
+# table the budget asks for, data goes through it unchanged and is counted
+# in units, bad input and a disk in use are refused with nothing created,
+# an open mapping is not removed, and unpace removes it.
+
+source "$(dirname "$0")/lib.sh"
+require_root
+require_cmd azlxnet jq dmsetup mke2fs blockdev cmp
+
+export DM_DISABLE_UDEV=1
+CONF=/etc/azlxnet/azlxnet.conf
+SLICE=/sys/fs/cgroup/system.slice
+made_slice=
+mnt=
+
+msft=
+for d in /sys/class/block/sd*; do
+	[ -e "$d/device/vendor" ] || continue
+	if [ "$(tr -d ' ' <"$d/device/vendor")" = Msft ]; then
+		msft=${d##*/}
+		break
+	fi
+done
+nvme=
+for d in /sys/class/block/nvme*n1; do
+	[ -e "$d" ] && nvme=${d##*/} && break
+done
+[ -n "$msft" ] || skip "no Msft Virtual Disk (scripts/vmtest adds one: VMTEST_DISKS)"
+[ -n "$nvme" ] || skip "no NVMe disk (scripts/vmtest adds one: VMTEST_DISKS)"
+
+cleanup()
+{
+	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null && rmdir "$mnt"
+	exec 3<&- 2>/dev/null
+	for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^azlx-/ {print $1}'); do
+		dmsetup remove --force "$d" >/dev/null 2>&1
+	done
+	[ -n "$made_slice" ] && rmdir "$SLICE" 2>/dev/null
+	rm -f "$CONF" /tmp/azlxt-pat /tmp/azlxt-back
+	return 0
+}
+trap cleanup EXIT
+
+modprobe dm-mod || skip "no device-mapper (dm-mod)"
+modinfo -F filename dm-azlx >/dev/null 2>&1 || fail "dm-azlx.ko is not installed for $(uname -r)"
+mkdir -p /etc/azlxnet
+rm -f "$CONF"
+
+# run EXPECTED-RC ARGS...: azlxnet's stdout in $out, stderr in $err
+run()
+{
+	local want=$1 rc
+	shift
+	out=$(azlxnet "$@" 2>/tmp/azlxt-err)
+	rc=$?
+	err=$(cat /tmp/azlxt-err)
+	[ "$rc" = "$want" ] || fail "azlxnet $*: exit $rc, expected $want (stderr: $err)"
+}
+
+mappings() { dmsetup ls 2>/dev/null | awk '$1 ~ /^azlx-/ {print $1}' | sort | tr '\n' ' '; }
+status_field() { dmsetup status "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+sectors=$(blockdev --getsz "/dev/$msft")
+devno=$(cat "/sys/class/block/$msft/dev")
+name=azlx-$msft
+
+# --- an explicit budget, no critical cgroups ----------------------------------
+run 0 disk pace "$msft" --budget 2000,100 --critical none
+assert_match "$out" "^$name paces $msft: 2000 IOPS / 100 MB/s" "pace output"
+assert_eq "$(dmsetup table "$name")" "0 $sectors azlx $devno 0 2000 100" "table"
+[ -b "/dev/mapper/$name" ] || fail "/dev/mapper/$name is not a block device"
+echo "pace: $(dmsetup table "$name")"
+
+# data through the mapping: 8 x 256 KiB written, read back, also from the disk
+dd if=/dev/urandom of=/tmp/azlxt-pat bs=256K count=8 status=none
+dd if=/tmp/azlxt-pat of="/dev/mapper/$name" bs=256K oflag=direct status=none ||
+	fail "write through $name"
+dd if="/dev/mapper/$name" of=/tmp/azlxt-back bs=256K count=8 iflag=direct status=none ||
+	fail "read through $name"
+cmp -s /tmp/azlxt-pat /tmp/azlxt-back || fail "data read through $name differs"
+dd if="/dev/$msft" of=/tmp/azlxt-back bs=256K count=8 iflag=direct status=none
+cmp -s /tmp/azlxt-pat /tmp/azlxt-back || fail "data on $msft differs (offset?)"
+# 16 I/Os of one unit each, 4 MiB: exactly what the target counted
+units=$(status_field "$name" units)
+bytes=$(status_field "$name" bytes)
+assert_eq "$units" 16 "units dispatched"
+assert_eq "$bytes" $((16 * 262144)) "bytes dispatched"
+
+# disk show: the pacer, with the status the target reports
+run 0 -j disk show --no-imds
+p=$(printf '%s' "$out" | jq -c ".pacers[] | select(.name == \"$name\")")
+[ -n "$p" ] || fail "disk show -j: no pacer $name: $out"
+assert_eq "$(jq -r .disk <<<"$p")" "$msft" "show: disk"
+assert_eq "$(jq -r .iops <<<"$p")" 2000 "show: iops"
+assert_eq "$(jq -r .mbps <<<"$p")" 100 "show: mbps"
+assert_eq "$(jq -r .units <<<"$p")" 16 "show: units"
+assert_eq "$(jq -r .state <<<"$p")" pacing "show: state"
+assert_eq "$(jq -r .critical <<<"$p")" none "show: critical"
+assert_eq "$(printf '%s' "$out" | jq -r ".disks[] | select(.name == \"$msft\") | .pacers[0]")" \
+	"$name" "show: the disk lists its pacer"
+run 0 disk show --no-imds
+assert_match "$out" "paced by $name" "show text"
+
+# --- refused, nothing created or changed -----------------------------------
+before=$(mappings)
+table=$(dmsetup table "$name")
+check_unchanged()
+{
+	assert_eq "$(mappings)" "$before" "$1: mappings changed"
+	assert_eq "$(dmsetup table "$name")" "$table" "$1: table changed"
+}
+run 1 disk pace "$msft" --budget 500,100
+assert_match "$err" "$msft is already paced by $name" "pace twice"
+check_unchanged "pace twice"
+for args in "--budget 0,100" "--budget 500" "--budget 500,100,400,200" "--budget x,1" \
+	"--budget 500,-1" "--budget 500,100,600,200,7" "--fraction 0" "--fraction 101" \
+	"--fraction 9x" "--critical system.slice" "--name bad/name" "--root /"; do
+	# shellcheck disable=SC2086
+	run 2 disk pace "$nvme" $args
+	assert_match "$err" "^Error: " "pace $args: message"
+	check_unchanged "pace $args"
+done
+run 1 disk pace "$nvme" --budget 500,100 --critical /no/such/cgroup
+assert_match "$err" "no such cgroup" "missing critical cgroup"
+run 1 disk pace nosuchdisk --budget 500,100
+assert_match "$err" "nosuchdisk: no such block device" "missing device"
+run 2 disk pace
+run 2 disk pace "$nvme" extra
+run 2 disk unpace
+# no budget known for a disk that is not Azure's (no nvme_models in the config)
+run 1 disk pace "$nvme" --no-imds
+assert_match "$err" "not an Azure disk: give its budget" "auto budget on a non-Azure disk"
+# a mounted disk
+mke2fs -q -F -t ext4 "/dev/$nvme" || fail "mke2fs $nvme"
+mnt=$(mktemp -d)
+mount "/dev/$nvme" "$mnt" || fail "mount $nvme"
+run 1 disk pace "$nvme" --budget 500,100
+assert_match "$err" "$nvme is in use" "pace a mounted disk"
+check_unchanged "pace a mounted disk"
+umount "$mnt" && rmdir "$mnt"
+mnt=
+
+# --- unpace: refused while open, then removed --------------------------------
+exec 3<"/dev/mapper/$name"
+run 1 disk unpace "$name"
+assert_match "$err" "$name is in use" "unpace while open"
+check_unchanged "unpace while open"
+exec 3<&-
+run 1 disk unpace azlx-nosuch
+assert_match "$err" "no dm-azlx mapping" "unpace a missing mapping"
+run 0 disk unpace "$msft"
+assert_match "$out" "removed $name \\($msft: 16 units" "unpace output"
+[ -z "$(mappings)" ] || fail "mappings left after unpace: $(mappings)"
+[ -e "/dev/mapper/$name" ] && fail "/dev/mapper/$name left after unpace"
+
+# --- the budget from the configuration, the default critical cgroups --------
+if [ ! -d "$SLICE" ]; then
+	mkdir "$SLICE" || fail "mkdir $SLICE"
+	made_slice=1
+fi
+cat >"$CONF" <<EOC
+[disk lun0]
+tier = P10
+EOC
+run 0 -j disk pace "/dev/$msft" --no-imds --fraction 90
+assert_eq "$(jq -r .iops <<<"$out")/$(jq -r .burst_iops <<<"$out")" 500/3500 "P10 budget"
+assert_eq "$(dmsetup table "$name")" \
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 fraction=90 critical=/system.slice" \
+	"P10 table"
+assert_eq "$(jq -r .device <<<"$out")" "/dev/mapper/$name" "device"
+# --dry-run shows the same and creates nothing
+run 0 disk unpace "/dev/$msft"
+run 0 -j disk pace "$msft" --no-imds --fraction 90 --dry-run
+assert_eq "$(jq -r .table <<<"$out")" \
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 fraction=90 critical=/system.slice" \
+	"dry-run table"
+[ -z "$(mappings)" ] || fail "--dry-run created $(mappings)"
+echo "ok"
