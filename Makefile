@@ -7,7 +7,10 @@
 #                        /lib/modules/<release>/build, e.g. Azure Linux 6.6)
 #   make demo            the main job, in a VM on the 6.1 kernel
 #   make check           host tests, then the selftests in VMs on 6.1 and 6.12
-#   make bench           the network benchmark in VMs on 6.1 and 6.12 (~15 min)
+#   make bench           the network and disk benchmarks in VMs on 6.1 and 6.12
+#                        (about 65 min)
+#   make bench-net       the network benchmark alone (~15 min)
+#   make bench-disk      the disk benchmark alone (~25 min per kernel)
 #   make install         install the tool, BPF objects and modules for $(KVER)
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
@@ -39,7 +42,7 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror \
 Q		:= $(if $(V),,@)
 
 .PHONY: all modules bpf tool selftests deps demo check check-host check-vm \
-	bench install clean help FORCE
+	bench bench-net bench-disk install clean help FORCE
 
 all: modules bpf tool selftests
 
@@ -95,6 +98,13 @@ check: deps
 # Not part of check: see Documentation/benchmarks.rst.
 bench: deps all
 	$(Q)scripts/bench
+	$(Q)scripts/bench-disk
+
+bench-net: deps all
+	$(Q)scripts/bench
+
+bench-disk: deps all
+	$(Q)scripts/bench-disk
 
 demo: deps all
 	$(Q)scripts/vmtest --kernel 6.1 --require-modules \
