@@ -118,3 +118,25 @@ kfunc_tx()
 {
 	"$(dirname "$0")/nic_test" tx "$1" || fail "nic_test tx $1"
 }
+
+# azure_standin_disks: the disks scripts/vmtest adds (VMTEST_DISKS) into
+# $msft (a SCSI disk that says Msft / Virtual Disk) and $nvme (an NVMe
+# namespace); skips the test without them.
+azure_standin_disks()
+{
+	local d
+	msft=
+	nvme=
+	for d in /sys/class/block/sd*; do
+		[ -e "$d/device/vendor" ] || continue
+		if [ "$(tr -d ' ' <"$d/device/vendor")" = Msft ]; then
+			msft=${d##*/}
+			break
+		fi
+	done
+	for d in /sys/class/block/nvme*n1; do
+		[ -e "$d" ] && nvme=${d##*/} && break
+	done
+	[ -n "$msft" ] || skip "no Msft Virtual Disk (scripts/vmtest adds one: VMTEST_DISKS)"
+	[ -n "$nvme" ] || skip "no NVMe disk (scripts/vmtest adds one: VMTEST_DISKS)"
+}

@@ -14,20 +14,7 @@ require_cmd azlxnet jq ip modprobe
 CONF=/etc/azlxnet/azlxnet.conf
 STATE=/var/lib/azlxnet/tune.json
 
-msft=
-for d in /sys/class/block/sd*; do
-	[ -e "$d/device/vendor" ] || continue
-	if [ "$(tr -d ' ' <"$d/device/vendor")" = Msft ]; then
-		msft=${d##*/}
-		break
-	fi
-done
-nvme=
-for d in /sys/class/block/nvme*n1; do
-	[ -e "$d" ] && nvme=${d##*/} && break
-done
-[ -n "$msft" ] || skip "no Msft Virtual Disk (scripts/vmtest adds one: VMTEST_DISKS)"
-[ -n "$nvme" ] || skip "no NVMe disk (scripts/vmtest adds one: VMTEST_DISKS)"
+azure_standin_disks
 model=$(sed 's/ *$//' "/sys/class/block/$nvme/device/model")
 
 cleanup()
