@@ -167,14 +167,9 @@ static int azlx_disk_show(int argc, char **argv)
 	if (!ret)
 		ret = azlx_disk_only("show", false, true);
 	if (!ret)
-		ret = azlx_tune_setup(&c);
-	if (!ret)
-		ret = azlx_detect(&n, &c);
+		ret = azlx_tune_node(&c, &n, &m);
 	if (ret)
 		return ret;
-	ret = azlx_tune_imds(&n, &c, &m);
-	if (ret)
-		goto out;
 	/* the pacers are the running kernel's: none under a fake root */
 	if (!azlx_root_is_fake() && azlx_pacer_list(&pacers, &npacers, err, sizeof(err)) < 0) {
 		ret = azlx_error(AZLX_EXIT_ERR, "dm-azlx mappings: %s", err);
@@ -409,14 +404,9 @@ static int azlx_budget_auto(const struct azlx_blkdev *dev, struct azlx_pace_budg
 	struct azlx_imds m;
 	int i, ret;
 
-	ret = azlx_tune_setup(&c);
-	if (!ret)
-		ret = azlx_detect(&n, &c);
+	ret = azlx_tune_node(&c, &n, &m);
 	if (ret)
 		return ret;
-	ret = azlx_tune_imds(&n, &c, &m);
-	if (ret)
-		goto out;
 	for (i = 0; i < n.ndisks; i++)
 		if (!strcmp(n.disks[i].name, dev->parent))
 			break;

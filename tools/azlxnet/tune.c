@@ -116,6 +116,20 @@ int azlx_tune_imds(const struct azlx_node *n, const struct azlx_tconf *c,
 	return AZLX_EXIT_OK;
 }
 
+int azlx_tune_node(struct azlx_tconf *c, struct azlx_node *n, struct azlx_imds *m)
+{
+	int ret = azlx_tune_setup(c);
+
+	if (!ret)
+		ret = azlx_detect(n, c);
+	if (ret)
+		return ret;
+	ret = azlx_tune_imds(n, c, m);
+	if (ret)
+		azlx_node_free(n);
+	return ret;
+}
+
 static int azlx_state_dir(char *buf, size_t len)
 {
 	if (azlx_tune_opts.state_dir) {
@@ -157,15 +171,9 @@ int azlx_do_tune(int argc, char **argv)
 		return azlx_tune_help();
 	ret = azlx_no_args("tune", argc, argv);
 	if (!ret)
-		ret = azlx_tune_setup(&c);
+		ret = azlx_tune_node(&c, &n, &m);
 	if (ret)
 		return ret;
-	ret = azlx_detect(&n, &c);
-	if (ret)
-		return ret;
-	ret = azlx_tune_imds(&n, &c, &m);
-	if (ret)
-		goto out_node;
 
 	if (!azlx_tune_opts.dry_run) {
 		if (azlx_state_dir(dir, sizeof(dir))) {

@@ -531,6 +531,8 @@ int azlx_do_detect(int argc, char **argv);
 int azlx_tune_setup(struct azlx_tconf *c);
 /* IMDS: --imds-file, the service (on Azure only) or nothing; never fatal. */
 int azlx_tune_imds(const struct azlx_node *n, const struct azlx_tconf *c, struct azlx_imds *m);
+/* azlx_tune_setup(), azlx_detect() and azlx_tune_imds(); @n is freed on error. */
+int azlx_tune_node(struct azlx_tconf *c, struct azlx_node *n, struct azlx_imds *m);
 /* A usage error if @argc words are left after command @cmd. */
 int azlx_no_args(const char *cmd, int argc, char **argv);
 
