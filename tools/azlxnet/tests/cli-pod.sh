@@ -14,19 +14,8 @@ AZ=${1:?usage: cli-pod.sh PATH-TO-AZLXNET}
 TIMEOUT=20
 PIN_DIR=/sys/fs/bpf/azlxnet
 
-tmp=$(mktemp -d /tmp/azlxnet-cli-pod.XXXXXX)
-cleanup() {
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# run ARGS...: runs the tool; sets rc, out (stdout) and err (stderr)
-run() {
-	rc=0
-	timeout "$TIMEOUT" "$AZ" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-}
+source "$(dirname "$0")/clilib.sh"
+clilib_init cli-pod
 
 # cni INPUT VAR=VALUE...: runs the tool as a CNI plugin, INPUT on stdin
 cni() {
@@ -41,42 +30,6 @@ cni() {
 	err=$(cat "$tmp/err")
 }
 
-fail() {
-	echo "$*"
-	echo "exit code: $rc"
-	echo "stdout: $out"
-	echo "stderr: $err"
-	return 1
-}
-
-expect_rc() {
-	[ "$rc" -eq "$1" ] || fail "exit code $rc, expected $1"
-}
-
-expect_eq() {
-	[ "$1" = "$2" ] || fail "got '$1', expected '$2'"
-}
-
-expect_has() {
-	case "$1" in
-	*"$2"*) ;;
-	*) fail "'$2' not found in '$1'" ;;
-	esac
-}
-
-# jq_eq FILTER VALUE: FILTER applied to stdout (which must be JSON) gives VALUE
-jq_eq() {
-	local v
-
-	v=$(printf '%s' "$out" | jq -c -e "$1" 2>&1) || [ "$v" = false ] || [ "$v" = null ] ||
-		fail "jq '$1' failed on stdout: $v"
-	expect_eq "$v" "$2"
-}
-
-skip() {
-	echo "$*" >&2
-	exit 4
-}
 
 # The CNI error object on stdout with code $1, exit status 1, nothing on stderr.
 expect_cni_error() {
@@ -288,24 +241,4 @@ TESTS=(
 	cni_needs_no_args
 )
 
-echo "TAP version 13"
-echo "1..${#TESTS[@]}"
-n=0
-failed=0
-for t in "${TESTS[@]}"; do
-	n=$((n + 1))
-	# set -e inside the subshell: the first failed check ends the test
-	( set -e; "test_$t" ) >"$tmp/diag" 2>&1
-	r=$?
-	if [ "$r" -eq 0 ]; then
-		echo "ok $n - $t"
-	elif [ "$r" -eq 4 ]; then
-		echo "ok $n - $t # SKIP $(tail -n 1 "$tmp/diag")"
-	else
-		sed 's/^/# /' "$tmp/diag"
-		echo "not ok $n - $t"
-		failed=$((failed + 1))
-	fi
-done
-echo "# $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_tests

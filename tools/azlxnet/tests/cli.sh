@@ -18,56 +18,9 @@ API=$(sed -n 's/^#define AZLXNET_API_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
 TIMEOUT=20
 NOT_LOADED='azlxnet module is not loaded (generic netlink family "azlxnet" not found)'
 
-tmp=$(mktemp -d /tmp/azlxnet-cli.XXXXXX)
-cleanup() {
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/clilib.sh"
+clilib_init cli
 
-# run ARGS...: runs the tool; sets rc, out (stdout) and err (stderr)
-run() {
-	rc=0
-	timeout "$TIMEOUT" "$AZ" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-}
-
-fail() {
-	echo "$*"
-	echo "exit code: $rc"
-	echo "stdout: $out"
-	echo "stderr: $err"
-	return 1
-}
-
-expect_rc() {
-	[ "$rc" -eq "$1" ] || fail "exit code $rc, expected $1"
-}
-
-expect_eq() {
-	[ "$1" = "$2" ] || fail "got '$1', expected '$2'"
-}
-
-expect_has() {
-	case "$1" in
-	*"$2"*) ;;
-	*) fail "'$2' not found in '$1'" ;;
-	esac
-}
-
-# jq_eq FILTER VALUE: FILTER applied to stdout (which must be JSON) gives VALUE
-jq_eq() {
-	local v
-
-	v=$(printf '%s' "$out" | jq -c -e "$1" 2>&1) || [ "$v" = false ] || [ "$v" = null ] ||
-		fail "jq '$1' failed on stdout: $v"
-	expect_eq "$v" "$2"
-}
-
-skip() {
-	echo "$*" >&2
-	exit 4
-}
 
 # A sysfs tree with azlxnet loaded, as the kernel shows it.
 fake_sysfs_loaded() {
@@ -571,26 +524,8 @@ TESTS=(
 	extra_arguments
 )
 
-echo "TAP version 13"
-echo "1..${#TESTS[@]}"
-n=0
-failed=0
-for t in "${TESTS[@]}"; do
-	n=$((n + 1))
+before_each() {
 	rm -rf "$tmp/sys" "$tmp/empty" "$tmp/root"
-	# set -e inside the subshell: the first failed check ends the test
-	# (not in an "||" list, where bash would ignore set -e)
-	( set -e; "test_$t" ) >"$tmp/diag" 2>&1
-	r=$?
-	if [ "$r" -eq 0 ]; then
-		echo "ok $n - $t"
-	elif [ "$r" -eq 4 ]; then
-		echo "ok $n - $t # SKIP $(tail -n 1 "$tmp/diag")"
-	else
-		sed 's/^/# /' "$tmp/diag"
-		echo "not ok $n - $t"
-		failed=$((failed + 1))
-	fi
-done
-echo "# $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+}
+
+run_tests

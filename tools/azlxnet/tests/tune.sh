@@ -16,49 +16,8 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 FIX=$DIR/fixtures
 TIMEOUT=20
 
-tmp=$(mktemp -d /tmp/azlxnet-tune.XXXXXX)
-chmod 755 "$tmp"
-cleanup() {
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# run ARGS...: runs the tool; sets rc, out (stdout) and err (stderr)
-run() {
-	rc=0
-	timeout "$TIMEOUT" "$AZ" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-}
-
-fail() {
-	echo "$*"
-	echo "exit code: $rc"
-	echo "stdout: ${out:0:3000}"
-	echo "stderr: $err"
-	return 1
-}
-
-expect_rc() {
-	[ "$rc" -eq "$1" ] || fail "exit code $rc, expected $1"
-}
-
-expect_eq() {
-	[ "$1" = "$2" ] || fail "got '$1', expected '$2'"
-}
-
-expect_has() {
-	case "$1" in
-	*"$2"*) ;;
-	*) fail "'$2' not found in '${1:0:2000}'" ;;
-	esac
-}
-
-jq_eq() {
-	local v
-	v=$(printf '%s' "$out" | jq -c "$1" 2>&1) || fail "jq '$1' failed: $v"
-	expect_eq "$v" "$2"
-}
+source "$(dirname "$0")/clilib.sh"
+clilib_init tune
 
 # item OBJECT SETTING: [current, new, reason] of that plan item (JSON)
 item() {
@@ -795,23 +754,4 @@ TESTS=(
 	disk_pace_bad_input
 )
 
-echo "TAP version 13"
-echo "1..${#TESTS[@]}"
-n=0
-failed=0
-for t in "${TESTS[@]}"; do
-	n=$((n + 1))
-	( set -e; "test_$t" ) >"$tmp/diag" 2>&1
-	r=$?
-	if [ "$r" -eq 0 ]; then
-		echo "ok $n - $t"
-	elif [ "$r" -eq 4 ]; then
-		echo "ok $n - $t # SKIP $(tail -n 1 "$tmp/diag")"
-	else
-		sed 's/^/# /' "$tmp/diag"
-		echo "not ok $n - $t"
-		failed=$((failed + 1))
-	fi
-done
-echo "# $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_tests
