@@ -738,13 +738,15 @@ int main(void)
 	struct azlx_test *all;
 	int ret;
 
-	/* tests/unit-nic.c and tests/unit-pod.c add their own */
-	all = calloc(n + azlx_nic_ntests + azlx_pod_ntests, sizeof(*all));
+	/* tests/unit-nic.c, unit-pod.c and unit-disktel.c add their own */
+	all = calloc(n + azlx_nic_ntests + azlx_pod_ntests + azlx_disktel_ntests, sizeof(*all));
 	CHECK(all);
 	memcpy(all, tests, sizeof(tests));
 	memcpy(all + n, azlx_nic_tests, azlx_nic_ntests * sizeof(*all));
 	memcpy(all + n + azlx_nic_ntests, azlx_pod_tests, azlx_pod_ntests * sizeof(*all));
-	ret = azlx_tap_run(all, n + azlx_nic_ntests + azlx_pod_ntests);
+	memcpy(all + n + azlx_nic_ntests + azlx_pod_ntests, azlx_disktel_tests,
+	       azlx_disktel_ntests * sizeof(*all));
+	ret = azlx_tap_run(all, n + azlx_nic_ntests + azlx_pod_ntests + azlx_disktel_ntests);
 	free(all);
 	return ret;
 }
