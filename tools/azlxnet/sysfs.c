@@ -30,17 +30,13 @@ int azlx_sysfs_path(const char *rel, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int azlx_sysfs_read(const char *rel, char *buf, size_t len)
+int azlx_read_line(const char *path, char *buf, size_t len, const char *trim)
 {
-	char path[4096];
 	ssize_t n;
 	int fd, err;
 
 	if (!len)
 		return -EINVAL;
-	err = azlx_sysfs_path(rel, path, sizeof(path));
-	if (err)
-		return err;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -52,7 +48,18 @@ int azlx_sysfs_read(const char *rel, char *buf, size_t len)
 	if (err)
 		return err;
 	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
+	while (n > 0 && strchr(trim, buf[n - 1]))
 		buf[--n] = '\0';
 	return (int)n;
+}
+
+int azlx_sysfs_read(const char *rel, char *buf, size_t len)
+{
+	char path[4096];
+	int err;
+
+	err = azlx_sysfs_path(rel, path, sizeof(path));
+	if (err)
+		return err;
+	return azlx_read_line(path, buf, len, "\n");
 }

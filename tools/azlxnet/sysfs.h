@@ -22,6 +22,12 @@ bool azlx_sysfs_is_fake(void);
  */
 int azlx_sysfs_read(const char *rel, char *buf, size_t len);
 
+/*
+ * Reads the file @path into @buf (at most @len - 1 bytes, NUL-terminated)
+ * without the trailing characters in @trim. The length or a negative errno.
+ */
+int azlx_read_line(const char *path, char *buf, size_t len, const char *trim);
+
 /* <base>/@rel into @buf; returns 0 or -ENAMETOOLONG. */
 int azlx_sysfs_path(const char *rel, char *buf, size_t len);
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sysfs.h"
 #include "tune.h"
 
 static char azlx_root_dir[PATH_MAX] = "";
@@ -61,28 +62,12 @@ int azlx_root_path(const char *abs, char *buf, size_t len)
 int azlx_fs_read(const char *abs, char *buf, size_t len)
 {
 	char path[PATH_MAX];
-	ssize_t n;
-	int fd, err;
+	int err;
 
-	if (!len)
-		return -EINVAL;
 	err = azlx_root_path(abs, path, sizeof(path));
 	if (err)
 		return err;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	do {
-		n = read(fd, buf, len - 1);
-	} while (n < 0 && errno == EINTR);
-	err = n < 0 ? -errno : 0;
-	close(fd);
-	if (err)
-		return err;
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return (int)n;
+	return azlx_read_line(path, buf, len, "\n ");
 }
 
 char *azlx_fs_read_all(const char *abs, size_t *lenp)
