@@ -6,7 +6,8 @@
 #   counters carry every packet and the host stack forwards none;
 # - pod to a remote node: out through the VF while it is there; a UDP
 #   stream survives the VF's removal with no more loss than the same removal
-#   costs the stack path, moves to the synthetic NIC and back to the VF;
+#   costs the stack path, moves to the synthetic NIC and back to the VF; a
+#   VF that comes back as a new device gets the program from fastpath watch;
 # - ARP/ND, fragments, unknown destinations go to the stack and still work;
 #   MTU-sized packets take the fast path;
 # - without azlxnet.ko the path works through the synthetic NIC.
@@ -15,8 +16,10 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fastpath_lib.sh"
 require_root
 require_cmd azlxnet jq ip
+watch_pid=
 cleanup()
 {
+	[ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
 	fp_cleanup
 	for h in azh1 azh2; do azlxnet pod del --ip 10.0.1.$((${h#azh} + 1)) >/dev/null 2>&1; done
 	cleanup_module
@@ -121,6 +124,36 @@ echo "lost: fast path $fp_lost, stack path $stack_lost"
 [ "$fp_lost" -le $((stack_lost + 4)) ] ||
 	fail "the fast path lost $fp_lost datagrams, the stack path $stack_lost"
 azlxnet pod add --netns azp1 --ifname eth0 --ip 10.0.1.2,fd00:1::2 || fail "pod re-add"
+
+# 4b. A VF that comes back as a new device (Azure's host servicing) gets
+#     azlxnet_to_pod from "fastpath watch": with the synthetic NIC's own
+#     program removed, remote-to-pod packets still take the fast path.
+azlxnet fastpath watch >/tmp/fp-watch 2>&1 &
+watch_pid=$!
+for _ in $(seq 50); do grep -q "listening" /tmp/fp-watch && break; sleep 0.1; done
+grep -q "listening" /tmp/fp-watch || fail "fastpath watch did not start: $(cat /tmp/fp-watch)"
+ip link del vf0
+ip link add vf1 type veth peer name rvf1 netns azrn || fail "veth vf1"
+ip -n azrn link set rvf1 master br0
+ip -n azrn link set rvf1 up
+ip link set vf1 master up0 || fail "enslaving vf1"
+ip link set up0 type bond primary vf1
+for _ in $(seq 50); do grep -q "and its VF vf1" /tmp/fp-watch && break; sleep 0.1; done
+cat /tmp/fp-watch
+grep -q "fast path enabled on up0 (ifindex [0-9]*) and its VF vf1" /tmp/fp-watch ||
+	fail "fastpath watch did not attach to vf1"
+tc filter show dev vf1 ingress | grep -q azlxnet_to_pod || fail "no azlxnet_to_pod on vf1"
+tc filter del dev up0 ingress pref 1 || fail "removing up0's program"
+fwd0=$(stack_forwarded) to0=$(pod_stat azh1 to_pod_packets)
+ip netns exec azrn ping -c 10 -i 0.2 -W 2 10.0.1.2 >/dev/null || fail "remote to pod over vf1"
+echo "remote to pod over vf1: to_pod_packets +$(( $(pod_stat azh1 to_pod_packets) - to0 )), stack forwarded +$(( $(stack_forwarded) - fwd0 ))"
+[ $(( $(pod_stat azh1 to_pod_packets) - to0 )) -ge 10 ] || fail "vf1's program did not deliver"
+assert_eq "$(( $(stack_forwarded) - fwd0 ))" 0 "datagrams the host stack forwarded"
+azlxnet fastpath enable up0 | grep -q "fast path enabled on up0" || fail "re-enable up0"
+kill "$watch_pid"
+wait "$watch_pid"
+assert_eq "$?" 0 "fastpath watch's exit status on SIGTERM"
+watch_pid=
 
 # 5. Without the module the path works through the synthetic NIC.
 azlxnet pod del --netns azp1 --ifname eth0 || fail "pod del azp1"

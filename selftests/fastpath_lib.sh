@@ -22,7 +22,7 @@ fp_cleanup()
 	local n
 	azlxnet fastpath disable up0 >/dev/null 2>&1
 	for n in azp1 azp2 azrn; do ip netns del $n 2>/dev/null; done
-	for n in up0 azh1 azh2 vf0 ul0; do ip link del $n 2>/dev/null; done
+	for n in up0 azh1 azh2 vf0 vf1 ul0; do ip link del $n 2>/dev/null; done
 	return 0
 }
 

@@ -17,6 +17,7 @@
 #include "azlxnet.h"
 #include "cmd.h"
 #include "datapath.h"
+#include "monitor.h"
 #include "netns.h"
 #include "nic.h"
 #include "print.h"
@@ -480,6 +481,7 @@ static int azlx_fastpath_help(int argc, char **argv)
 	printf("Usage: azlxnet fastpath enable DEV\n"
 	       "       azlxnet fastpath disable DEV\n"
 	       "       azlxnet fastpath show\n"
+	       "       azlxnet fastpath watch\n"
 	       "       azlxnet fastpath help\n"
 	       "where  DEV := interface name or ifindex of an uplink (a synthetic NIC)\n");
 	return AZLX_EXIT_OK;
@@ -571,10 +573,90 @@ static int azlx_fastpath_show(int argc, char **argv)
 	return AZLX_EXIT_OK;
 }
 
+/*
+ * Enables the fast path again on the uplinks it is on (@only: that ifindex;
+ * 0: all), which attaches azlxnet_to_pod to a VF that joined since. Prints
+ * what changed; errors are warnings (the watch goes on).
+ */
+static void azlx_fastpath_refresh(__u32 only)
+{
+	struct azlx_err e = { 0 };
+	struct azlx_uplink u;
+	struct azlx_dp dp;
+	__u32 *up = NULL;
+	char name[16];
+	size_t n = 0, i;
+	int err;
+
+	azlx_dp_init(&dp);
+	err = azlx_dp_maps_get(&dp, &e);
+	if (!err)
+		err = azlx_dp_uplinks(&dp, &up, &n, &e);
+	azlx_dp_close(&dp);
+	if (err) {
+		if (err != -ENOENT)
+			azlx_warn("fastpath watch: %s", e.msg);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (only && up[i] != only)
+			continue;
+		snprintf(name, sizeof(name), "%u", up[i]);
+		memset(&e, 0, sizeof(e));
+		if (azlx_uplink_enable(name, &u, &e)) {
+			azlx_warn("fastpath watch: ifindex %s: %s", name, e.msg);
+			continue;
+		}
+		if (u.changed) {
+			azlx_uplink_print(&u, "enabled");
+			azlx_print_flush();
+		}
+	}
+	free(up);
+}
+
+static void azlx_fastpath_watch_event(struct azlx_monitor *m, __u8 cmd,
+				      const struct azlx_nic *nic)
+{
+	(void)m;
+	if (cmd == AZLXNET_CMD_VF_JOIN || cmd == AZLXNET_CMD_VF_UP)
+		azlx_fastpath_refresh(nic->ifindex);
+}
+
+static void azlx_fastpath_watch_lost(struct azlx_monitor *m)
+{
+	(void)m;
+	azlx_fastpath_refresh(0);
+}
+
+/*
+ * azlxnet fastpath watch: follows the module's events and attaches
+ * azlxnet_to_pod to each VF that joins an uplink with the fast path on
+ * (after Azure's host servicing, a VF is removed and comes back as a new
+ * device). Runs until SIGINT or SIGTERM or the module's unload.
+ */
+static int azlx_fastpath_watch(int argc, char **argv)
+{
+	struct azlx_monitor m = {
+		.on_event = azlx_fastpath_watch_event,
+		.on_ready = azlx_fastpath_watch_lost,
+		.on_lost = azlx_fastpath_watch_lost,
+	};
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_fastpath_help(0, NULL);
+	if (argc)
+		return azlx_error(AZLX_EXIT_USAGE, "\"fastpath watch\" takes no argument: \"%s\"",
+				  argv[0]);
+	/* subscribed first, then what joined before (on_ready): nothing is missed */
+	return azlx_monitor_run(&m);
+}
+
 static const struct azlx_cmd azlx_fastpath_cmds[] = {
 	{ "enable",	azlx_fastpath_enable },
 	{ "disable",	azlx_fastpath_disable },
 	{ "show",	azlx_fastpath_show },
+	{ "watch",	azlx_fastpath_watch },
 	{ "help",	azlx_fastpath_help },
 	{ NULL,		NULL },
 };

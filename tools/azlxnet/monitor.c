@@ -83,6 +83,8 @@ bool azlx_monitor_handle(struct azlx_monitor *m, const struct nlmsghdr *nlh, __u
 	azlx_nic_warn_malformed(event, &nic);
 	azlx_event_print(event, &nic, time_ns);
 	m->events++;
+	if (m->on_event)
+		m->on_event(m, gh->cmd, &nic);
 	return m->count && m->events >= m->count;
 }
 
@@ -184,6 +186,8 @@ int azlx_monitor_loop(struct azlx_genl *g, struct azlx_monitor *m, int sfd)
 				/* ENOBUFS: the receive buffer overflowed */
 				azlx_warn("monitor: events were lost (receive buffer overrun): "
 					  "\"azlxnet nic show\" has the current state");
+				if (m->on_lost)
+					m->on_lost(m);
 			} else if (err < 0 && err != -NLE_AGAIN) {
 				ret = azlx_error(AZLX_EXIT_ERR, "monitor: %s", nl_geterror(err));
 				break;
@@ -200,18 +204,11 @@ int azlx_monitor_loop(struct azlx_genl *g, struct azlx_monitor *m, int sfd)
 	return ret;
 }
 
-int azlx_do_monitor(int argc, char **argv)
+int azlx_monitor_run(struct azlx_monitor *m)
 {
-	struct azlx_monitor m = { .count = azlx_opts.count };
 	struct azlx_genl g;
 	sigset_t mask;
 	int sfd, ret;
-
-	if (argc && azlx_is_help(argv[0]))
-		return azlx_monitor_help();
-	if (argc)
-		return azlx_error(AZLX_EXIT_USAGE, "\"monitor\" takes no argument: \"%s\"",
-				  argv[0]);
 
 	/* stdout may be a pipe: each event is written as a whole line, at once */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -229,14 +226,28 @@ int azlx_do_monitor(int argc, char **argv)
 	ret = azlx_genl_open(&g);
 	if (ret)
 		goto out_close_sfd;
-	m.family = g.family;
+	m->family = g.family;
 	ret = azlx_monitor_subscribe(&g);
 	if (!ret) {
 		nl_socket_set_buffer_size(g.sk, AZLX_MONITOR_RCVBUF, 0);
-		ret = azlx_monitor_loop(&g, &m, sfd);
+		if (m->on_ready)
+			m->on_ready(m);
+		ret = azlx_monitor_loop(&g, m, sfd);
 	}
 	azlx_genl_close(&g);
 out_close_sfd:
 	close(sfd);
 	return ret;
+}
+
+int azlx_do_monitor(int argc, char **argv)
+{
+	struct azlx_monitor m = { .count = azlx_opts.count };
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_monitor_help();
+	if (argc)
+		return azlx_error(AZLX_EXIT_USAGE, "\"monitor\" takes no argument: \"%s\"",
+				  argv[0]);
+	return azlx_monitor_run(&m);
 }

@@ -11,11 +11,20 @@
 
 struct nlmsghdr;
 
+struct azlx_nic;
+
 struct azlx_monitor {
 	int		family;		/* id of the "azlxnet" family */
 	unsigned long	count;		/* stop after this many events; 0: never */
 	unsigned long	events;		/* events printed */
 	bool		gone;		/* the family was unregistered */
+	/* optional: called after each event is printed (@cmd AZLXNET_CMD_VF_*) */
+	void		(*on_event)(struct azlx_monitor *m, __u8 cmd,
+				    const struct azlx_nic *nic);
+	/* optional: called once subscribed, before the first event is read */
+	void		(*on_ready)(struct azlx_monitor *m);
+	/* optional: called when events were lost (receive buffer overrun) */
+	void		(*on_lost)(struct azlx_monitor *m);
 };
 
 /*
@@ -36,5 +45,12 @@ struct azlx_genl;
  * stderr first. Returns an exit code, having printed any error.
  */
 int azlx_monitor_loop(struct azlx_genl *g, struct azlx_monitor *m, int sfd);
+
+/*
+ * Subscribes to the module's events and runs azlx_monitor_loop() until the
+ * count, the module's unload, SIGINT or SIGTERM. @m->family is set here.
+ * Returns an exit code, having printed any error.
+ */
+int azlx_monitor_run(struct azlx_monitor *m);
 
 #endif /* __AZLXNET_MONITOR_H */
