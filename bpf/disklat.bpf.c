@@ -138,8 +138,11 @@ int BPF_PROG(azlxnet_dl_issue, struct request *rq)
 {
 	__u64 key = (__u64)(unsigned long)rq;
 	struct azlxnet_dl_start st;
-	__u32 bytes = rq->__data_len;
+	__u64 bytes = rq->__data_len;
 
+	/* a queue without a disk: NVMe's admin queue, SCSI's device probes */
+	if (!azlxnet_dl_dev_of(rq))
+		return 0;
 	st.issue_ns = bpf_ktime_get_ns();
 	st.cgroup = azlxnet_dl_cgroup_of(rq);
 	st.units = bytes ? (bytes + AZLXNET_DL_UNIT - 1) / AZLXNET_DL_UNIT : 1;
