@@ -45,6 +45,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, AZLXNET_DL_DISKS_MAX);
+	/* a node has a few disks: no per-CPU memory for all entries up front */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct azlxnet_dl_disk_key);
 	__type(value, struct azlxnet_dl_hist);
 } azlxnet_dl_disk SEC(".maps");
