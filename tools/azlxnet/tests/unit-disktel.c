@@ -360,9 +360,11 @@ static void test_parse_uevent(void)
 
 static void test_cgroup_path_walk(void)
 {
-	char root[] = "/tmp/azlx-cgroup-test.XXXXXX", dir[256], path[256];
+	const char *tmp = getenv("TMPDIR");
+	char root[200], dir[256], path[256];
 	struct stat st;
 
+	snprintf(root, sizeof(root), "%s/azlx-cgroup-test.XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
 	CHECK(mkdtemp(root));
 	snprintf(dir, sizeof(dir), "%s/kubepods.slice", root);
 	CHECK(!mkdir(dir, 0755));
