@@ -25,6 +25,7 @@ TARGETS		:= $(KVER)
 endif
 
 CLANG		?= clang
+LLVM_STRIP	?= llvm-strip
 BPFTOOL		?= bpftool
 CC		?= gcc
 
@@ -66,9 +67,13 @@ $(BUILD)/bpf/vmlinux.h:
 	$(Q)test -n "$(VMLINUX_BTF)" || { echo "Error: no kernel BTF for vmlinux.h (run scripts/install-deps)" >&2; exit 1; }
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@
 
+# DWARF is dropped (llvm-strip -g): CO-RE needs only the BTF, and the
+# DWARF of struct request's type graph alone is most of a megabyte.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/bpf/vmlinux.h
 	@echo "  BPF     $@"
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
