@@ -26,6 +26,7 @@ cleanup()
 	for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^azlx-/ {print $1}'); do
 		dmsetup remove --force "$d" >/dev/null 2>&1
 	done
+	azlxnet disk telemetry off >/dev/null 2>&1
 	[ -n "$made_slice" ] && rmdir "$SLICE" 2>/dev/null
 	rm -f "$CONF" /tmp/azlxt-pat /tmp/azlxt-back
 	return 0
@@ -62,6 +63,8 @@ assert_eq "$(dmsetup table "$name")" "0 $sectors azlx $devno 0 2000 100" "table"
 [ -b "/dev/mapper/$name" ] || fail "/dev/mapper/$name is not a block device"
 echo "pace: $(dmsetup table "$name")"
 
+# the disk's latency telemetry, from now on (disk show prints it)
+run 0 disk telemetry on
 # data through the mapping: 8 x 256 KiB written, read back, also from the disk
 dd if=/dev/urandom of=/tmp/azlxt-pat bs=256K count=8 status=none
 dd if=/tmp/azlxt-pat of="/dev/mapper/$name" bs=256K oflag=direct status=none ||
@@ -91,6 +94,12 @@ assert_eq "$(printf '%s' "$out" | jq -r ".disks[] | select(.name == \"$msft\") |
 	"$name" "show: the disk lists its pacer"
 run 0 disk show --no-imds
 assert_match "$out" "paced by $name" "show text"
+# the telemetry saw the same bytes reach the disk below the mapping
+t=$(printf '%s' "$(azlxnet -j disk show --no-imds)" | jq -c ".telemetry.disks[] | select(.disk == \"$msft\")")
+[ -n "$t" ] || fail "disk show -j: no telemetry for $msft"
+assert_eq "$(jq -r .write.bytes <<<"$t")" $((8 * 262144)) "telemetry: bytes written to $msft"
+assert_eq "$(jq -r .read.bytes <<<"$t")" $((16 * 262144)) "telemetry: bytes read from $msft"
+run 0 disk telemetry off
 
 # --- refused, nothing created or changed -----------------------------------
 before=$(mappings)

@@ -148,6 +148,30 @@ static void azlx_pacer_print(const struct azlx_pacer *p)
 	azlx_print_close_object();
 }
 
+static void azlx_disk_show_telemetry(void)
+{
+	struct azlx_disktel_snap s = { 0 };
+	struct azlx_disktel t;
+	char err[512];
+	int ret;
+
+	ret = azlx_disktel_open(&t, err, sizeof(err));
+	if (ret == -ENOENT) {
+		azlx_disktel_print(NULL, NULL, 0);
+		return;
+	}
+	if (ret) {
+		azlx_warn("disk telemetry: %s", err);
+		return;
+	}
+	if (!azlx_disktel_snapshot(&t, &s, err, sizeof(err)))
+		azlx_disktel_print(&s, NULL, AZLX_DISKTEL_PRINT_CGROUPS | AZLX_DISKTEL_PRINT_HIST);
+	else
+		azlx_warn("disk telemetry: %s", err);
+	azlx_disktel_snap_free(&s);
+	azlx_disktel_close(&t);
+}
+
 static int azlx_disk_show(int argc, char **argv)
 {
 	const struct azlx_vmsize *vs = NULL;
@@ -251,6 +275,9 @@ static int azlx_disk_show(int argc, char **argv)
 		azlx_pacer_print(&pacers[i]);
 	}
 	azlx_print_close_array();
+	/* the latency telemetry, when it is on: the running kernel's too */
+	if (!azlx_root_is_fake())
+		azlx_disk_show_telemetry();
 	azlx_print_close_object();
 out:
 	free(pacers);
