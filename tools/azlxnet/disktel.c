@@ -1260,9 +1260,17 @@ static void azlx_dt_top_disk(struct azlx_dt_top *top, const struct azlx_disktel_
 
 		budget.iops = (double)(burst ? tb->burst_iops : tb->iops);
 		budget.mbps = (double)(burst && tb->burst_mbps > 0 ? tb->burst_mbps : tb->mbps);
+		/* of the budget's tighter dimension: I/Os or bytes */
 		if (prev && p->status.units >= prev->status.units && budget.iops > 0)
 			pct = (double)(p->status.units - prev->status.units) / secs /
 			      budget.iops * 100.0;
+		if (prev && p->status.bytes >= prev->status.bytes && budget.mbps > 0) {
+			double bpct = (double)(p->status.bytes - prev->status.bytes) / secs /
+				      (budget.mbps * 1e6) * 100.0;
+
+			if (bpct > pct)
+				pct = bpct;
+		}
 	}
 	base = azlx_dt_top_base(top, d->major, d->minor);
 	azlx_disktel_detect(&rw, secs, &budget, base, &det);
