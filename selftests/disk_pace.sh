@@ -23,7 +23,7 @@ cleanup()
 {
 	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null && rmdir "$mnt"
 	exec 3<&- 2>/dev/null
-	for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^azlx-/ {print $1}'); do
+	for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^azlx/ {print $1}'); do
 		dmsetup remove --force "$d" >/dev/null 2>&1
 	done
 	azlxnet disk telemetry off >/dev/null 2>&1
@@ -33,8 +33,10 @@ cleanup()
 }
 trap cleanup EXIT
 
-modprobe dm-mod || skip "no device-mapper (dm-mod)"
+modinfo -F filename dm-mod >/dev/null 2>&1 || skip "no device-mapper (dm-mod)"
 modinfo -F filename dm-azlx >/dev/null 2>&1 || fail "dm-azlx.ko is not installed for $(uname -r)"
+# pace loads device-mapper (libkmod) and the kernel loads the target
+modprobe -r dm-azlx dm-mod 2>/dev/null
 mkdir -p /etc/azlxnet
 rm -f "$CONF"
 
@@ -61,6 +63,7 @@ run 0 disk pace "$msft" --budget 2000,100 --critical none
 assert_match "$out" "^$name paces $msft: 2000 IOPS / 100 MB/s" "pace output"
 assert_eq "$(dmsetup table "$name")" "0 $sectors azlx $devno 0 2000 100" "table"
 [ -b "/dev/mapper/$name" ] || fail "/dev/mapper/$name is not a block device"
+[ -d /sys/module/dm_mod ] && [ -d /sys/module/dm_azlx ] || fail "dm-mod and dm-azlx are not loaded"
 echo "pace: $(dmsetup table "$name")"
 
 # the disk's latency telemetry, from now on (disk show prints it)
@@ -122,6 +125,10 @@ for args in "--budget 0,100" "--budget 500" "--budget 500,100,400,200" "--budget
 done
 run 1 disk pace "$nvme" --budget 500,100 --critical /no/such/cgroup
 assert_match "$err" "no such cgroup" "missing critical cgroup"
+echo "0 8 linear /dev/$nvme 0" | dmsetup create azlxt-zero || fail "dmsetup create azlxt-zero"
+run 1 disk pace "$nvme" --budget 500,100 --name azlxt-zero
+assert_match "$err" "a device-mapper device named azlxt-zero exists" "name taken"
+dmsetup remove azlxt-zero
 run 1 disk pace nosuchdisk --budget 500,100
 assert_match "$err" "nosuchdisk: no such block device" "missing device"
 run 2 disk pace

@@ -608,12 +608,18 @@ static int azlx_disk_pace(int argc, char **argv)
 			  " critical=%s", critical);
 
 	if (!azlx_tune_opts.dry_run) {
+		if (azlx_pacer_load(err, sizeof(err)))
+			return azlx_error(AZLX_EXIT_ERR, "%s", err);
 		ret = azlx_pacer_find(&d, NULL, &old, &found);
 		if (ret)
 			return ret;
 		if (found)
 			return azlx_error(AZLX_EXIT_ERR, "%s is already paced by %s", d.name,
 					  old.name);
+		ret = azlx_pacer_get(name, &old, err, sizeof(err));
+		if (ret != -ENOENT)
+			return azlx_error(AZLX_EXIT_ERR, "a device-mapper device named %s exists",
+					  name);
 		/* a mounted or claimed disk: the target could not claim it either */
 		azlx_strf(err, sizeof(err), "/dev/%s", d.name);
 		fd = open(err, O_RDONLY | O_EXCL | O_CLOEXEC);

@@ -106,6 +106,10 @@ int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
  * an empty list.
  */
 int azlx_pacer_list(struct azlx_pacer **out, int *n, char *err, size_t err_len);
+/* True when device-mapper is loaded (a mapping may exist). */
+bool azlx_pacer_present(void);
+/* Loads dm-mod (libkmod) unless it is there; 0 or -errno with @err set. */
+int azlx_pacer_load(char *err, size_t err_len);
 /* One mapping by dm name; -ENOENT if absent, -EMEDIUMTYPE if not an azlx mapping. */
 int azlx_pacer_get(const char *name, struct azlx_pacer *p, char *err, size_t err_len);
 /* Creates mapping @name over the whole of /dev/@disk with @params; 0 or -errno. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <libdevmapper.h>
+#include <libkmod.h>
 
 #include "azlxnet.h"
 #include "disk.h"
@@ -310,9 +311,44 @@ static int azlx_dm_fail(struct dm_task *dmt, const char *what, char *err, size_t
 	return -e;
 }
 
-static bool azlx_dm_present(void)
+bool azlx_pacer_present(void)
 {
 	return access("/sys/class/misc/device-mapper", F_OK) == 0;
+}
+
+/*
+ * Loads dm-mod (with libkmod, as modprobe would) when device-mapper is not
+ * there yet; the kernel itself loads dm-azlx for the first azlx table.
+ */
+int azlx_pacer_load(char *err, size_t err_len)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_list *list = NULL;
+	struct kmod_ctx *ctx;
+	int ret;
+
+	if (azlx_pacer_present())
+		return 0;
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx) {
+		azlx_strf(err, err_len, "device-mapper is not loaded and libkmod failed");
+		return -ENOMEM;
+	}
+	ret = kmod_module_new_from_lookup(ctx, "dm-mod", &list);
+	if (!ret && list) {
+		mod = kmod_module_get_module(list);
+		ret = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+		kmod_module_unref(mod);
+	} else if (!ret) {
+		ret = -ENOENT;
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	if (ret < 0 && !azlx_pacer_present()) {
+		azlx_strf(err, err_len, "cannot load dm-mod: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
 }
 
 /* Reads table (@type DM_DEVICE_TABLE) or status of @name's single target. */
@@ -332,6 +368,11 @@ static int azlx_dm_target(const char *name, int type, struct dm_info *info,
 	if (!dm_task_set_name(dmt, name) || !dm_task_run(dmt) ||
 	    !dm_task_get_info(dmt, info)) {
 		ret = azlx_dm_fail(dmt, name, err, err_len);
+		/* the kernel's answer for a name it does not know */
+		if (ret == -ENXIO) {
+			azlx_strf(err, err_len, "%s: no such mapping", name);
+			ret = -ENOENT;
+		}
 		goto out;
 	}
 	if (!info->exists) {
@@ -427,7 +468,7 @@ int azlx_pacer_list(struct azlx_pacer **out, int *n, char *err, size_t err_len)
 
 	*out = NULL;
 	*n = 0;
-	if (!azlx_dm_present())
+	if (!azlx_pacer_present())
 		return 0;
 	azlx_dm_init();
 	dmt = dm_task_create(DM_DEVICE_LIST);
@@ -495,6 +536,9 @@ int azlx_pacer_create(const char *name, const char *disk, uint64_t sectors,
 	struct dm_task *dmt;
 	int ret = 0;
 
+	ret = azlx_pacer_load(err, err_len);
+	if (ret)
+		return ret;
 	azlx_dm_init();
 	azlx_dm_msg[0] = '\0';
 	dmt = dm_task_create(DM_DEVICE_CREATE);
