@@ -195,9 +195,18 @@ static int azlx_disk_show(int argc, char **argv)
 	if (ret)
 		return ret;
 	/* the pacers are the running kernel's: none under a fake root */
-	if (!azlx_root_is_fake() && azlx_pacer_list(&pacers, &npacers, err, sizeof(err)) < 0) {
-		ret = azlx_error(AZLX_EXIT_ERR, "dm-azlx mappings: %s", err);
-		goto out;
+	if (!azlx_root_is_fake()) {
+		ret = azlx_pacer_list(&pacers, &npacers, err, sizeof(err));
+		/* device-mapper answers root only: the rest is still worth showing */
+		if (ret == -EACCES || ret == -EPERM) {
+			azlx_warn("dm-azlx mappings: %s (they need root)", err);
+			npacers = -1;
+			ret = 0;
+		}
+		if (ret) {
+			ret = azlx_error(AZLX_EXIT_ERR, "dm-azlx mappings: %s", err);
+			goto out;
+		}
 	}
 
 	size = c.vm_size.set ? c.vm_size.s : m.valid ? m.vm_size : "";
@@ -267,14 +276,18 @@ static int azlx_disk_show(int argc, char **argv)
 	}
 	azlx_print_close_array();
 
-	azlx_print_open_array("pacers");
-	if (!azlx_print_is_json())
+	if (npacers < 0) {
+		azlx_print_null("pacers");
+		azlx_print_text("pacers: unknown (device-mapper needs root)\n");
+	} else {
+		azlx_print_open_array("pacers");
 		azlx_print_text(npacers ? "pacers:\n" : "pacers: none\n");
-	for (i = 0; i < npacers; i++) {
-		azlx_print_text("  ");
-		azlx_pacer_print(&pacers[i]);
+		for (i = 0; i < npacers; i++) {
+			azlx_print_text("  ");
+			azlx_pacer_print(&pacers[i]);
+		}
+		azlx_print_close_array();
 	}
-	azlx_print_close_array();
 	/* the latency telemetry, when it is on: the running kernel's too */
 	if (!azlx_root_is_fake())
 		azlx_disk_show_telemetry();

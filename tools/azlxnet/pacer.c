@@ -470,6 +470,11 @@ int azlx_pacer_list(struct azlx_pacer **out, int *n, char *err, size_t err_len)
 	*n = 0;
 	if (!azlx_pacer_present())
 		return 0;
+	/* libdevmapper would call that an incompatible kernel driver */
+	if (access("/dev/mapper/control", R_OK | W_OK) && (errno == EACCES || errno == EPERM)) {
+		azlx_strf(err, err_len, "/dev/mapper/control: %s", strerror(errno));
+		return -EACCES;
+	}
 	azlx_dm_init();
 	dmt = dm_task_create(DM_DEVICE_LIST);
 	if (!dmt)
