@@ -97,6 +97,10 @@ assert_eq "$(printf '%s' "$out" | jq -r ".disks[] | select(.name == \"$msft\") |
 	"$name" "show: the disk lists its pacer"
 run 0 disk show --no-imds
 assert_match "$out" "paced by $name" "show text"
+# without root: the budgets, and the pacers said to need root
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups azlxnet disk show --no-imds 2>&1) ||
+	fail "disk show as nobody: $out"
+assert_match "$out" "pacers: unknown \\(device-mapper needs root\\)" "disk show as nobody"
 # the telemetry saw the same bytes reach the disk below the mapping
 t=$(printf '%s' "$(azlxnet -j disk show --no-imds)" | jq -c ".telemetry.disks[] | select(.disk == \"$msft\")")
 [ -n "$t" ] || fail "disk show -j: no telemetry for $msft"
