@@ -42,6 +42,7 @@
 #define AZLX_DEF_UNIT_KB	256	/* Azure Premium and Standard SSD */
 #define AZLX_DEF_FRACTION	95
 #define AZLX_DEF_MAX_WAIT_MS	500
+#define AZLX_DEF_INFLIGHT_MS	20
 
 /* IOPS tokens count thousandths of a unit: rate x fraction stays exact. */
 #define AZLX_MILLI		1000ULL
@@ -63,6 +64,16 @@
 #define AZLX_BATCH		64
 /* A class waiting past max_wait_ms gets one dispatch in this many. */
 #define AZLX_STARVE_EVERY	4
+/*
+ * dm core splits bios at every unit boundary, so the target sees none
+ * larger than a unit. The device then gets what the target charged: a
+ * larger bio would be cut below by the disk's segment limits at places
+ * that are not unit boundaries, and the host would count the pieces as
+ * more I/Os than the target did. A debt is also at most one unit.
+ */
+#define AZLX_MAX_BIO_UNITS	1
+/* The in-flight window holds at least this many units. */
+#define AZLX_MIN_WINDOW_UNITS	4
 /* Longest idle time accounted; longer just fills every bucket. */
 #define AZLX_MAX_DT_NS		(1000000ULL * NSEC_PER_SEC)
 
@@ -93,6 +104,7 @@ struct azlx_conf {
 	u64		unit_kb;
 	u64		fraction;	/* percent of the budget dispatched */
 	u64		max_wait_ms;	/* anti-starvation bound */
+	u64		inflight_ms;	/* budget allowed at the device at once */
 	struct azlx_cglist crit;
 	struct azlx_cglist cap;
 };
@@ -153,6 +165,9 @@ struct azlx_c {
 	unsigned int		depth[AZLX_NR_CLASSES];
 	unsigned int		nqueued;
 	unsigned int		starve_tick;
+	u64			inflight;	/* units at the device, thousandths */
+	u64			inflight_base;	/* the window at the baseline rate */
+	u64			inflight_peak;	/* at the burst rate, while credit lasts */
 	bool			bypass;		/* suspending: pass, still charged */
 	bool			suspended;
 	unsigned int		ncrit;
@@ -179,6 +194,7 @@ struct azlx_c {
 /* Per-bio data. */
 struct azlx_pbd {
 	u64	enq_ns;
+	u64	mu;		/* units it holds in the in-flight window */
 	u8	cls;		/* while waiting for a cap */
 };
 
@@ -232,6 +248,7 @@ enum azlx_numopt_id {
 	AZLX_OPT_UNIT_KB,
 	AZLX_OPT_FRACTION,
 	AZLX_OPT_MAX_WAIT_MS,
+	AZLX_OPT_INFLIGHT_MS,
 
 	AZLX_NR_NUMOPTS
 };
@@ -249,6 +266,7 @@ static const struct azlx_numopt azlx_numopts[AZLX_NR_NUMOPTS] = {
 	[AZLX_OPT_UNIT_KB]	= AZLX_NUMOPT(unit_kb, 1, 1048576),
 	[AZLX_OPT_FRACTION]	= AZLX_NUMOPT(fraction, 1, 100),
 	[AZLX_OPT_MAX_WAIT_MS]	= AZLX_NUMOPT(max_wait_ms, 1, 60000),
+	[AZLX_OPT_INFLIGHT_MS]	= AZLX_NUMOPT(inflight_ms, 1, 10000),
 };
 
 /* State of one parse: a table line or a message. */
@@ -408,8 +426,8 @@ static const char *azlx_parse_cap(struct azlx_parse *p, const char *val)
 }
 
 static const char * const azlx_e_unknown[] = {
-	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, critical or cap)",
-	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, critical or cap)",
+	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, critical or cap)",
+	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, critical or cap)",
 	"unknown message (expected set, budget, fraction, critical, cap or clear_stats)",
 };
 
@@ -492,6 +510,7 @@ static void azlx_conf_defaults(struct azlx_conf *c)
 	c->unit_kb = AZLX_DEF_UNIT_KB;
 	c->fraction = AZLX_DEF_FRACTION;
 	c->max_wait_ms = AZLX_DEF_MAX_WAIT_MS;
+	c->inflight_ms = AZLX_DEF_INFLIGHT_MS;
 }
 
 static int azlx_cglist_dup(struct azlx_cglist *dst, const struct azlx_cglist *src)
@@ -761,6 +780,19 @@ static void azlx_apply_caps(struct azlx_c *ac, const struct azlx_cglist *l, bool
 	}
 }
 
+/*
+ * The in-flight window: what @rate (thousandths of a unit per second)
+ * dispatches in @ms, and at least a largest bio. The device (the Azure
+ * host) queues what it cannot serve at once; keeping that queue within the
+ * window keeps the waiting, and so the choice of order, in the target even
+ * when the budget and the disk disagree a little. At least a few units, so
+ * that a slow disk is still kept busy.
+ */
+static u64 azlx_window(u64 rate, u64 ms)
+{
+	return max_t(u64, div_u64(rate * ms, MSEC_PER_SEC), AZLX_MIN_WINDOW_UNITS * AZLX_MILLI);
+}
+
 /* Under lock: take @c as the live configuration. */
 static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initial)
 {
@@ -773,6 +805,9 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 		       c->burst_secs, AZLX_MIN_CAP_BYTES, initial);
 	ac->unit_bytes = c->unit_kb * 1024;
 	ac->max_wait_ns = c->max_wait_ms * NSEC_PER_MSEC;
+	ac->inflight_base = azlx_window(ac->units.base.rate, c->inflight_ms);
+	ac->inflight_peak = ac->units.burst ?
+			    azlx_window(ac->units.peak.rate, c->inflight_ms) : ac->inflight_base;
 	ac->ncrit = c->crit.n;
 	for (i = 0; i < AZLX_MAX_CGROUPS; i++)
 		ac->crit[i] = i < c->crit.n ? c->crit.cg[i] : NULL;
@@ -799,6 +834,14 @@ static bool azlx_ok(const struct azlx_c *ac)
 	return azlx_dim_ok(&ac->units) && azlx_dim_ok(&ac->bytes);
 }
 
+/* Under lock: the device's queue has room for another bio. */
+static bool azlx_room(const struct azlx_c *ac)
+{
+	const struct azlx_dim *d = &ac->units;
+
+	return ac->inflight < (d->burst && d->credit > 0 ? ac->inflight_peak : ac->inflight_base);
+}
+
 /* Under lock: a bio is dispatched. */
 static void azlx_charge(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
 {
@@ -807,6 +850,8 @@ static void azlx_charge(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
 	azlx_cost(ac, bio, &mu, &bytes);
 	azlx_dim_charge(&ac->units, mu, ac->bypass);
 	azlx_dim_charge(&ac->bytes, bytes, ac->bypass);
+	azlx_pbd(bio)->mu = mu;
+	ac->inflight += mu;
 	ac->stats.dispatched[cls]++;
 	ac->stats.units += div_u64(mu, AZLX_MILLI);
 	ac->stats.bytes += bytes;
@@ -839,7 +884,8 @@ static void azlx_schedule(struct azlx_c *ac)
 	u64 wait = U64_MAX;
 	unsigned int i;
 
-	if (ac->nqueued)
+	/* held by the in-flight window alone: a completion wakes the worker */
+	if (ac->nqueued && !azlx_ok(ac))
 		wait = azlx_wait(ac);
 	for (i = 0; ac->ncapq && i < ac->ncap; i++)
 		if (ac->caps[i].depth)
@@ -969,7 +1015,7 @@ static bool azlx_dispatch(struct azlx_c *ac, struct bio_list *out, u64 now,
 	while (ac->nqueued) {
 		if (!budget--)
 			return true;
-		if (!ac->bypass && !azlx_ok(ac))
+		if (!ac->bypass && (!azlx_ok(ac) || !azlx_room(ac)))
 			break;
 		c = azlx_pick(ac, now);
 		bio = bio_list_pop(&ac->q[c]);
@@ -1030,6 +1076,7 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	u64 now;
 
 	bio_set_dev(bio, ac->dev->bdev);
+	azlx_pbd(bio)->mu = 0;
 	if (unlikely(!bio->bi_iter.bi_size)) {
 		/*
 		 * An empty flush moves no data, and it only covers writes
@@ -1064,7 +1111,7 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 		}
 		azlx_cap_take(ac, cp, bio);
 	}
-	if (ac->bypass || (!ac->nqueued && azlx_ok(ac))) {
+	if (ac->bypass || (!ac->nqueued && azlx_ok(ac) && azlx_room(ac))) {
 		azlx_charge(ac, bio, cls);
 		spin_unlock_irqrestore(&ac->lock, flags);
 		return DM_MAPIO_REMAPPED;
@@ -1072,11 +1119,34 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	azlx_pbd(bio)->enq_ns = now;
 	azlx_enqueue(ac, bio, cls);
 	ac->stats.delayed[cls]++;
-	/* Whoever queues the first bio arms the timer; the worker re-arms it. */
-	if (ac->nqueued == 1)
+	/*
+	 * Whoever queues the first bio arms the timer for the budget; the
+	 * worker re-arms it. Held by the window alone, a completion wakes it.
+	 */
+	if (ac->nqueued == 1 && !azlx_ok(ac))
 		azlx_arm_at(ac, azlx_wait(ac));
 	spin_unlock_irqrestore(&ac->lock, flags);
 	return DM_MAPIO_SUBMITTED;
+}
+
+/* A bio the target let go has completed: its units leave the window. */
+static int azlx_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
+{
+	struct azlx_c *ac = ti->private;
+	struct azlx_pbd *pbd = azlx_pbd(bio);
+	unsigned long flags;
+	bool kick;
+
+	if (!pbd->mu)
+		return DM_ENDIO_DONE;
+	spin_lock_irqsave(&ac->lock, flags);
+	ac->inflight -= min(pbd->mu, ac->inflight);
+	pbd->mu = 0;
+	kick = ac->nqueued && azlx_ok(ac) && azlx_room(ac);
+	spin_unlock_irqrestore(&ac->lock, flags);
+	if (kick)
+		queue_work(azlx_wq, &ac->work);
+	return DM_ENDIO_DONE;
 }
 
 /* ------------------------------------------------------------------------
@@ -1139,6 +1209,12 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	err = azlx_conf_check(&ac->conf);
 	if (err) {
 		ti->error = (char *)err;
+		goto err_drop_conf;
+	}
+	/* no bio over AZLX_MAX_BIO_UNITS units, cut at unit boundaries */
+	r = dm_set_target_max_io_len(ti, AZLX_MAX_BIO_UNITS * ac->conf.unit_kb * 2);
+	if (r) {
+		ti->error = "unit_kb: too large for a bio";
 		goto err_drop_conf;
 	}
 
@@ -1342,6 +1418,8 @@ static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen
 		DMEMIT(" fraction=%llu", c->fraction);
 	if (c->max_wait_ms != AZLX_DEF_MAX_WAIT_MS)
 		DMEMIT(" max_wait_ms=%llu", c->max_wait_ms);
+	if (c->inflight_ms != AZLX_DEF_INFLIGHT_MS)
+		DMEMIT(" inflight_ms=%llu", c->inflight_ms);
 	for (i = 0; i < c->crit.n; i++)
 		DMEMIT(" critical=%s", c->crit.path[i]);
 	for (i = 0; i < c->cap.n; i++)
@@ -1363,6 +1441,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 	struct azlx_c *ac = ti->private;
 	u64 depth[AZLX_NR_CLASSES];
 	s64 tok_u, tok_b, cred_u, cred_b;
+	u64 infl, infl_max;
 	struct azlx_stats st;
 	u64 wait_us[AZLX_NR_CLASSES];
 	unsigned int sz = 0, i, capq;
@@ -1376,6 +1455,9 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		tok_b = ac->bytes.base.level;
 		cred_u = ac->units.credit;
 		cred_b = ac->bytes.credit;
+		infl = ac->inflight;
+		infl_max = ac->units.burst && ac->units.credit > 0 ? ac->inflight_peak :
+			   ac->inflight_base;
 		for (i = 0; i < AZLX_NR_CLASSES; i++)
 			depth[i] = ac->depth[i];
 		st = ac->stats;
@@ -1394,6 +1476,9 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		DMEMIT(" capped=%u/%llu", capq, st.capped);
 		DMEMIT(" flushes=%llu units=%llu bytes=%llu state=%s", st.flushes, st.units,
 		       st.bytes, bypass ? "bypass" : "pacing");
+		/* a bio goes while the window is not full: up to its size past it */
+		DMEMIT(" inflight=%llu/%llu", DIV_ROUND_UP_ULL(infl, AZLX_MILLI),
+		       DIV_ROUND_UP_ULL(infl_max, AZLX_MILLI));
 		break;
 	case STATUSTYPE_TABLE:
 		mutex_lock(&ac->conf_lock);
@@ -1531,11 +1616,12 @@ static int azlx_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn
 
 static struct target_type azlx_target = {
 	.name			= "azlx",
-	.version		= {1, 0, 0},
+	.version		= {1, 1, 0},
 	.module			= THIS_MODULE,
 	.ctr			= azlx_ctr,
 	.dtr			= azlx_dtr,
 	.map			= azlx_map,
+	.end_io			= azlx_end_io,
 	.presuspend		= azlx_presuspend,
 	.presuspend_undo	= azlx_presuspend_undo,
 	.postsuspend		= azlx_postsuspend,
