@@ -92,6 +92,7 @@ assert_eq "$(jq -r .iops <<<"$p")" 2000 "show: iops"
 assert_eq "$(jq -r .mbps <<<"$p")" 100 "show: mbps"
 assert_eq "$(jq -r .units <<<"$p")" 16 "show: units"
 assert_eq "$(jq -r .state <<<"$p")" pacing "show: state"
+assert_eq "$(jq -r .inflight <<<"$p")/$(jq -r .inflight_max <<<"$p")" 0/38 "show: in-flight window"
 assert_eq "$(jq -r .critical <<<"$p")" none "show: critical"
 assert_eq "$(printf '%s' "$out" | jq -r ".disks[] | select(.name == \"$msft\") | .pacers[0]")" \
 	"$name" "show: the disk lists its pacer"

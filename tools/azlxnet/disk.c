@@ -127,7 +127,12 @@ static void azlx_pacer_print(const struct azlx_pacer *p)
 	azlx_print_int(AZLX_PRINT_ANY, "credit_bytes", " %lld bytes", s->credit_bytes);
 	azlx_print_uint(AZLX_PRINT_ANY, "units", "; done %llu units", s->units);
 	azlx_print_uint(AZLX_PRINT_ANY, "bytes", " %llu bytes", s->bytes);
-	azlx_print_uint(AZLX_PRINT_ANY, "flushes", ", %llu flushes\n", s->flushes);
+	azlx_print_uint(AZLX_PRINT_ANY, "flushes", ", %llu flushes", s->flushes);
+	if (s->inflight >= 0) {
+		azlx_print_int(AZLX_PRINT_ANY, "inflight", "; at the disk %lld", s->inflight);
+		azlx_print_int(AZLX_PRINT_ANY, "inflight_max", " of %lld units", s->inflight_max);
+	}
+	azlx_print_text("\n");
 	azlx_print_text("    %-9s %8s %12s %12s %10s %12s\n", "class", "queued", "dispatched",
 			"delayed", "promoted", "max wait us");
 	azlx_print_open_object("classes");

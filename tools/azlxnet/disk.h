@@ -78,6 +78,7 @@ struct azlx_pacer_status {
 	uint64_t	capped_now, capped_total;
 	uint64_t	flushes, units, bytes;
 	char		state[16];		/* "pacing", "bypass" */
+	long long	inflight, inflight_max;	/* units at the disk / window; -1: not reported */
 };
 
 struct azlx_pacer {

@@ -206,6 +206,7 @@ int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->inflight = s->inflight_max = -1;
 	copy = strdup(params);
 	if (!copy)
 		return -ENOMEM;
@@ -247,6 +248,9 @@ int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
 			seen |= 8;
 		} else if (!strcmp(tok, "bytes")) {
 			bad = azlx_parse_u64(val, &s->bytes);
+		} else if (!strcmp(tok, "inflight")) {
+			bad = azlx_parse_pair(val, &s->inflight, &s->inflight_max) ||
+			      s->inflight < 0 || s->inflight_max < 0;
 		} else if (!strcmp(tok, "state")) {
 			bad = !*val || strlen(val) >= sizeof(s->state);
 			if (!bad)

@@ -646,7 +646,7 @@ static void test_pacer_parse(void)
 				       "dispatched=96/0/617/64 delayed=96/0/614/64 "
 				       "promoted=0/0/0/62 max_wait_us=11102/0/241366/343772 "
 				       "capped=2/9 flushes=49 units=777 bytes=3182592 "
-				       "state=pacing future=1",
+				       "state=pacing inflight=3/10 future=1",
 				       &st, err, sizeof(err)));
 	CHECK(st.tokens_ios == 1 && st.tokens_bytes == -19000000);
 	CHECK(st.queued[2] == 12 && st.queued[3] == 3 && st.dispatched[1] == 0);
@@ -654,6 +654,7 @@ static void test_pacer_parse(void)
 	CHECK(st.max_wait_us[3] == 343772 && st.capped_now == 2 && st.capped_total == 9);
 	CHECK(st.flushes == 49 && st.units == 777 && st.bytes == 3182592);
 	CHECK_STR(st.state, "pacing");
+	CHECK(st.inflight == 3 && st.inflight_max == 10);
 	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0 dispatched=0/0/0/0 units=1",
 				      &st, err, sizeof(err)) == -EINVAL);
 	CHECK_STR(err, "status: queued: '0/0/0'");
@@ -661,6 +662,11 @@ static void test_pacer_parse(void)
 	CHECK(azlx_pacer_status_parse("tokens=1/2", &st, err, sizeof(err)) == -EINVAL);
 	CHECK_STR(err, "status: not an azlx status line");
 	CHECK(azlx_pacer_status_parse("0 100 linear", &st, err, sizeof(err)) == -EINVAL);
+	CHECK(!azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1",
+				       &st, err, sizeof(err)));
+	CHECK(st.inflight == -1 && st.inflight_max == -1);	/* a 1.0 target */
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "inflight=3", &st, err, sizeof(err)) == -EINVAL);
 	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/x units=1",
 				      &st, err, sizeof(err)) == -EINVAL);
 }
