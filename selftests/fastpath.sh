@@ -143,6 +143,11 @@ cat /tmp/fp-watch
 grep -q "fast path enabled on up0 (ifindex [0-9]*) and its VF vf1" /tmp/fp-watch ||
 	fail "fastpath watch did not attach to vf1"
 tc filter show dev vf1 ingress | grep -q azlxnet_to_pod || fail "no azlxnet_to_pod on vf1"
+# While the VF was away the remote bridge may have learnt up0's MAC on the
+# synthetic path, whose lower the bond now ignores (on Azure both share the
+# MAC and the host's switch follows the VF): up0 speaks once over vf1.
+ping -c 2 -i 0.2 -W 1 192.168.50.2 >/dev/null
+ping -6 -c 2 -i 0.2 -W 1 fd00:50::2 >/dev/null
 tc filter del dev up0 ingress pref 1 || fail "removing up0's program"
 fwd0=$(stack_forwarded) to0=$(pod_stat azh1 to_pod_packets)
 ip netns exec azrn ping -c 10 -i 0.2 -W 2 10.0.1.2 >/dev/null || fail "remote to pod over vf1"
@@ -150,6 +155,10 @@ echo "remote to pod over vf1: to_pod_packets +$(( $(pod_stat azh1 to_pod_packets
 [ $(( $(pod_stat azh1 to_pod_packets) - to0 )) -ge 10 ] || fail "vf1's program did not deliver"
 assert_eq "$(( $(stack_forwarded) - fwd0 ))" 0 "datagrams the host stack forwarded"
 azlxnet fastpath enable up0 | grep -q "fast path enabled on up0" || fail "re-enable up0"
+# IPv6 to and from the remote over the new VF, before the next section
+for _ in $(seq 10); do
+	ip netns exec azrn ping -6 -c 1 -W 1 fd00:50::1 >/dev/null && break
+done
 kill "$watch_pid"
 wait "$watch_pid"
 assert_eq "$?" 0 "fastpath watch's exit status on SIGTERM"
@@ -163,7 +172,13 @@ mod_unload
 azlxnet fastpath enable up0 || fail "fastpath enable without the module"
 fp_pods_add
 ip netns exec azp1 ping -c 5 -i 0.2 -W 2 192.168.50.2 >/dev/null || fail "remote without the module"
-ip netns exec azp1 ping -6 -c 5 -i 0.2 -W 2 fd00:50::2 >/dev/null || fail "remote v6 without the module"
+# IPv6 neighbour discovery through the VF replaced in 4b can take a few
+# seconds to settle: the first replies may be late.
+for try in 1 2 3 4 5; do
+	ip netns exec azp1 ping -6 -c 5 -i 0.2 -W 2 fd00:50::2 >/dev/null && break
+	[ "$try" = 5 ] && fail "remote v6 without the module"
+	sleep 1
+done
 assert_eq "$(pod_stat azh1 redirect_vf)" 0 "VF redirects without the module"
 [ "$(pod_stat azh1 redirect_uplink)" -ge 8 ] || fail "synthetic NIC redirects without the module"
 ip netns exec azp1 ping -c 2 -W 2 10.0.1.3 >/dev/null || fail "pod to pod without the module"
