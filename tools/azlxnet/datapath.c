@@ -98,20 +98,20 @@ static const char *azlx_dp_hint(int err)
  * libbpf reports why a load failed through its print callback: keep its
  * first warning for the error message.
  */
-static char azlx_dp_libbpf_warn[256];
+char azlx_libbpf_warn[256];
 
-static int azlx_dp_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+int azlx_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	size_t len;
 	va_list aq;
 
-	if (level == LIBBPF_WARN && !azlx_dp_libbpf_warn[0]) {
+	if (level == LIBBPF_WARN && !azlx_libbpf_warn[0]) {
 		va_copy(aq, ap);
-		vsnprintf(azlx_dp_libbpf_warn, sizeof(azlx_dp_libbpf_warn), fmt, aq);
+		vsnprintf(azlx_libbpf_warn, sizeof(azlx_libbpf_warn), fmt, aq);
 		va_end(aq);
-		len = strlen(azlx_dp_libbpf_warn);
-		while (len && azlx_dp_libbpf_warn[len - 1] == '\n')
-			azlx_dp_libbpf_warn[--len] = '\0';
+		len = strlen(azlx_libbpf_warn);
+		while (len && azlx_libbpf_warn[len - 1] == '\n')
+			azlx_libbpf_warn[--len] = '\0';
 	}
 	if (!azlx_opts.verbose || level == LIBBPF_DEBUG)
 		return 0;
@@ -129,7 +129,7 @@ void azlx_dp_init(struct azlx_dp *dp)
 	dp->uplinks_fd = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	/* libbpf's messages (e.g. of tc queries on devices without clsact) only with -v */
-	libbpf_set_print(azlx_dp_libbpf_print);
+	libbpf_set_print(azlx_libbpf_print);
 }
 
 int azlx_dp_lock(struct azlx_dp *dp, struct azlx_err *e)
@@ -213,8 +213,8 @@ static const char *azlx_dp_load_reason(int err, char *buf, size_t len)
 {
 	if (err == EPERM || err == EACCES)
 		snprintf(buf, len, "%s%s", strerror(err), azlx_dp_hint(err));
-	else if (azlx_dp_libbpf_warn[0])
-		snprintf(buf, len, "%s", azlx_dp_libbpf_warn);
+	else if (azlx_libbpf_warn[0])
+		snprintf(buf, len, "%s", azlx_libbpf_warn);
 	else
 		libbpf_strerror(-err, buf, len);
 	return buf;
@@ -281,7 +281,7 @@ int azlx_dp_load(struct azlx_dp *dp, unsigned int progs, struct azlx_err *e)
 				AZLX_DP_NOMOD, &ignored))
 		return 0;
 
-	azlx_dp_libbpf_warn[0] = '\0';
+	azlx_libbpf_warn[0] = '\0';
 	if (azlx_dp_module_loaded()) {
 		err = azlx_dp_load_fastpath(dp, progs);
 		if (!err)
@@ -291,7 +291,7 @@ int azlx_dp_load(struct azlx_dp *dp, unsigned int progs, struct azlx_err *e)
 			azlx_warn("cannot load the programs with the azlxnet.ko kfunc (%s): "
 				  "off-node traffic will not go straight to the VF",
 				  azlx_dp_load_reason(-err, why, sizeof(why)));
-		azlx_dp_libbpf_warn[0] = '\0';
+		azlx_libbpf_warn[0] = '\0';
 	}
 	if (err != -EPERM && err != -EACCES)
 		err = azlx_dp_load_fastpath_nomod(dp, progs);

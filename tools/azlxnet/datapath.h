@@ -12,9 +12,12 @@
 #define __AZLXNET_DATAPATH_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <linux/types.h>
+
+#include <bpf/libbpf.h>
 
 #include "fastpath.h"
 
@@ -81,6 +84,14 @@ struct azlx_dp {
 	bool			own_map_fds;	/* from bpf_obj_get(), to close */
 	int			ncpus;		/* possible CPUs (per-CPU values) */
 };
+
+/*
+ * libbpf's print callback for every loader of the tool: keeps the first
+ * warning since azlx_libbpf_warn[0] was cleared (why a load failed) and
+ * prints libbpf's messages only with -v.
+ */
+extern char azlx_libbpf_warn[256];
+int azlx_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 
 void azlx_dp_init(struct azlx_dp *dp);
 

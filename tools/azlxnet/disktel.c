@@ -500,26 +500,6 @@ static void azlx_dt_names_free(struct azlx_disktel *t)
 
 /* ---- the kernel side -------------------------------------------------------- */
 
-static char azlx_dt_libbpf_warn[256];
-
-static int azlx_dt_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	size_t len;
-	va_list aq;
-
-	if (level == LIBBPF_WARN && !azlx_dt_libbpf_warn[0]) {
-		va_copy(aq, ap);
-		vsnprintf(azlx_dt_libbpf_warn, sizeof(azlx_dt_libbpf_warn), fmt, aq);
-		va_end(aq);
-		len = strlen(azlx_dt_libbpf_warn);
-		while (len && azlx_dt_libbpf_warn[len - 1] == '\n')
-			azlx_dt_libbpf_warn[--len] = '\0';
-	}
-	if (!azlx_opts.verbose || level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 static const char *azlx_dt_hint(int err)
 {
 	return err == EPERM || err == EACCES ?
@@ -609,8 +589,8 @@ static const char *azlx_dt_load_reason(int e, char *buf, size_t len)
 	/* the verifier's refusals are EACCES too: root is told what libbpf said */
 	if (e == EPERM || (e == EACCES && geteuid()))
 		snprintf(buf, len, "%s%s", strerror(e), azlx_dt_hint(e));
-	else if (azlx_dt_libbpf_warn[0])
-		snprintf(buf, len, "%s", azlx_dt_libbpf_warn);
+	else if (azlx_libbpf_warn[0])
+		snprintf(buf, len, "%s", azlx_libbpf_warn);
 	else
 		libbpf_strerror(-e, buf, len);
 	return buf;
@@ -623,8 +603,8 @@ static int azlx_dt_skel_load(struct disklat **out, char *err, size_t len)
 	char why[256];
 	int e;
 
-	libbpf_set_print(azlx_dt_libbpf_print);
-	azlx_dt_libbpf_warn[0] = '\0';
+	libbpf_set_print(azlx_libbpf_print);
+	azlx_libbpf_warn[0] = '\0';
 	s = disklat__open();
 	if (!s) {
 		e = errno ? errno : EINVAL;
