@@ -4,7 +4,8 @@
 # The NIC model with a bond standing in for hv_netvsc and a dummy for its VF:
 # a pair is found whether the module loads before or after the devices; VF
 # leave, join, down and up each produce exactly the expected event on the
-# "events" group (as "azlxnet monitor -j" prints it) within 100 ms, the
+# "events" group (as "azlxnet monitor -j" prints it), already queued on a
+# listener's socket when the command making the change returns, the
 # counters and state follow, and the kfunc answers the VF, then the
 # synthetic NIC, then the VF again. Renames and netns moves are reflected.
 
@@ -78,9 +79,14 @@ step()
 {
 	local want=$1 state=$2 tx=$3 line got
 	shift 3
-	"$@" || fail "$*"
+	# The module multicasts from the notifier, inside the command: the
+	# event is queued before the command returns, however slow the
+	# machine. A late event (sent from a work item, or after linkwatch's
+	# up to 1 s delay) is not there yet.
+	got=$("$(dirname "$0")/nic_test" events "$@") || fail "$*: $got"
+	assert_eq "$got" "$want $B" "events queued when '$*' returned"
 	n=$((n + 1))
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 500); do
 		[ "$(wc -l <"$tmp/events")" -ge $n ] && break
 		sleep 0.02
 	done
@@ -94,8 +100,8 @@ step()
 	assert_eq "$(jq -r .ifindex <<<"$line")" "$B" "event ifindex"
 	assert_eq "$(jq -r .vf_state <<<"$line")" "$state" "event vf_state after '$*'"
 	assert_eq "$(jq -r .tx_ifindex <<<"$line")" "$tx" "event tx_ifindex after '$*'"
+	# information only: this is the monitor's scheduling as much as ours
 	lat=$(( ($(jq -r .time_ns <<<"$line") - $(jq -r .last_change_ns <<<"$line")) / 1000000 ))
-	[ "$lat" -lt 100 ] || fail "event $want printed ${lat} ms after the change"
 	echo "  printed ${lat} ms after the change"
 	assert_eq "$(kfunc_tx "$B")" "$tx" "kfunc after '$*'"
 	assert_eq "$(nic_field azb0 .tx_ifindex)" "$tx" "nic show tx after '$*'"

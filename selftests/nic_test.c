@@ -9,7 +9,14 @@
  *       call it for SECONDS; fail on any answer not in ALLOWED
  *   nic_test dump-loop SECONDS
  *       dump nic-get for SECONDS; fail on any error
+ *   nic_test events CMD [ARG...]
+ *       join the "events" group, run CMD and, once it has exited (with
+ *       status 0), print the events already queued on the socket, one
+ *       "EVENT IFINDEX" line each, without waiting for more: the module
+ *       sends them from the notifier of the change, within the command
  */
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,6 +121,88 @@ static int cmd_dump_loop(int argc, char **argv)
 	return KSFT_PASS;
 }
 
+static const char *event_name(unsigned int cmd)
+{
+	switch (cmd) {
+	case AZLXNET_CMD_VF_JOIN:
+		return "vf-join";
+	case AZLXNET_CMD_VF_LEAVE:
+		return "vf-leave";
+	case AZLXNET_CMD_VF_UP:
+		return "vf-up";
+	case AZLXNET_CMD_VF_DOWN:
+		return "vf-down";
+	}
+	return NULL;
+}
+
+static void event_print(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = NLMSG_DATA(nlh);
+	size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+	const char *name = event_name(g->cmd);
+	const struct nlattr *a;
+	long ifindex = -1;
+
+	CHECK(name, "unknown command %u on the events group", g->cmd);
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		a = (const struct nlattr *)((const uint8_t *)nlh + off);
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			break;
+		if ((a->nla_type & NLA_TYPE_MASK) == AZLXNET_A_NIC_IFINDEX &&
+		    a->nla_len == NLA_HDRLEN + 4)
+			ifindex = *(const uint32_t *)((const uint8_t *)a + NLA_HDRLEN);
+		off += NLA_ALIGN(a->nla_len);
+	}
+	printf("%s %ld\n", name, ifindex);
+}
+
+static int cmd_events(int argc, char **argv)
+{
+	uint8_t buf[32768];
+	int fd, family, grp, status;
+	struct nlmsghdr *nlh;
+	size_t left;
+	ssize_t n;
+	pid_t pid;
+
+	CHECK(argc >= 1, "usage: events CMD [ARG...]");
+	fd = nlt_open();
+	family = nlt_family_id(fd, AZLXNET_FAMILY_NAME);
+	CHECK(family > 0, "family does not resolve");
+	grp = nlt_mcgrp_id(fd, AZLXNET_FAMILY_NAME, AZLXNET_MCGRP_EVENTS);
+	CHECK(grp > 0, "no \"%s\" group: %s", AZLXNET_MCGRP_EVENTS, strerror(-grp));
+	CHECK(!setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)),
+	      "joining the events group: %s", strerror(errno));
+
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "%s failed (status 0x%x)", argv[0],
+	      status);
+
+	/* Only what is queued now: no waiting, so a late event is missing. */
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		CHECK(n > 0, "recv: %s", n < 0 ? strerror(errno) : "EOF");
+		left = (size_t)n;
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, left);
+		     nlh = NLMSG_NEXT(nlh, left))
+			if (nlh->nlmsg_type == family)
+				event_print(nlh);
+	}
+	close(fd);
+	return KSFT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -123,6 +212,8 @@ int main(int argc, char **argv)
 		return cmd_tx_loop(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "dump-loop"))
 		return cmd_dump_loop(argc - 2, argv + 2);
-	fprintf(stderr, "usage: %s tx|tx-loop|dump-loop ...\n", argv[0]);
+	if (argc >= 2 && !strcmp(argv[1], "events"))
+		return cmd_events(argc - 2, argv + 2);
+	fprintf(stderr, "usage: %s tx|tx-loop|dump-loop|events ...\n", argv[0]);
 	return KSFT_FAIL;
 }

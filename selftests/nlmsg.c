@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Raw generic netlink helpers for the selftests (see nlmsg.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -154,4 +155,43 @@ int nlt_family_id(int fd, const char *name)
 	a = nlt_attr(&r, CTRL_ATTR_FAMILY_ID);
 	CHECK(a, "no CTRL_ATTR_FAMILY_ID in the reply");
 	return *(const uint16_t *)((const uint8_t *)a + NLA_HDRLEN);
+}
+
+int nlt_mcgrp_id(int fd, const char *name, const char *group)
+{
+	const struct nlattr *grps, *grp, *a;
+	size_t off, end, goff, gend;
+	struct nlt_reply r;
+	struct nlt_msg m;
+
+	nlt_genl_start(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	nlt_put_str(&m, CTRL_ATTR_FAMILY_NAME, name);
+	if (nlt_txrx(fd, &m, &r))
+		return r.err;
+	grps = nlt_attr(&r, CTRL_ATTR_MCAST_GROUPS);
+	if (!grps)
+		return -ENOENT;
+	end = grps->nla_len;
+	for (off = NLA_HDRLEN; off + NLA_HDRLEN <= end; off += NLA_ALIGN(grp->nla_len)) {
+		int id = -1;
+		bool match = false;
+
+		grp = (const struct nlattr *)((const uint8_t *)grps + off);
+		if (grp->nla_len < NLA_HDRLEN || off + grp->nla_len > end)
+			break;
+		gend = grp->nla_len;
+		for (goff = NLA_HDRLEN; goff + NLA_HDRLEN <= gend; goff += NLA_ALIGN(a->nla_len)) {
+			a = (const struct nlattr *)((const uint8_t *)grp + goff);
+			if (a->nla_len < NLA_HDRLEN || goff + a->nla_len > gend)
+				break;
+			if (a->nla_type == CTRL_ATTR_MCAST_GRP_ID && a->nla_len == NLA_HDRLEN + 4)
+				id = *(const uint32_t *)((const uint8_t *)a + NLA_HDRLEN);
+			if (a->nla_type == CTRL_ATTR_MCAST_GRP_NAME &&
+			    !strncmp((const char *)a + NLA_HDRLEN, group, a->nla_len - NLA_HDRLEN))
+				match = true;
+		}
+		if (match && id >= 0)
+			return id;
+	}
+	return -ENOENT;
 }

@@ -32,6 +32,8 @@ struct nlt_reply {
 
 int nlt_open(void);
 int nlt_family_id(int fd, const char *name);
+/* Id of multicast group @group of family @name; negative errno if none. */
+int nlt_mcgrp_id(int fd, const char *name, const char *group);
 /* Start a genl request: nlmsghdr + genlmsghdr. */
 void nlt_genl_start(struct nlt_msg *m, uint16_t family, uint8_t cmd,
 		    uint8_t version);
