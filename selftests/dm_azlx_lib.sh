@@ -120,6 +120,24 @@ dmx_between()
 	printf '%s: %s (expected %s..%s +-%s%%)\n' "$5" "$1" "$2" "$3" "$4"
 }
 
+# dmx_paced COUNT LO HI SLACK WHAT: COUNT I/Os completed in a window in
+# which the target's budget lets LO..HI through (one value: LO = HI), give
+# or take SLACK (the I/Os in flight at the window's edges and the bucket).
+# A slow machine (emulation, a loaded host, a debug kernel 3-5x slower) can
+# only keep a load from using its budget, never add to it: the upper bound
+# is tight, HI + 1% + SLACK, and fails on a target letting through more
+# than its budget (the fraction ignored: +5%; units miscounted). The lower
+# bound, LO - 25% - SLACK, is what stays clear of a starved load generator:
+# it fails on a target holding I/O back (a lost wake-up, a unit or credit
+# miscounted by a factor), not on one a few percent short.
+dmx_paced()
+{
+	awk -v v="$1" -v lo="$2" -v hi="$3" -v s="$4" 'BEGIN {
+		exit !(v <= hi * 1.01 + s && v >= lo * 0.75 - s)
+	}' || fail "$5: $1 is not within $2..$3 (-25%..+1%, +-$4)"
+	printf '%s: %s (budget %s..%s, -25%%..+1%% +-%s)\n' "$5" "$1" "$2" "$3" "$4"
+}
+
 # dmx_credit NAME: the IOPS credit, with a single process (one dmsetup)
 dmx_credit()
 {
