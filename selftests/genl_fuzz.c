@@ -8,6 +8,14 @@
  *   genl_fuzz -u [-v] [-s SEED] [-f FIRST] [COUNT]
  *       the same from a child running as nobody (uid/gid 65534), COUNT
  *       requests (default 1000): config-set must never succeed
+ *   genl_fuzz -F ... (with either)
+ *       fault injection: each request is sent with /proc/thread-self/
+ *       make-it-fail set, so that the failslab and fail_page_alloc
+ *       settings the caller made (probability, a stack filter on the
+ *       module's text) fail some of the module's allocations. Any request
+ *       may then also be answered ENOMEM or ENOBUFS (a dump may end so),
+ *       and nothing else; a config-set that fails changes nothing. At
+ *       least one request must have been failed so.
  *
  * Request i is generated from SEED and i alone, so "-s SEED -f I -v 1"
  * replays request I of a failed run (the seed is printed at the start).
@@ -41,6 +49,7 @@
  * Needs azlxnet.ko loaded and root.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -174,6 +183,8 @@ struct fuzz {
 	unsigned long	set_eperm;	/* ... that got EPERM */
 	unsigned long	nic_replies;	/* nic-get do that found a NIC */
 	unsigned long	nic_dumped;	/* NICs in nic-get dumps */
+	int		fail_fd;	/* /proc/thread-self/make-it-fail, or -1 */
+	unsigned long	injected;	/* answers ENOMEM/ENOBUFS under -F */
 	unsigned long	by_cmd[6];	/* see cmd_class() */
 	struct tally	tally[48];
 	size_t		ntally;
@@ -1195,6 +1206,32 @@ static void receive(struct fuzz *f, const struct req *r, const struct expect *x,
 	}
 }
 
+static bool oom_err(int err)
+{
+	return err == -ENOMEM || err == -ENOBUFS;
+}
+
+/*
+ * Under fault injection: an allocation failure reported as such, where the
+ * prediction was not itself that error.
+ */
+static bool answer_injected(const struct expect *x, const struct answer *a)
+{
+	if (a->ndone == 1 && oom_err(a->done_err) && !a->nerr && !a->ndata)
+		return x->kind == X_DUMP;
+	if (!(a->nerr == 1 && oom_err(a->err) && !a->ndata && !a->nmulti && !a->ndone))
+		return false;
+	return !(x->kind == X_ERR && (a->err == x->err || (x->alt && a->err == x->alt)));
+}
+
+static void inject(struct fuzz *f, bool on)
+{
+	if (f->fail_fd < 0)
+		return;
+	CHECK(pwrite(f->fail_fd, on ? "1" : "0", 1, 0) == 1,
+	      "make-it-fail: %s", strerror(errno));
+}
+
 /* Does the answer match the prediction? */
 static bool answer_ok(const struct req *r, const struct expect *x,
 		      const struct answer *a)
@@ -1289,7 +1326,9 @@ static void one_request(struct fuzz *f, uint64_t idx)
 	ack = (r.nlh.nlmsg_flags & (NLM_F_REQUEST | NLM_F_ACK)) ==
 	      (NLM_F_REQUEST | NLM_F_ACK);
 
+	inject(f, true);
 	n = send(f->fd, r.buf, r.sent, 0);
+	inject(f, false);
 	if (n != (ssize_t)r.sent) {
 		failure(f, &r, "send: %s", n < 0 ? strerror(errno) : "short");
 		return;
@@ -1355,6 +1394,11 @@ static void one_request(struct fuzz *f, uint64_t idx)
 	}
 	if (a.bad[0]) {
 		failure(f, &r, "%s", a.bad);
+		return;
+	}
+	if (f->fail_fd >= 0 && answer_injected(&x, &a)) {
+		/* Failed cleanly; the config must be as it was (checked later). */
+		f->injected++;
 		return;
 	}
 	if (!answer_ok(&r, &x, &a)) {
@@ -1473,6 +1517,9 @@ static void fuzz_report(struct fuzz *f, double secs)
 	       f->set_sent, f->set_ok, f->set_eperm);
 	printf("NICs found: %lu by nic-get, %lu in nic-get dumps\n",
 	       f->nic_replies, f->nic_dumped);
+	if (f->fail_fd >= 0)
+		printf("fault injection: %lu requests failed cleanly with ENOMEM/ENOBUFS\n",
+		       f->injected);
 }
 
 /* COUNT requests from FIRST; 0 if all were answered as predicted. */
@@ -1495,17 +1542,27 @@ static int fuzz_run(struct fuzz *f, uint64_t first, uint64_t count)
 	fuzz_report(f, now_s() - t0);
 	if (!f->priv && f->set_ok)
 		failure(f, NULL, "%lu config-set succeeded without CAP_NET_ADMIN", f->set_ok);
+	if (f->fail_fd >= 0 && !f->injected)
+		failure(f, NULL, "fault injection: no request was failed (is the stack filter right?)");
 	if (f->failures)
 		fprintf(stderr, "FAIL: %lu of %lu requests not answered as predicted (seed %" PRIu64 ")\n",
 			f->failures, f->requests, f->seed);
 	return f->failures ? KSFT_FAIL : KSFT_PASS;
 }
 
+static bool fault_injection;
+
 static void fuzz_init(struct fuzz *f, bool priv, bool verbose, uint64_t seed)
 {
 	int family;
 
 	memset(f, 0, sizeof(*f));
+	f->fail_fd = -1;
+	if (fault_injection) {
+		f->fail_fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+		CHECK(f->fail_fd >= 0, "/proc/thread-self/make-it-fail: %s (no CONFIG_FAULT_INJECTION?)",
+		      strerror(errno));
+	}
 	f->priv = priv;
 	f->verbose = verbose;
 	f->seed = seed;
@@ -1597,8 +1654,9 @@ static int pass_nobody(uint64_t seed, uint64_t first, uint64_t count, bool verbo
 
 static void die_usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-u] [-v] [-s SEED] [-f FIRST] [COUNT]\n"
+	fprintf(stderr, "usage: %s [-u] [-v] [-F] [-s SEED] [-f FIRST] [COUNT]\n"
 		"  -u  run as nobody in a child (default COUNT 1000, else 10000)\n"
+		"  -F  fault injection: requests sent with make-it-fail set\n"
 		"  -v  print every request and its answer\n"
 		"  -s  seed (default: from the clock; printed)\n"
 		"  -f  number of the first request (replay: -s SEED -f N 1)\n", prog);
@@ -1613,8 +1671,11 @@ int main(int argc, char **argv)
 	int opt;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "uvs:f:h")) != -1) {
+	while ((opt = getopt(argc, argv, "uvFs:f:h")) != -1) {
 		switch (opt) {
+		case 'F':
+			fault_injection = true;
+			break;
 		case 'u':
 			nobody = true;
 			break;
@@ -1656,8 +1717,8 @@ int main(int argc, char **argv)
 		printf("SKIP: needs root\n");
 		return KSFT_SKIP;
 	}
-	printf("seed %" PRIu64 " (replay: %s%s -s %" PRIu64 " %" PRIu64 ")\n", seed,
-	       argv[0], nobody ? " -u" : "", seed, count);
+	printf("seed %" PRIu64 " (replay: %s%s%s -s %" PRIu64 " %" PRIu64 ")\n", seed,
+	       argv[0], nobody ? " -u" : "", fault_injection ? " -F" : "", seed, count);
 	return nobody ? pass_nobody(seed, first, count, verbose)
 		      : pass_root(seed, first, count, verbose);
 }
