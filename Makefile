@@ -7,6 +7,9 @@
 #                        /lib/modules/<release>/build, e.g. Azure Linux 6.6)
 #   make demo            the main job, in a VM on the 6.1 kernel
 #   make check           host tests, then the selftests in VMs on 6.1 and 6.12
+#   make check-debug     the selftests on a 6.12 debug kernel (KASAN, lockdep,
+#                        kmemleak, UBSAN, fault injection), built on first use
+#                        (about an hour); the run to do before a kmod/ change
 #   make bench           the network and disk benchmarks in VMs on 6.1 and 6.12
 #                        (about 65 min)
 #   make bench-net       the network benchmark alone (~15 min)
@@ -42,7 +45,7 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror \
 
 Q		:= $(if $(V),,@)
 
-.PHONY: all modules bpf tool selftests deps demo check check-host check-vm \
+.PHONY: all modules bpf tool selftests deps demo check check-debug check-host check-vm \
 	bench bench-net bench-disk install clean help FORCE
 
 all: modules bpf tool selftests
@@ -99,6 +102,9 @@ check-vm: deps all
 
 check: deps
 	$(Q)scripts/check $(BUILD)
+
+check-debug: deps
+	$(Q)scripts/check --debug $(BUILD)
 
 # Not part of check: see Documentation/benchmarks.rst.
 bench: deps all
