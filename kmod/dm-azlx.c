@@ -277,6 +277,7 @@ struct azlx_parse {
 	bool			crit_given;
 	bool			cap_given;
 	const char		*bad;		/* the argument at fault */
+	bool			nomem;		/* it failed for want of memory */
 };
 
 static u64 *azlx_conf_field(struct azlx_conf *c, enum azlx_numopt_id id)
@@ -333,8 +334,9 @@ static void azlx_conf_drop(struct azlx_conf *c)
 }
 
 /* Add a cgroup path (not resolved yet) to a list. */
-static const char *azlx_cglist_add(struct azlx_cglist *l, const char *s, size_t len,
-				   u64 iops, const char * const *e)
+static const char *azlx_cglist_add(struct azlx_parse *p, struct azlx_cglist *l,
+				   const char *s, size_t len, u64 iops,
+				   const char * const *e)
 {
 	if (!len)
 		return e[0];
@@ -345,8 +347,10 @@ static const char *azlx_cglist_add(struct azlx_cglist *l, const char *s, size_t 
 	if (l->n >= AZLX_MAX_CGROUPS)
 		return e[3];
 	l->path[l->n] = kstrndup(s, len, GFP_KERNEL);
-	if (!l->path[l->n])
+	if (!l->path[l->n]) {
+		p->nomem = true;
 		return e[4];
+	}
 	l->cg[l->n] = NULL;
 	l->iops[l->n++] = iops;
 	return NULL;
@@ -396,7 +400,7 @@ static const char *azlx_parse_crit(struct azlx_parse *p, const char *val)
 		return "critical: empty cgroup list";
 	while (*s) {
 		end = strchrnul(s, ':');
-		err = azlx_cglist_add(l, s, end - s, 0, azlx_e_crit);
+		err = azlx_cglist_add(p, l, s, end - s, 0, azlx_e_crit);
 		if (err)
 			return err;
 		s = *end ? end + 1 : end;
@@ -422,7 +426,7 @@ static const char *azlx_parse_cap(struct azlx_parse *p, const char *val)
 	err = azlx_parse_u64(&azlx_cap_iops, colon + 1, &iops);
 	if (err)
 		return err;
-	return azlx_cglist_add(l, val, colon - val, iops, azlx_e_cap);
+	return azlx_cglist_add(p, l, val, colon - val, iops, azlx_e_cap);
 }
 
 static const char * const azlx_e_unknown[] = {
@@ -1204,6 +1208,8 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		if (p.bad)
 			azlx_log_bad(ti, "table", err, p.bad);
 		ti->error = (char *)err;
+		if (p.nomem)
+			r = -ENOMEM;
 		goto err_drop_conf;
 	}
 	err = azlx_conf_check(&ac->conf);
@@ -1587,6 +1593,8 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 			DMERR("%s: message rejected: %s", dm_device_name(ac->md), err);
 		azlx_conf_drop(next);
 		r = r ? r : -EINVAL;
+		if (p.nomem)
+			r = -ENOMEM;
 		goto out;
 	}
 
