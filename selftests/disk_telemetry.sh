@@ -20,17 +20,34 @@ CG=/sys/fs/cgroup/azlxt-disktel
 bg=
 io_enabled=
 
-# stop_bg: ends the background readers: the subshell, its loops, their dd
+# descendants PID: every process below PID
+descendants()
+{
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
+
+# stop_bg: ends the background readers: the subshell, its loops, their dd.
+# The loops start a new dd whenever one ends: stop everything first (until
+# no new process appears), then kill it, so that no dd keeps the device open.
 stop_bg()
 {
-	local loops kids p
+	local all new p
 	[ -n "$bg" ] || return 0
-	loops=$(pgrep -P "$bg")
-	kids=$(for p in $loops; do pgrep -P "$p"; done)
-	kill "$bg" $loops 2>/dev/null
-	kill $kids 2>/dev/null
+	all=$bg
+	while :; do
+		kill -STOP $all 2>/dev/null
+		new=$(for p in $all; do descendants "$p"; done | sort -u)
+		new=$(comm -13 <(tr ' ' '\n' <<<"$all" | sort -u) <(printf '%s\n' $new | sed '/^$/d'))
+		[ -n "$new" ] || break
+		all="$all $new"
+	done
+	kill -KILL $all 2>/dev/null
 	wait "$bg" 2>/dev/null
-	for p in $loops $kids; do
+	for p in $all; do
 		while kill -0 "$p" 2>/dev/null; do sleep 0.1; done
 	done
 	bg=
