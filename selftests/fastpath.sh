@@ -114,8 +114,14 @@ fp_lost=$(stream_loss "fast path")
 d_uplink=$(( $(pod_stat azh1 redirect_uplink) - uplink0 ))
 d_vf=$(( $(pod_stat azh1 redirect_vf) - vf0c ))
 echo "during the stream: redirect_vf +$d_vf, redirect_uplink +$d_uplink"
-[ "$d_uplink" -ge 500 ] || fail "the stream did not move to the synthetic NIC (+$d_uplink)"
-[ "$d_vf" -ge 1500 ] || fail "the stream did not use the VF before and after (+$d_vf)"
+# 5 of the 8 s on the VF, 3 on the synthetic NIC: shares of what was sent,
+# not counts, so that a slow machine that cannot keep 400 pps still passes.
+d_all=$((d_vf + d_uplink))
+[ "$d_all" -ge 400 ] || fail "the fast path carried too little of the stream (+$d_all)"
+[ $((d_uplink * 5)) -ge "$d_all" ] ||
+	fail "the stream did not move to the synthetic NIC (+$d_uplink of +$d_all)"
+[ $((d_vf * 2)) -ge "$d_all" ] ||
+	fail "the stream did not use the VF before and after (+$d_vf of +$d_all)"
 assert_eq "$(kfunc_tx "$(ifindex up0)")" "$(ifindex vf0)" "the VF carries traffic again"
 # The same removal on the stack path, for comparison.
 azlxnet pod del --netns azp1 --ifname eth0 || fail "pod del azp1"
