@@ -23,18 +23,21 @@ dmx_cgroup other azlxt-other
 
 # run SECS: randread from pod/a, pod/b and other at once; sets pod_ops and
 # other_ops (completed after a 1 s warm-up, in SECS - 1 s), pod_iops and
-# other_iops (the same per second).
+# other_iops (the same per second). The three count over the same window
+# (--at): a load that starts later would otherwise count into the time
+# when the others have stopped and left it the whole budget.
 run()
 {
-	local d=/tmp/azlxt-c
+	local d=/tmp/azlxt-c at
+	at=$(awk -v t="$("$DMX_IO" now)" 'BEGIN { printf "%.6f", t + 1 }')
 	dmx_in_cgroup "$pod_a" "$DMX_IO" load $dev --rw randread --qd 4 --secs "$1" \
-		--warmup 1 --span 64M --seed 5 >$d.a &
+		--warmup 1 --span 64M --seed 5 --at "$at" >$d.a &
 	local pa=$!
 	dmx_in_cgroup "$pod_b" "$DMX_IO" load $dev --rw randread --qd 4 --secs "$1" \
-		--warmup 1 --span 64M --seed 6 >$d.b &
+		--warmup 1 --span 64M --seed 6 --at "$at" >$d.b &
 	local pb=$!
 	dmx_in_cgroup "$other" "$DMX_IO" load $dev --rw randread --qd 8 --secs "$1" \
-		--warmup 1 --span 64M --seed 7 >$d.o &
+		--warmup 1 --span 64M --seed 7 --at "$at" >$d.o &
 	local po=$!
 	wait $pa || fail "pod/a: $(cat $d.a)"
 	wait $pb || fail "pod/b: $(cat $d.b)"

@@ -6,7 +6,8 @@
  *              [--threads N] [--offset N] [--fsync-every N]
  *   dm_azlx_io load DEV --rw read|write|randread|randwrite|bufwrite
  *              [--bs N] [--qd N] [--secs S] [--warmup S] [--rate OPS]
- *              [--span N] [--offset N] [--interval S] [--dsync]
+ *              [--span N] [--offset N] [--interval S] [--dsync] [--at T]
+ *   dm_azlx_io now
  *
  * pattern lays out extents of mixed sizes (512 B to 4 MiB) over --bytes
  * from --offset and writes them with O_DIRECT from several threads; every
@@ -17,7 +18,10 @@
  * pushed out as async writeback with sync_file_range) and prints one line of
  * key=value: operations and bytes completed within [warmup, warmup + secs],
  * rates, latency percentiles; with --interval also one "interval" line per
- * slice of the whole run.
+ * slice of the whole run. --at T starts the run (and so its warm-up and
+ * window) at CLOCK_MONOTONIC second T rather than when the program starts:
+ * loads started together with the same T count over the same window, however
+ * long each takes to start. now prints that clock, for computing T.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,7 +47,7 @@
 static const char *dev;
 static uint64_t seed = 1, gen = 1, total, offset, span;
 static unsigned int threads = 4, fsync_every, bs = 4096, qd = 1;
-static double secs = 10, warmup, rate, interval;
+static double secs = 10, warmup, rate, interval, at;
 static bool dsync;
 static enum { RW_READ, RW_WRITE, RW_RANDREAD, RW_RANDWRITE, RW_BUFWRITE } rw;
 
@@ -266,6 +270,9 @@ static void *load_worker(void *arg)
 		flags |= O_DSYNC;
 	fd = open_dev(flags);
 	memset(buf, 0xa5 ^ w->id, bs);
+	t0 = t_start - now_s();
+	if (t0 > 0)
+		usleep((useconds_t)(t0 * 1e6));
 	for (;;) {
 		uint64_t blk = rw == RW_RANDREAD || rw == RW_RANDWRITE ? xs(&s) % nblocks :
 			       pos++ * qd % nblocks;
@@ -346,7 +353,7 @@ static int load(void)
 	}
 	if (span < bs)
 		die("span smaller than one block");
-	t_start = now_s();
+	t_start = at > 0 ? at : now_s();
 	t_end = t_start + secs;
 	for (t = 0; t < qd; t++) {
 		w[t].id = t;
@@ -395,6 +402,10 @@ int main(int argc, char **argv)
 	const char *mode, *sub = NULL;
 	int i;
 
+	if (argc == 2 && !strcmp(argv[1], "now")) {
+		printf("%.6f\n", now_s());
+		return 0;
+	}
 	if (argc < 3)
 		die("usage: see the header of dm_azlx_io.c");
 	mode = argv[1];
@@ -427,6 +438,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--warmup")) warmup = atof(v);
 		else if (!strcmp(o, "--rate")) rate = atof(v);
 		else if (!strcmp(o, "--interval")) interval = atof(v);
+		else if (!strcmp(o, "--at")) at = atof(v);
 		else if (!strcmp(o, "--rw")) {
 			if (!strcmp(v, "read")) rw = RW_READ;
 			else if (!strcmp(v, "write")) rw = RW_WRITE;
