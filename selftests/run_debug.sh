@@ -3,7 +3,8 @@
 #
 # make check-debug's command in the debug kernel's VM: the whole suite
 # (run_kselftest.sh; AZLXNET_TIMEOUT_SCALE and AZLXNET_FUZZ_SEED pass
-# through), then a kmemleak scan. TAP on stdout; the scan's result is
+# through; arguments too, e.g. -t fault_injection.sh), then a kmemleak scan.
+# TAP on stdout; the scan's result is
 #   ok|not ok N debug: kmemleak: ...
 # and fails when a reported leak has one of our modules in its backtrace, or
 # an address in module space that no loaded module owns any more (the module
@@ -15,7 +16,7 @@ set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 km=/sys/kernel/debug/kmemleak
 
-"$dir/run_kselftest.sh"
+"$dir/run_kselftest.sh" "$@"
 rc=$?
 n=$(grep -vc '^#' "$dir/tests.list")
 n=$((n + 1))
