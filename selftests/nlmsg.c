@@ -142,15 +142,22 @@ const struct nlattr *nlt_attr(const struct nlt_reply *r, uint16_t type)
 	return NULL;
 }
 
-int nlt_family_id(int fd, const char *name)
+/* CTRL_CMD_GETFAMILY for @name into @r; 0 or a negative errno. */
+static int nlt_getfamily(int fd, const char *name, struct nlt_reply *r)
 {
-	const struct nlattr *a;
-	struct nlt_reply r;
 	struct nlt_msg m;
 
 	nlt_genl_start(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
 	nlt_put_str(&m, CTRL_ATTR_FAMILY_NAME, name);
-	if (nlt_txrx(fd, &m, &r))
+	return nlt_txrx(fd, &m, r);
+}
+
+int nlt_family_id(int fd, const char *name)
+{
+	const struct nlattr *a;
+	struct nlt_reply r;
+
+	if (nlt_getfamily(fd, name, &r))
 		return r.err;
 	a = nlt_attr(&r, CTRL_ATTR_FAMILY_ID);
 	CHECK(a, "no CTRL_ATTR_FAMILY_ID in the reply");
@@ -162,11 +169,8 @@ int nlt_mcgrp_id(int fd, const char *name, const char *group)
 	const struct nlattr *grps, *grp, *a;
 	size_t off, end, goff, gend;
 	struct nlt_reply r;
-	struct nlt_msg m;
 
-	nlt_genl_start(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-	nlt_put_str(&m, CTRL_ATTR_FAMILY_NAME, name);
-	if (nlt_txrx(fd, &m, &r))
+	if (nlt_getfamily(fd, name, &r))
 		return r.err;
 	grps = nlt_attr(&r, CTRL_ATTR_MCAST_GROUPS);
 	if (!grps)
