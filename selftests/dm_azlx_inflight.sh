@@ -43,7 +43,7 @@ sleep 1.5
 dmx_in_cgroup "$crit" "$DMX_IO" load "$dev" --rw randread --bs 4k --qd 1 --secs 5 \
 	--warmup 1 --span 32M --seed 2 --rate 10 >"$d/crit" &
 critp=$!
-max_now=0 max_queued=0
+max_now=0 max_queued=0 held0=$(dmx_class azlxt-w delayed read)
 for _ in $(seq 40); do
 	now=$(dmx_field azlxt-w inflight)
 	now=${now%/*}
@@ -54,13 +54,16 @@ for _ in $(seq 40); do
 done
 wait "$critp" || fail "critical reads: $(cat "$d/crit")"
 wait "$noisy" || fail "noisy reads: $(cat "$d/noisy")"
+held=$(($(dmx_class azlxt-w delayed read) - held0))
 noisy_out=$(cat "$d/noisy") crit_out=$(cat "$d/crit")
 rm -rf "$d"
 echo "noisy:    $noisy_out"
 echo "critical: $crit_out"
-echo "sampled: at most $max_now units at the disk, $max_queued reads queued in the target"
+echo "sampled: at most $max_now units at the disk, $max_queued reads queued in the target; $held reads held in all"
 [ "$max_now" -le 10 ] || fail "the disk had $max_now units in flight (window 10)"
-[ "$max_queued" -ge 10 ] || fail "the target held only $max_queued of 32 reads"
+# Held in the target (the budget is far above the load: by the window), as
+# counted by the target: a sample can miss the queue on a starved machine.
+[ "$held" -ge 10 ] || fail "the target held only $held reads (32 issued at a time, window 10)"
 # 10 in flight / 40 ms = 250 reads/s (less: the delay is a minimum), 7 s
 dmx_paced "$(dmx_kv "$noisy_out" ops)" 1050 1750 32 "reads in 7 s through a 10-unit window"
 crit_p99=$(dmx_kv "$crit_out" p99_us) noisy_p50=$(dmx_kv "$noisy_out" p50_us)
