@@ -116,11 +116,14 @@ d_vf=$(( $(pod_stat azh1 redirect_vf) - vf0c ))
 echo "during the stream: redirect_vf +$d_vf, redirect_uplink +$d_uplink"
 # 5 of the 8 s on the VF, 3 on the synthetic NIC: shares of what was sent,
 # not counts, so that a slow machine that cannot keep 400 pps still passes.
+# The VF's share must exceed the 2 s before the revocation (2/8) by 1 s
+# (3/8): a VF that never came back gets 2/8; a slow machine takes longer
+# to see the VF's carrier again (the debug kernel under load: 47%).
 d_all=$((d_vf + d_uplink))
 [ "$d_all" -ge 400 ] || fail "the fast path carried too little of the stream (+$d_all)"
 [ $((d_uplink * 5)) -ge "$d_all" ] ||
 	fail "the stream did not move to the synthetic NIC (+$d_uplink of +$d_all)"
-[ $((d_vf * 2)) -ge "$d_all" ] ||
+[ $((d_vf * 8)) -ge $((d_all * 3)) ] ||
 	fail "the stream did not use the VF before and after (+$d_vf of +$d_all)"
 assert_eq "$(kfunc_tx "$(ifindex up0)")" "$(ifindex vf0)" "the VF carries traffic again"
 # The same removal on the stack path, for comparison.
