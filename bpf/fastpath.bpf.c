@@ -9,8 +9,9 @@
  *     the fast path on: to the device bpf_azlxnet_tx_ifindex() names (the
  *     VF while it is up) with the FIB's MACs, or bpf_redirect_neigh() to the
  *     synthetic NIC while there is no neighbour entry yet;
- *   - everything else (ARP, ND, multicast, link-local, fragments, options
- *     the FIB refuses, unknown destinations): TC_ACT_OK, the stack.
+ *   - everything else (ARP, ND and router messages, multicast, link-local,
+ *     IPv6 extension headers, fragments, TTL/hop limit about to expire,
+ *     what the FIB refuses, unknown destinations): TC_ACT_OK, the stack.
  * azlxnet_to_pod, on tc ingress of the uplink (synthetic NIC and VF):
  *   - to a local pod: bpf_redirect_peer() into it; else TC_ACT_OK.
  *
@@ -34,7 +35,13 @@
 #define ETH_P_IPV6	0x86DD
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1FFF
+#define NEXTHDR_HOP	0
+#define NEXTHDR_ROUTING	43
 #define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_ICMP	58
+#define NEXTHDR_DEST	60
+#define NDISC_ROUTER_SOLICITATION	133
+#define NDISC_REDIRECT			137
 #define PACKET_HOST	0
 #define TC_ACT_OK	0
 #define TC_ACT_SHOT	2
@@ -94,9 +101,32 @@ static __always_inline int azlxnet_drop(struct azlxnet_ep_stats *st,
 	return TC_ACT_SHOT;
 }
 
+/* 169.254.0.0/16 (network order). */
+static __always_inline bool azlxnet_ipv4_ll(__be32 a)
+{
+	return (bpf_ntohl(a) >> 16) == 0xa9fe;
+}
+
+/* fe80::/10 */
+static __always_inline bool azlxnet_ipv6_ll(const struct in6_addr *a)
+{
+	return a->in6_u.u6_addr8[0] == 0xfe && (a->in6_u.u6_addr8[1] & 0xc0) == 0x80;
+}
+
 /*
  * Parse Ethernet + IPv4/IPv6 up to the addresses. Return 0 if the packet is
- * one the fast path handles (unicast, not a fragment, not ND), else -1.
+ * one the fast path forwards, else -1: the stack's. The stack keeps
+ *   - multicast and broadcast;
+ *   - anything with a link-local source or destination (these never cross
+ *     a router, and a forwarder must not touch them);
+ *   - neighbour discovery and router messages (ICMPv6 133-137): RFC 4861
+ *     makes receivers drop them unless the hop limit is still 255, and a
+ *     unicast neighbour advertisement between two pods on one bridge has
+ *     global addresses on both sides;
+ *   - IPv6 with an extension header before the transport header (a
+ *     hop-by-hop, routing or destination options header can carry such a
+ *     message too) and fragments of either family.
+ * The TTL / hop limit that would expire is the forwarding step's to check.
  */
 static __always_inline int azlxnet_parse(struct __sk_buff *skb,
 					 struct azlxnet_pkt *p)
@@ -116,30 +146,42 @@ static __always_inline int azlxnet_parse(struct __sk_buff *skb,
 			return -1;
 		if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 			return -1;
-		/* Multicast and limited broadcast are for the stack. */
 		if ((bpf_ntohl(ip->daddr) >> 28) == 0xe || ip->daddr == 0xffffffff)
+			return -1;
+		if (azlxnet_ipv4_ll(ip->daddr) || azlxnet_ipv4_ll(ip->saddr))
 			return -1;
 		p->dst.family = AF_INET;
 		p->dst.addr[0] = ip->daddr;
 		p->src.family = AF_INET;
 		p->src.addr[0] = ip->saddr;
-			p->l4_proto = ip->protocol;
+		p->l4_proto = ip->protocol;
 		p->tos = ip->tos;
 		return 0;
 	}
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
-		__u8 first;
 
 		if ((void *)(ip6 + 1) > data_end)
 			return -1;
-		first = ip6->daddr.in6_u.u6_addr8[0];
-		/* Multicast (ND included) and link-local are for the stack. */
-		if (first == 0xff ||
-		    (first == 0xfe && (ip6->daddr.in6_u.u6_addr8[1] & 0xc0) == 0x80))
+		if (ip6->daddr.in6_u.u6_addr8[0] == 0xff ||
+		    azlxnet_ipv6_ll(&ip6->daddr) || azlxnet_ipv6_ll(&ip6->saddr))
 			return -1;
-		if (ip6->nexthdr == NEXTHDR_FRAGMENT)
+		switch (ip6->nexthdr) {
+		case NEXTHDR_HOP:
+		case NEXTHDR_ROUTING:
+		case NEXTHDR_FRAGMENT:
+		case NEXTHDR_DEST:
 			return -1;
+		case NEXTHDR_ICMP: {
+			__u8 *type = (void *)(ip6 + 1);
+
+			if ((void *)(type + 1) > data_end)
+				return -1;
+			if (*type >= NDISC_ROUTER_SOLICITATION && *type <= NDISC_REDIRECT)
+				return -1;
+			break;
+		}
+		}
 		p->dst.family = AF_INET6;
 		__builtin_memcpy(p->dst.addr, ip6->daddr.in6_u.u6_addr32, 16);
 		p->src.family = AF_INET6;
