@@ -156,7 +156,10 @@ test_show_empty() {
 	expect_eq "$out" ""
 	run -j fastpath show
 	expect_rc 0
-	jq_eq . '{"pin_dir":"/sys/fs/bpf/azlxnet","pinned":false,"pods":0,"uplinks":[],"programs":[]}'
+	jq_eq 'del(.tool_identity, .attach)' \
+		'{"pin_dir":"/sys/fs/bpf/azlxnet","identity":null,"pinned":false,"pods":0,"stale":null,"counters_since":null,"uplinks":[],"programs":[]}'
+	jq_eq '.tool_identity | test("^l[0-9]+-[0-9a-f]{16}$")' true
+	jq_eq '.attach | test("^(tcx|tc)$")' true
 	run fastpath
 	expect_rc 0
 	expect_has "$out" "maps: none (the fast path is off)"
