@@ -611,7 +611,8 @@ static int azlx_fastpath_enable(int argc, char **argv)
 	struct azlx_err e = { 0 };
 	struct azlx_uplink u;
 
-	if (argc && azlx_is_help(argv[0]))
+	/* a DEV may be called "h": only the whole word is help here */
+	if (argc && !strcmp(argv[0], "help"))
 		return azlx_fastpath_help(0, NULL);
 	if (azlx_fastpath_dev(argc, argv, "enable"))
 		return AZLX_EXIT_USAGE;
@@ -626,7 +627,7 @@ static int azlx_fastpath_disable(int argc, char **argv)
 	struct azlx_err e = { 0 };
 	struct azlx_uplink u;
 
-	if (argc && azlx_is_help(argv[0]))
+	if (argc && !strcmp(argv[0], "help"))
 		return azlx_fastpath_help(0, NULL);
 	if (azlx_fastpath_dev(argc, argv, "disable"))
 		return AZLX_EXIT_USAGE;
