@@ -208,6 +208,31 @@ test_cni_no_container() {
 	jq_eq .cniVersion '"0.4.0"'
 }
 
+# CNI_NETNS that is not a namespace: a CNI error at once, the file is never
+# opened for reading (a FIFO would block) and stays as it was.
+test_cni_netns_not_a_namespace() {
+	local f cmd
+
+	mkfifo "$tmp/fifo"
+	mkdir "$tmp/dir"
+	printf 'x' >"$tmp/file"
+	for f in "$tmp/fifo" "$tmp/dir" "$tmp/file" /dev/null /proc/self/ns/mnt; do
+		for cmd in ADD CHECK; do
+			rc=0
+			printf '%s' "$CONF" | timeout 5 env CNI_COMMAND=$cmd "${ENV[@]}" \
+				CNI_NETNS="$f" "$AZ" >"$tmp/out" 2>"$tmp/err" || rc=$?
+			out=$(cat "$tmp/out")
+			err=$(cat "$tmp/err")
+			[ "$rc" -ne 124 ] || fail "$cmd with CNI_NETNS=$f did not return"
+			expect_cni_error 4
+			jq_eq .details "\"$f is not a network namespace\""
+		done
+	done
+	# untouched
+	[ -p "$tmp/fifo" ] || fail "the FIFO is gone"
+	expect_eq "$(cat "$tmp/file")" x
+}
+
 # DEL with nothing to go by succeeds and prints nothing.
 test_cni_del_nothing() {
 	cni '{"cniVersion":"1.0.0","name":"n","type":"azlxnet"}' CNI_COMMAND=DEL "${ENV[@]}"
@@ -237,6 +262,7 @@ TESTS=(
 	cni_version
 	cni_errors
 	cni_no_container
+	cni_netns_not_a_namespace
 	cni_del_nothing
 	cni_needs_no_args
 )

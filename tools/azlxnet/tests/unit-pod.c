@@ -495,7 +495,18 @@ static void test_netns_open_errors(void)
 	CHECK_STR(e.msg, "cannot open network namespace /nonexistent/ns: No such file or directory");
 	memset(&e, 0, sizeof(e));
 	CHECK(azlx_netns_open("/dev/null", &e) == -EINVAL);
+	CHECK(e.cni_code == AZLX_CNI_ERR_ENV);
 	CHECK_STR(e.msg, "/dev/null is not a network namespace");
+	/* a directory, a regular file, another kind of namespace */
+	memset(&e, 0, sizeof(e));
+	CHECK(azlx_netns_open("/", &e) == -EINVAL);
+	CHECK(e.cni_code == AZLX_CNI_ERR_ENV);
+	memset(&e, 0, sizeof(e));
+	CHECK(azlx_netns_open("/proc/self/status", &e) == -EINVAL);
+	CHECK(e.cni_code == AZLX_CNI_ERR_ENV);
+	memset(&e, 0, sizeof(e));
+	CHECK(azlx_netns_open("/proc/self/ns/uts", &e) == -EINVAL);
+	CHECK_STR(e.msg, "/proc/self/ns/uts is not a network namespace");
 	memset(&e, 0, sizeof(e));
 	CHECK(azlx_netns_open("/proc/self/ns/net", &e) == -EINVAL);
 	CHECK(e.cni_code == AZLX_CNI_ERR_LINK);
