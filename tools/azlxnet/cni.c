@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The CNI plugin mode: a chained plugin after ptp or bridge (CNI 1.0.0,
- * https://github.com/containernetworking/cni/blob/main/SPEC.md).
+ * The CNI plugin mode: a chained plugin after ptp or bridge (CNI 0.3.0 to
+ * 1.1.0, https://github.com/containernetworking/cni/blob/main/SPEC.md).
  *
  * ADD takes the container interface of prevResult (the one named
  * CNI_IFNAME with a sandbox) and the addresses that point at it, puts the
- * pod on the fast path and passes prevResult on as its result. DEL removes
+ * pod on the fast path and passes prevResult on as its result, in the shape
+ * of the configuration's version. DEL removes
  * the pod, by its interface while the namespace exists, else by the
  * addresses of prevResult; nothing to remove is success. CHECK verifies
  * the pod's state. Errors go to stdout as CNI error objects, exit status 1.
@@ -26,7 +27,28 @@
 #include "pod.h"
 #include "uplink.h"
 
-static const char *const azlx_cni_versions[] = { "0.4.0", "1.0.0" };
+/* Oldest first: an index compares versions. */
+static const char *const azlx_cni_versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
+
+#define AZLX_CNI_NVERSIONS	(sizeof(azlx_cni_versions) / sizeof(azlx_cni_versions[0]))
+
+/* The index of version @v, or -1 when it is not supported. */
+static int azlx_cni_version_idx(const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < AZLX_CNI_NVERSIONS; i++) {
+		if (!strcmp(v, azlx_cni_versions[i]))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* @v (supported) is @min or later. */
+static bool azlx_cni_version_ge(const char *v, const char *min)
+{
+	return azlx_cni_version_idx(v) >= azlx_cni_version_idx(min);
+}
 
 const char *azlx_cni_code_msg(int code)
 {
@@ -115,7 +137,7 @@ static int azlx_cni_version(FILE *out)
 		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_IO, "out of memory");
 	}
 	json_object_object_add(doc, "cniVersion", json_object_new_string(AZLX_CNI_VERSION));
-	for (i = 0; i < sizeof(azlx_cni_versions) / sizeof(azlx_cni_versions[0]); i++)
+	for (i = 0; i < AZLX_CNI_NVERSIONS; i++)
 		json_object_array_add(v, json_object_new_string(azlx_cni_versions[i]));
 	json_object_object_add(doc, "supportedVersions", v);
 	azlx_cni_print(out, doc);
@@ -123,15 +145,80 @@ static int azlx_cni_version(FILE *out)
 	return 0;
 }
 
+static json_object *azlx_json_get(json_object *obj, const char *key, json_type type)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+static bool azlx_json_has(json_object *obj, const char *key)
+{
+	return json_object_object_get_ex(obj, key, NULL);
+}
+
 static const char *azlx_cni_supported(const char *v)
 {
-	size_t i;
+	int i = azlx_cni_version_idx(v);
 
-	for (i = 0; i < sizeof(azlx_cni_versions) / sizeof(azlx_cni_versions[0]); i++) {
-		if (!strcmp(v, azlx_cni_versions[i]))
-			return azlx_cni_versions[i];
+	return i < 0 ? NULL : azlx_cni_versions[i];
+}
+
+/* Removes the keys of @keys (NULL-terminated) from every object of array @arr. */
+static void azlx_json_array_del(json_object *arr, const char *const *keys)
+{
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+	const char *const *k;
+
+	for (i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(it, json_type_object))
+			continue;
+		for (k = keys; *k; k++)
+			json_object_object_del(it, *k);
 	}
-	return NULL;
+}
+
+json_object *azlx_cni_result_convert(json_object *res, const char *version)
+{
+	/* what 1.1.0 added, to interfaces and to routes */
+	static const char *const iface_new[] = { "mtu", "socketPath", "pciID", NULL };
+	static const char *const route_new[] = { "mtu", "advmss", "priority", "table",
+						 "scope", NULL };
+	static const char *const ip_version[] = { "version", NULL };
+	json_object *out = NULL, *ips;
+	size_t i, n;
+
+	if (!azlx_cni_supported(version) || json_object_deep_copy(res, &out, NULL) || !out)
+		return NULL;
+	json_object_object_add(out, "cniVersion", json_object_new_string(version));
+	if (!azlx_cni_version_ge(version, "1.1.0")) {
+		azlx_json_array_del(azlx_json_get(out, "interfaces", json_type_array), iface_new);
+		azlx_json_array_del(azlx_json_get(out, "routes", json_type_array), route_new);
+	}
+	ips = azlx_json_get(out, "ips", json_type_array);
+	if (azlx_cni_version_ge(version, "1.0.0")) {
+		/* 1.0.0 dropped "version" */
+		azlx_json_array_del(ips, ip_version);
+		return out;
+	}
+	/* before 1.0.0 each address says its family */
+	n = ips ? json_object_array_length(ips) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(ips, i), *a;
+
+		if (!json_object_is_type(it, json_type_object))
+			continue;
+		a = azlx_json_get(it, "address", json_type_string);
+		if (!a)
+			continue;
+		json_object_object_add(it, "version", json_object_new_string(
+				       strchr(json_object_get_string(a), ':') ? "6" : "4"));
+	}
+	return out;
 }
 
 /* Names as the kernel takes them (dev_valid_name()). */
@@ -172,20 +259,6 @@ struct azlx_cni_conf {
 	int			iface;		/* index of CNI_IFNAME in prevResult, or -1 */
 	struct azlx_addrs	addrs;		/* of that interface */
 };
-
-static json_object *azlx_json_get(json_object *obj, const char *key, json_type type)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
-		return NULL;
-	return v;
-}
-
-static bool azlx_json_has(json_object *obj, const char *key)
-{
-	return json_object_object_get_ex(obj, key, NULL);
-}
 
 /*
  * The container interface of prevResult and its addresses. Returns 0 or,
@@ -271,8 +344,12 @@ static int azlx_cni_conf_read(const struct azlx_cni_env *env, json_object *doc,
 	c->version = azlx_cni_supported(json_object_get_string(v));
 	if (!c->version)
 		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_VERSION,
-				      "CNI version %s is not supported (supported: 0.4.0, 1.0.0)",
+				      "CNI version %s is not supported (supported: 0.3.0, 0.3.1, "
+				      "0.4.0, 1.0.0, 1.1.0)",
 				      json_object_get_string(v));
+	if (!strcmp(env->command, "CHECK") && !azlx_cni_version_ge(c->version, "0.4.0"))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_VERSION,
+				      "CHECK needs cniVersion 0.4.0 or later, not %s", c->version);
 	if (!azlx_json_get(doc, "name", json_type_string))
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 				      "\"name\" is missing or not a string");
@@ -351,8 +428,11 @@ static int azlx_cni_add(const struct azlx_cni_env *env, const struct azlx_cni_co
 	}
 
 	/* prevResult is the result, in the configuration's version */
-	res = json_object_get(c->prev);
-	json_object_object_add(res, "cniVersion", json_object_new_string(c->version));
+	res = azlx_cni_result_convert(c->prev, c->version);
+	if (!res) {
+		ops->del_link(env->netns, env->ifname, &undo);
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_IO, "out of memory");
+	}
 	azlx_cni_print(out, res);
 	json_object_put(res);
 	return 0;

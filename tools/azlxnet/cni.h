@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The CNI plugin mode (CNI specification 1.0.0): with CNI_COMMAND in its
- * environment and no argument, azlxnet is a chained plugin that puts the
- * pod the previous plugin (ptp, bridge) made on the fast path.
+ * The CNI plugin mode (CNI specification 0.3.0 to 1.1.0): with CNI_COMMAND
+ * in its environment and no argument, azlxnet is a chained plugin that puts
+ * the pod the previous plugin (ptp, bridge) made on the fast path.
  */
 #ifndef __AZLXNET_CNI_H
 #define __AZLXNET_CNI_H
@@ -10,10 +10,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <json-c/json.h>
+
 #include "datapath.h"
 #include "pod.h"
 
-#define AZLX_CNI_VERSION	"1.0.0"
+/* The newest version, of the VERSION answer and of errors without another */
+#define AZLX_CNI_VERSION	"1.1.0"
 /* Largest network configuration read from stdin. */
 #define AZLX_CNI_INPUT_MAX	(4 << 20)
 
@@ -55,6 +58,13 @@ int azlx_cni_run(const struct azlx_cni_env *env, const char *in, size_t len,
 
 /* Reads the environment and stdin, runs against the node. */
 int azlx_cni_main(void);
+
+/*
+ * A copy of result @res in the shape of CNI version @version (supported):
+ * its cniVersion, ips[] with "version" ("4", "6") before 1.0.0 and without
+ * it from 1.0.0, and without 1.1.0's fields before 1.1.0. NULL on failure.
+ */
+json_object *azlx_cni_result_convert(json_object *res, const char *version);
 
 /* The message of a CNI error code ("invalid network configuration"). */
 const char *azlx_cni_code_msg(int code);

@@ -165,11 +165,11 @@ test_show_empty() {
 test_cni_version() {
 	cni '{"cniVersion":"1.0.0"}' CNI_COMMAND=VERSION
 	expect_rc 0
-	expect_eq "$out" '{"cniVersion":"1.0.0","supportedVersions":["0.4.0","1.0.0"]}'
+	expect_eq "$out" '{"cniVersion":"1.1.0","supportedVersions":["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}'
 	expect_eq "$err" ""
 	cni '' CNI_COMMAND=VERSION
 	expect_rc 0
-	jq_eq .supportedVersions '["0.4.0","1.0.0"]'
+	jq_eq .supportedVersions '["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
 }
 
 test_cni_errors() {
@@ -180,7 +180,7 @@ test_cni_errors() {
 	expect_cni_error 7
 	cni "$(jq -c '.cniVersion = "9.9.9"' <<<"$CONF")" CNI_COMMAND=ADD "${ENV[@]}" CNI_NETNS=/x
 	expect_cni_error 1
-	jq_eq .cniVersion '"1.0.0"'
+	jq_eq .cniVersion '"1.1.0"'
 	cni "$CONF" CNI_COMMAND=ADD "${ENV[@]}"
 	expect_cni_error 4
 	jq_eq .details '"CNI_NETNS is not set"'

@@ -684,7 +684,8 @@ static void test_cni_version(void)
 
 	cni_run(&env, "{\"cniVersion\":\"1.0.0\"}", &o);
 	CHECK(o.ret == 0);
-	CHECK_STR(o.buf, "{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.4.0\",\"1.0.0\"]}\n");
+	CHECK_STR(o.buf, "{\"cniVersion\":\"1.1.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\","
+		  "\"0.4.0\",\"1.0.0\",\"1.1.0\"]}\n");
 	cni_free(&o);
 	/* without input too */
 	cni_run(&env, "", &o);
@@ -697,10 +698,10 @@ static void test_cni_command_errors(void)
 	struct azlx_cni_env env = env_add;
 
 	env.command = NULL;
-	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.0.0", "CNI_COMMAND is not set");
-	env.command = "GC";
-	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.0.0",
-			 "CNI_COMMAND \"GC\" is not supported (ADD, DEL, CHECK, VERSION)");
+	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.1.0", "CNI_COMMAND is not set");
+	env.command = "FROB";
+	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.1.0",
+			 "CNI_COMMAND \"FROB\" is not supported (ADD, DEL, CHECK, VERSION)");
 	CHECK(!fake.adds && !fake.del_links && !fake.del_addrs && !fake.checks);
 }
 
@@ -718,9 +719,9 @@ static void test_cni_decode_errors(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cni_expect_error(&env_add, bad[i], AZLX_CNI_ERR_DECODE, "1.0.0", NULL);
+		cni_expect_error(&env_add, bad[i], AZLX_CNI_ERR_DECODE, "1.1.0", NULL);
 	cni_expect_error(&env_add, "{\"cniVersion\":\"1.0.0\"} trailing", AZLX_CNI_ERR_DECODE,
-			 "1.0.0", "cannot parse the network configuration: trailing data "
+			 "1.1.0", "cannot parse the network configuration: trailing data "
 			 "after the JSON value");
 	CHECK(!fake.adds);
 }
@@ -728,14 +729,15 @@ static void test_cni_decode_errors(void)
 static void test_cni_config_errors(void)
 {
 	cni_expect_error(&env_add, "{\"name\":\"n\",\"type\":\"azlxnet\"}", AZLX_CNI_ERR_CONFIG,
-			 "1.0.0", "\"cniVersion\" is missing or not a string");
+			 "1.1.0", "\"cniVersion\" is missing or not a string");
 	cni_expect_error(&env_add, "{\"cniVersion\":1,\"name\":\"n\",\"type\":\"azlxnet\"}",
-			 AZLX_CNI_ERR_CONFIG, "1.0.0", NULL);
+			 AZLX_CNI_ERR_CONFIG, "1.1.0", NULL);
 	cni_expect_error(&env_add, "{\"cniVersion\":\"9.9.9\",\"name\":\"n\",\"type\":\"azlxnet\","
-			 "\"prevResult\":" PTP_RESULT "}", AZLX_CNI_ERR_VERSION, "1.0.0",
-			 "CNI version 9.9.9 is not supported (supported: 0.4.0, 1.0.0)");
-	cni_expect_error(&env_add, "{\"cniVersion\":\"0.3.1\",\"name\":\"n\",\"type\":\"azlxnet\"}",
-			 AZLX_CNI_ERR_VERSION, "1.0.0", NULL);
+			 "\"prevResult\":" PTP_RESULT "}", AZLX_CNI_ERR_VERSION, "1.1.0",
+			 "CNI version 9.9.9 is not supported (supported: 0.3.0, 0.3.1, 0.4.0, "
+			 "1.0.0, 1.1.0)");
+	cni_expect_error(&env_add, "{\"cniVersion\":\"0.2.0\",\"name\":\"n\",\"type\":\"azlxnet\"}",
+			 AZLX_CNI_ERR_VERSION, "1.1.0", NULL);
 	cni_expect_error(&env_add, "{\"cniVersion\":\"0.4.0\",\"type\":\"azlxnet\"}",
 			 AZLX_CNI_ERR_CONFIG, "0.4.0", "\"name\" is missing or not a string");
 	cni_expect_error(&env_add, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}",
@@ -824,6 +826,104 @@ static void test_cni_add_version_040(void)
 	CHECK(o.ret == 0 && fake.adds == 1 && fake.req.addrs.n == 1);
 	/* prevResult had no cniVersion: the result has the configuration's */
 	CHECK_STR(jstr(o.doc, "cniVersion"), "0.4.0");
+	cni_free(&o);
+}
+
+/* @got equals the JSON text @want. */
+static void json_expect(json_object *got, const char *want)
+{
+	json_object *w = json_tokener_parse(want);
+
+	CHECK(w);
+	if (!json_object_equal(got, w))
+		printf("# got %s\n# want %s\n", json_object_to_json_string(got), want);
+	CHECK(json_object_equal(got, w));
+	json_object_put(w);
+}
+
+static void test_cni_result_convert(void)
+{
+	/* 1.1.0, with fields 1.1.0 added */
+	json_object *res = json_tokener_parse(
+		"{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"veth1\",\"mtu\":1500},"
+		"{\"name\":\"eth0\",\"sandbox\":\"/x\",\"socketPath\":\"/s\",\"pciID\":\"p\"}],"
+		"\"ips\":[{\"interface\":1,\"address\":\"10.1.0.5/24\",\"gateway\":\"10.1.0.1\"},"
+		"{\"interface\":1,\"address\":\"fd00::5/64\"}],"
+		"\"routes\":[{\"dst\":\"0.0.0.0/0\",\"mtu\":1400,\"advmss\":1360,\"priority\":5,"
+		"\"table\":100,\"scope\":0}],\"dns\":{}}");
+	json_object *old = json_tokener_parse(
+		"{\"cniVersion\":\"0.3.1\",\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		"\"ips\":[{\"version\":\"4\",\"interface\":0,\"address\":\"10.1.0.5/24\"}]}");
+	json_object *out;
+
+	CHECK(res && old);
+	out = azlx_cni_result_convert(res, "0.3.0");
+	json_expect(out, "{\"cniVersion\":\"0.3.0\",\"interfaces\":[{\"name\":\"veth1\"},"
+		    "{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		    "\"ips\":[{\"version\":\"4\",\"interface\":1,\"address\":\"10.1.0.5/24\","
+		    "\"gateway\":\"10.1.0.1\"},{\"version\":\"6\",\"interface\":1,"
+		    "\"address\":\"fd00::5/64\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{}}");
+	json_object_put(out);
+	out = azlx_cni_result_convert(res, "0.4.0");
+	CHECK_STR(jstr(out, "cniVersion"), "0.4.0");
+	CHECK(strstr(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN),
+		     "\"version\":\"6\""));
+	json_object_put(out);
+	out = azlx_cni_result_convert(res, "1.0.0");
+	json_expect(out, "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"veth1\"},"
+		    "{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		    "\"ips\":[{\"interface\":1,\"address\":\"10.1.0.5/24\",\"gateway\":\"10.1.0.1\"},"
+		    "{\"interface\":1,\"address\":\"fd00::5/64\"}],"
+		    "\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{}}");
+	json_object_put(out);
+	/* the same version: the same result */
+	out = azlx_cni_result_convert(res, "1.1.0");
+	CHECK(json_object_equal(out, res));
+	json_object_put(out);
+	/* up from 0.3.1: "version" goes */
+	out = azlx_cni_result_convert(old, "1.1.0");
+	json_expect(out, "{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"eth0\","
+		    "\"sandbox\":\"/x\"}],\"ips\":[{\"interface\":0,\"address\":\"10.1.0.5/24\"}]}");
+	json_object_put(out);
+	CHECK(!azlx_cni_result_convert(res, "0.2.0"));
+	/* the input is left alone */
+	CHECK_STR(jstr(res, "cniVersion"), "1.1.0");
+	json_object_put(res);
+	json_object_put(old);
+}
+
+static void test_cni_add_version_031(void)
+{
+	/* what ptp gives for a 0.3.1 configuration */
+	const char *in =
+		"{\"cniVersion\":\"0.3.1\",\"name\":\"n\",\"type\":\"azlxnet\",\"prevResult\":"
+		"{\"cniVersion\":\"0.3.1\",\"interfaces\":[{\"name\":\"veth1\"},"
+		"{\"name\":\"eth0\",\"sandbox\":\"/var/run/netns/c1\"}],"
+		"\"ips\":[{\"version\":\"4\",\"interface\":1,\"address\":\"10.1.0.5/24\"},"
+		"{\"version\":\"6\",\"interface\":1,\"address\":\"fd00::5/64\"}],\"dns\":{}}}";
+	struct azlx_cni_env env = env_add;
+	struct cni_out o = { 0 };
+	char buf[64];
+
+	cni_run(&env, in, &o);
+	CHECK(o.ret == 0 && fake.adds == 1 && fake.req.addrs.n == 2);
+	CHECK_STR(azlx_ep_key_fmt(&fake.req.addrs.key[1], buf, sizeof(buf)), "fd00::5");
+	json_expect(o.doc, "{\"cniVersion\":\"0.3.1\",\"interfaces\":[{\"name\":\"veth1\"},"
+		    "{\"name\":\"eth0\",\"sandbox\":\"/var/run/netns/c1\"}],"
+		    "\"ips\":[{\"version\":\"4\",\"interface\":1,\"address\":\"10.1.0.5/24\"},"
+		    "{\"version\":\"6\",\"interface\":1,\"address\":\"fd00::5/64\"}],\"dns\":{}}");
+	/* a 1.0.0 prevResult under a 0.3.0 configuration: in 0.3.0's shape */
+	cni_run(&env, "{\"cniVersion\":\"0.3.0\",\"name\":\"n\",\"type\":\"azlxnet\","
+		"\"prevResult\":" PTP_RESULT "}", &o);
+	CHECK(o.ret == 0 && fake.adds == 2);
+	CHECK_STR(jstr(o.doc, "cniVersion"), "0.3.0");
+	CHECK(strstr(o.buf, "{\"interface\":1,\"address\":\"10.244.1.2/24\",\"gateway\":"
+		     "\"10.244.1.1\",\"version\":\"4\"}"));
+	/* CHECK came with 0.4.0 */
+	env.command = "CHECK";
+	cni_expect_error(&env, in, AZLX_CNI_ERR_VERSION, "0.3.1",
+			 "CHECK needs cniVersion 0.4.0 or later, not 0.3.1");
+	CHECK(!fake.checks);
 	cni_free(&o);
 }
 
@@ -1001,7 +1101,7 @@ static void test_cni_del_failures(void)
 	cni_run(&env, CONF_PREV(""), &o);
 	CHECK(o.ret == 0 && !o.len);
 	/* bad input is still an error */
-	cni_expect_error(&env, "{", AZLX_CNI_ERR_DECODE, "1.0.0", NULL);
+	cni_expect_error(&env, "{", AZLX_CNI_ERR_DECODE, "1.1.0", NULL);
 	env.ifname = NULL;
 	cni_expect_error(&env, CONF(""), AZLX_CNI_ERR_ENV, "1.0.0", "CNI_IFNAME is not set");
 	cni_free(&o);
@@ -1057,6 +1157,8 @@ const struct azlx_test azlx_pod_tests[] = {
 	TEST(test_cni_env_errors),
 	TEST(test_cni_add_ptp),
 	TEST(test_cni_add_version_040),
+	TEST(test_cni_result_convert),
+	TEST(test_cni_add_version_031),
 	TEST(test_cni_add_bridge),
 	TEST(test_cni_add_no_interface_index),
 	TEST(test_cni_add_prev_errors),
