@@ -233,6 +233,51 @@ test_cni_netns_not_a_namespace() {
 	expect_eq "$(cat "$tmp/file")" x
 }
 
+# DEL after a failure: whatever CNI_NETNS and prevResult are, it returns at
+# once, succeeds and prints nothing.
+test_cni_del_bad_input() {
+	local f prev
+
+	mkfifo "$tmp/fifo-del"
+	for f in "$tmp/fifo-del" /dev/null /nonexistent/ns /proc/self/ns/net /etc/passwd/x; do
+		for prev in '' ',"prevResult":[]' ',"prevResult":{"ips":{}}' \
+			',"prevResult":{"interfaces":[7]}'; do
+			rc=0
+			printf '%s' '{"cniVersion":"0.3.1","name":"n","type":"azlxnet"'"$prev}" |
+				timeout 5 env CNI_COMMAND=DEL "${ENV[@]}" CNI_NETNS="$f" "$AZ" \
+				>"$tmp/out" 2>"$tmp/err" || rc=$?
+			out=$(cat "$tmp/out")
+			err=$(cat "$tmp/err")
+			[ "$rc" -ne 124 ] || fail "DEL with CNI_NETNS=$f$prev did not return"
+			expect_rc 0
+			expect_eq "$out" ""
+		done
+	done
+	[ -p "$tmp/fifo-del" ] || fail "the FIFO is gone"
+}
+
+# GC and STATUS (CNI 1.1.0): bad input is refused before anything is read.
+test_cni_gc_status_errors() {
+	local conf='{"cniVersion":"1.1.0","name":"n","type":"azlxnet"}'
+
+	cni "$conf" CNI_COMMAND=GC CNI_PATH=/opt/cni/bin
+	expect_cni_error 7
+	jq_eq .details '"\"cni.dev/valid-attachments\" is missing"'
+	cni "$(jq -c '."cni.dev/valid-attachments" = [{"containerID": "a"}]' <<<"$conf")" \
+		CNI_COMMAND=GC CNI_PATH=/opt/cni/bin
+	expect_cni_error 7
+	cni "$(jq -c '.cniVersion = "1.0.0" | ."cni.dev/valid-attachments" = []' <<<"$conf")" \
+		CNI_COMMAND=GC CNI_PATH=/opt/cni/bin
+	expect_cni_error 1
+	jq_eq .details '"GC needs cniVersion 1.1.0 or later, not 1.0.0"'
+	cni "$(jq -c '.cniVersion = "0.4.0"' <<<"$conf")" CNI_COMMAND=STATUS
+	expect_cni_error 1
+	# an uplink that does not exist: not ready
+	cni "$(jq -c '.uplink = "azlxnoeth0"' <<<"$conf")" CNI_COMMAND=STATUS
+	expect_cni_error 50
+	jq_eq .msg '"plugin not available"'
+}
+
 # DEL with nothing to go by succeeds and prints nothing.
 test_cni_del_nothing() {
 	cni '{"cniVersion":"1.0.0","name":"n","type":"azlxnet"}' CNI_COMMAND=DEL "${ENV[@]}"
@@ -263,6 +308,8 @@ TESTS=(
 	cni_errors
 	cni_no_container
 	cni_netns_not_a_namespace
+	cni_del_bad_input
+	cni_gc_status_errors
 	cni_del_nothing
 	cni_needs_no_args
 )

@@ -6,14 +6,18 @@
  * stand-in operations (no BPF, no namespaces, no root).
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cni.h"
+#include "cni_state.h"
 #include "datapath.h"
 #include "netns.h"
 #include "pod.h"
@@ -517,6 +521,9 @@ static void test_netns_open_errors(void)
 
 static struct {
 	int			adds, del_links, del_addrs, checks, enables, uplink_checks;
+	int			del_records, statuses;
+	char			del_recorded[256];	/* "CID:IF " per del_record */
+	struct azlx_cni_record	rec;		/* of the last del_record */
 	struct azlx_pod_req	req;		/* of the last add or check */
 	char			netns[64], ifname[16], uplink[16];
 	struct azlx_addrs	addrs;		/* of the last del_addrs */
@@ -527,6 +534,8 @@ static struct {
 	int			check_err;
 	int			enable_err;
 	int			uplink_check_err;
+	int			del_record_err;
+	int			status_err;
 } fake;
 
 static int fake_fail(struct azlx_err *e, int err, int code)
@@ -536,8 +545,12 @@ static int fake_fail(struct azlx_err *e, int err, int code)
 	return azlx_fail_cni(e, code, err, "stand-in failure %d", err);
 }
 
-static int fake_add(const struct azlx_pod_req *req, struct azlx_err *e)
+static int fake_add(const struct azlx_pod_req *req, struct azlx_pod_row *row,
+		    struct azlx_err *e)
 {
+	memset(row, 0, sizeof(*row));
+	row->host_ifindex = 42;
+	snprintf(row->host_ifname, sizeof(row->host_ifname), "veth42");
 	fake.adds++;
 	fake.req = *req;
 	snprintf(fake.netns, sizeof(fake.netns), "%s", req->netns);
@@ -581,13 +594,34 @@ static int fake_uplink_check(const char *dev, struct azlx_err *e)
 	return fake_fail(e, fake.uplink_check_err, AZLX_CNI_ERR_CHECK);
 }
 
-static const struct azlx_cni_ops fake_ops = {
+static int fake_del_record(const struct azlx_cni_record *r, struct azlx_err *e)
+{
+	size_t len = strlen(fake.del_recorded);
+
+	fake.del_records++;
+	fake.rec = *r;
+	snprintf(fake.del_recorded + len, sizeof(fake.del_recorded) - len, "%s:%s ",
+		 r->containerid, r->ifname);
+	return fake_fail(e, fake.del_record_err, 0);
+}
+
+static int fake_status(const char *uplink, struct azlx_err *e)
+{
+	fake.statuses++;
+	snprintf(fake.uplink, sizeof(fake.uplink), "%s", uplink ? uplink : "");
+	return fake_fail(e, fake.status_err, 0);
+}
+
+/* state_dir is set by the tests of the records */
+static struct azlx_cni_ops fake_ops = {
 	.add		= fake_add,
 	.del_link	= fake_del_link,
 	.del_addrs	= fake_del_addrs,
 	.check		= fake_check,
 	.uplink_enable	= fake_enable,
 	.uplink_check	= fake_uplink_check,
+	.del_record	= fake_del_record,
+	.status		= fake_status,
 };
 
 /* What the reference ptp plugin gives (CNI 1.0.0, host-local, v4 + v6). */
@@ -701,7 +735,8 @@ static void test_cni_command_errors(void)
 	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.1.0", "CNI_COMMAND is not set");
 	env.command = "FROB";
 	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.1.0",
-			 "CNI_COMMAND \"FROB\" is not supported (ADD, DEL, CHECK, VERSION)");
+			 "CNI_COMMAND \"FROB\" is not supported (ADD, DEL, CHECK, GC, STATUS, "
+			 "VERSION)");
 	CHECK(!fake.adds && !fake.del_links && !fake.del_addrs && !fake.checks);
 }
 
@@ -1127,6 +1162,388 @@ static void test_cni_check(void)
 	cni_free(&o);
 }
 
+/* Attachment records, GC and STATUS */
+
+static char state_dir[64];
+
+/* A private record directory for the stand-in operations. */
+static void state_setup(void)
+{
+	snprintf(state_dir, sizeof(state_dir), "/tmp/azlxnet-unit.XXXXXX");
+	CHECK(mkdtemp(state_dir));
+	fake_ops.state_dir = state_dir;
+}
+
+/* The names in the record directory, sorted, space-separated. */
+static const char *state_files(void)
+{
+	static char buf[1024];
+	struct dirent **names;
+	int i, n;
+
+	buf[0] = '\0';
+	n = scandir(state_dir, &names, NULL, alphasort);
+	CHECK(n >= 0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+				 buf[0] ? " " : "", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return buf;
+}
+
+static void state_teardown(void)
+{
+	struct dirent *de;
+	char path[512];
+	DIR *d = opendir(state_dir);
+
+	CHECK(d);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir, de->d_name);
+		CHECK(!unlink(path));
+	}
+	closedir(d);
+	CHECK(!rmdir(state_dir));
+	fake_ops.state_dir = NULL;
+}
+
+static void state_put(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, name);
+	f = fopen(path, "w");
+	CHECK(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void record_fill(struct azlx_cni_record *r, const char *net, const char *cid)
+{
+	struct azlx_err e = { 0 };
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->network, sizeof(r->network), "%s", net);
+	snprintf(r->containerid, sizeof(r->containerid), "%s", cid);
+	snprintf(r->ifname, sizeof(r->ifname), "eth0");
+	r->host_ifindex = 7;
+	snprintf(r->host_ifname, sizeof(r->host_ifname), "veth7");
+	CHECK(!azlx_addrs_parse("10.244.1.7,fd00::7", &r->addrs, &e));
+}
+
+static void test_cni_record_format_parse(void)
+{
+	struct azlx_cni_record r, back;
+	struct azlx_err e = { 0 };
+	char *text;
+
+	record_fill(&r, "azlxnet", "c0ffee");
+	text = azlx_cni_record_format(&r);
+	CHECK_STR(text, "{\"network\":\"azlxnet\",\"containerID\":\"c0ffee\",\"ifname\":\"eth0\","
+		  "\"host_ifindex\":7,\"host_ifname\":\"veth7\","
+		  "\"addresses\":[\"10.244.1.7\",\"fd00::7\"]}");
+	CHECK(!azlx_cni_record_parse(text, &back, &e));
+	CHECK(!memcmp(&r, &back, sizeof(r)));
+	free(text);
+	CHECK(azlx_cni_record_parse("{\"network\":\"n\",\"containerID\":\"c\",\"ifname\":\"eth0\","
+				    "\"host_ifindex\":0,\"host_ifname\":\"v\",\"addresses\":[]}",
+				    &back, &e) == -EINVAL);
+	CHECK_STR(e.msg, "record: \"host_ifindex\" is not an ifindex");
+	CHECK(azlx_cni_record_parse("{\"network\":\"n\",\"containerID\":\"c\",\"ifname\":\"eth0\","
+				    "\"host_ifindex\":3,\"host_ifname\":\"v\",\"addresses\":[\"x\"]}",
+				    &back, &e) == -EINVAL);
+	CHECK(azlx_cni_record_parse("{\"network\":\"n\"}", &back, &e) == -EINVAL);
+	CHECK_STR(e.msg, "record: \"containerID\" is missing or not a string");
+	CHECK(azlx_cni_record_parse("[]", &back, &e) == -EINVAL);
+	CHECK(azlx_cni_record_parse("{\"net", &back, &e) == -EINVAL);
+}
+
+static void test_cni_record_files(void)
+{
+	struct azlx_cni_record r, back, *v;
+	struct azlx_err e = { 0 };
+	char *text;
+	size_t n;
+
+	state_setup();
+	record_fill(&r, "azlxnet", "cid-b");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	record_fill(&r, "azlxnet", "cid-a");
+	r.host_ifindex = 9;
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	/* written again: replaced, and no temporary file stays */
+	r.host_ifindex = 8;
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	CHECK_STR(state_files(), "cid-a:eth0 cid-b:eth0");
+	CHECK(!azlx_cni_record_read(state_dir, "cid-a", "eth0", &back, &e));
+	CHECK(back.host_ifindex == 8);
+	CHECK(azlx_cni_record_read(state_dir, "cid-a", "net1", &back, &e) == -ENOENT);
+	/* what is not a record is skipped, and left */
+	state_put("cid-c:eth0", "{\"broken\"");
+	state_put("note", "x");
+	state_put(".tmp.1", "{}");
+	/* a record under another attachment's name */
+	record_fill(&r, "azlxnet", "cid-d");
+	text = azlx_cni_record_format(&r);
+	CHECK(text);
+	state_put("cid-e:eth0", text);
+	free(text);
+	CHECK(!azlx_cni_records(state_dir, &v, &n, &e));
+	CHECK(n == 2);
+	CHECK_STR(v[0].containerid, "cid-a");
+	CHECK_STR(v[1].containerid, "cid-b");
+	free(v);
+	CHECK(azlx_cni_record_read(state_dir, "cid-c", "eth0", &back, &e) == -EINVAL);
+	CHECK(!azlx_cni_record_remove(state_dir, "cid-a", "eth0", &e));
+	CHECK(!azlx_cni_record_remove(state_dir, "cid-a", "eth0", &e));
+	CHECK_STR(state_files(), ".tmp.1 cid-b:eth0 cid-c:eth0 cid-e:eth0 note");
+	/* no directory, no record */
+	CHECK(!azlx_cni_records("/nonexistent/azlxnet", &v, &n, &e) && !n && !v);
+	/* names that are no file name */
+	CHECK(azlx_cni_record_remove(state_dir, "a/b", "eth0", &e) == -EINVAL);
+	CHECK(azlx_cni_record_read(state_dir, "..", "eth0", &back, &e) == -EINVAL);
+	state_teardown();
+}
+
+static void test_cni_valid_attachments(void)
+{
+	struct azlx_cni_attachment *v;
+	struct azlx_err e = { 0 };
+	json_object *doc;
+	size_t n;
+
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[{\"containerID\":\"a\","
+				 "\"ifname\":\"eth0\"},{\"containerID\":\"b\",\"ifname\":\"net1\"}]}");
+	CHECK(!azlx_cni_valid_attachments(doc, &v, &n, &e) && n == 2);
+	CHECK_STR(v[1].containerid, "b");
+	CHECK_STR(v[1].ifname, "net1");
+	free(v);
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[]}");
+	CHECK(!azlx_cni_valid_attachments(doc, &v, &n, &e) && !n && !v);
+	json_object_put(doc);
+	/* the draft's name */
+	doc = json_tokener_parse("{\"cni.dev/attachments\":[{\"containerID\":\"a\","
+				 "\"ifname\":\"eth0\"}]}");
+	CHECK(!azlx_cni_valid_attachments(doc, &v, &n, &e) && n == 1);
+	free(v);
+	json_object_put(doc);
+	doc = json_tokener_parse("{}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL && !v);
+	CHECK_STR(e.msg, "\"cni.dev/valid-attachments\" is missing");
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":{}}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL);
+	CHECK_STR(e.msg, "\"cni.dev/valid-attachments\" is not an array");
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[{\"containerID\":\"a\","
+				 "\"ifname\":\"eth0\"},{\"containerID\":\"b\"}]}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL && !v && !n);
+	CHECK_STR(e.msg, "\"cni.dev/valid-attachments\"[1] is not an object with "
+		  "\"containerID\" and \"ifname\" strings");
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[\"a\"]}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL);
+	json_object_put(doc);
+}
+
+static void test_cni_add_record(void)
+{
+	struct azlx_cni_record r;
+	struct azlx_err e = { 0 };
+	struct cni_out o = { 0 };
+	char buf[64];
+
+	state_setup();
+	cni_run(&env_add, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && fake.adds == 1);
+	CHECK_STR(state_files(), "c0ffee-1:eth0");
+	CHECK(!azlx_cni_record_read(state_dir, "c0ffee-1", "eth0", &r, &e));
+	CHECK_STR(r.network, "azlxnet");
+	CHECK(r.host_ifindex == 42);
+	CHECK_STR(r.host_ifname, "veth42");
+	CHECK(r.addrs.n == 2);
+	CHECK_STR(azlx_ep_key_fmt(&r.addrs.key[1], buf, sizeof(buf)), "fd00:10:244:1::2");
+	CHECK(!azlx_cni_record_remove(state_dir, "c0ffee-1", "eth0", &e));
+	/* a failed ADD leaves no record */
+	fake.add_err = EPERM;
+	cni_expect_error(&env_add, CONF_PREV(""), AZLX_CNI_ERR_FASTPATH, "1.0.0", NULL);
+	CHECK_STR(state_files(), "");
+	state_teardown();
+	/* the record cannot be written: the pod goes again */
+	fake.add_err = 0;
+	fake_ops.state_dir = "/proc/azlxnet-no-such-dir";
+	cni_expect_error(&env_add, CONF_PREV(""), AZLX_CNI_ERR_IO, "1.0.0", NULL);
+	CHECK(fake.adds == 3 && fake.del_links == 1);
+	fake_ops.state_dir = NULL;
+	cni_free(&o);
+}
+
+static void test_cni_del_record(void)
+{
+	struct azlx_cni_env env = env_cmd("DEL");
+	char long_id[AZLX_CNI_CONTAINERID_MAX + 50];
+	struct azlx_cni_record r;
+	struct azlx_err e = { 0 };
+	struct cni_out o = { 0 };
+
+	state_setup();
+	record_fill(&r, "azlxnet", "c0ffee-1");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	/* the namespace is there: by the interface, and the record goes */
+	cni_run(&env, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_links == 1 && !fake.del_records);
+	CHECK_STR(state_files(), "");
+	/* it is gone, and so is prevResult (a failed ADD): by the record */
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	fake.del_link_err = ENOENT;
+	fake.del_link_code = AZLX_CNI_ERR_CONTAINER;
+	cni_run(&env, CONF(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_records == 1 && !fake.del_addrs);
+	CHECK(fake.rec.host_ifindex == 7 && fake.rec.addrs.n == 2);
+	CHECK_STR(state_files(), "");
+	/* the removal fails: an error, and the record stays for the next try */
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	fake.del_record_err = EIO;
+	cni_expect_error(&env, CONF(""), AZLX_CNI_ERR_FASTPATH, "1.0.0", NULL);
+	CHECK_STR(state_files(), "c0ffee-1:eth0");
+	fake.del_record_err = 0;
+	/* CNI_NETNS is not a namespace (code 4): by the record too */
+	fake.del_link_code = AZLX_CNI_ERR_ENV;
+	fake.del_link_err = EINVAL;
+	cni_run(&env, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_records == 3 && fake.del_addrs == 1);
+	CHECK_STR(state_files(), "");
+	/* an ID ADD would refuse (too long for a record) is no reason to fail */
+	memset(long_id, 'a', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	env.containerid = long_id;
+	cni_run(&env, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_addrs == 2);
+	state_teardown();
+	cni_free(&o);
+}
+
+static void test_cni_del_bad_prev(void)
+{
+	static const char *const prev[] = {
+		"[]",
+		"7",
+		"{\"interfaces\":{}}",
+		"{\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/x\"}],\"ips\":{}}",
+		"{\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		"\"ips\":[{\"interface\":0,\"address\":\"nope\"}]}",
+		"{\"ips\":[{}]}",
+	};
+	struct azlx_cni_env env = env_cmd("DEL");
+	struct cni_out o = { 0 };
+	char in[512];
+	size_t i;
+
+	fake.del_link_err = ENOENT;
+	fake.del_link_code = AZLX_CNI_ERR_CONTAINER;
+	for (i = 0; i < sizeof(prev) / sizeof(prev[0]); i++) {
+		snprintf(in, sizeof(in), CONF(",\"prevResult\":%s"), prev[i]);
+		cni_run(&env, in, &o);
+		if (o.ret)
+			printf("# %s: %s\n", prev[i], o.buf);
+		CHECK(o.ret == 0 && !o.len);
+	}
+	/* nothing to go by: nothing removed */
+	CHECK(fake.del_links == (int)i && !fake.del_addrs && !fake.del_records);
+	cni_free(&o);
+}
+
+static const char *gc_conf(const char *version, const char *valid)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), "{\"cniVersion\":\"%s\",\"name\":\"azlxnet\","
+		 "\"type\":\"azlxnet\"%s%s}", version, valid ? ",\"cni.dev/valid-attachments\":" : "",
+		 valid ? valid : "");
+	return buf;
+}
+
+static void test_cni_gc(void)
+{
+	struct azlx_cni_env env = { .command = "GC", .path = "/opt/cni/bin" };
+	const char *keep = "[{\"containerID\":\"cid-a\",\"ifname\":\"eth0\"}]";
+	struct azlx_cni_record r;
+	struct azlx_err e = { 0 };
+	struct cni_out o = { 0 };
+	const char *all;
+
+	state_setup();
+	record_fill(&r, "azlxnet", "cid-a");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	record_fill(&r, "azlxnet", "cid-b");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	record_fill(&r, "azlxnet", "cid-c");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	/* another network's */
+	record_fill(&r, "azlxnet-bridge", "cid-d");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	all = "cid-a:eth0 cid-b:eth0 cid-c:eth0 cid-d:eth0";
+	CHECK_STR(state_files(), all);
+
+	/* bad input removes nothing */
+	cni_expect_error(&env, gc_conf("1.1.0", NULL), AZLX_CNI_ERR_CONFIG, "1.1.0",
+			 "\"cni.dev/valid-attachments\" is missing");
+	cni_expect_error(&env, gc_conf("1.1.0", "[{\"containerID\":\"cid-a\"}]"),
+			 AZLX_CNI_ERR_CONFIG, "1.1.0", NULL);
+	cni_expect_error(&env, gc_conf("1.0.0", keep), AZLX_CNI_ERR_VERSION, "1.0.0",
+			 "GC needs cniVersion 1.1.0 or later, not 1.0.0");
+	CHECK(!fake.del_records);
+	CHECK_STR(state_files(), all);
+
+	/* b fails: c still goes, b stays, and the error is reported */
+	fake.del_record_err = EIO;
+	cni_expect_error(&env, gc_conf("1.1.0", keep), AZLX_CNI_ERR_FASTPATH, "1.1.0", NULL);
+	CHECK_STR(fake.del_recorded, "cid-b:eth0 cid-c:eth0 ");
+	CHECK_STR(state_files(), all);
+	fake.del_record_err = 0;
+	fake.del_recorded[0] = '\0';
+	cni_run(&env, gc_conf("1.1.0", keep), &o);
+	CHECK(o.ret == 0 && !o.len);
+	CHECK_STR(fake.del_recorded, "cid-b:eth0 cid-c:eth0 ");
+	CHECK_STR(state_files(), "cid-a:eth0 cid-d:eth0");
+	/* again: nothing left to do */
+	cni_run(&env, gc_conf("1.1.0", keep), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_records == 4);
+	/* an empty list: every attachment of the network goes */
+	cni_run(&env, gc_conf("1.1.0", "[]"), &o);
+	CHECK(o.ret == 0 && fake.del_records == 5);
+	CHECK_STR(state_files(), "cid-d:eth0");
+	CHECK(!fake.adds && !fake.del_links && !fake.del_addrs);
+	state_teardown();
+	cni_free(&o);
+}
+
+static void test_cni_status(void)
+{
+	struct azlx_cni_env env = { .command = "STATUS" };
+	struct cni_out o = { 0 };
+
+	cni_run(&env, gc_conf("1.1.0", NULL), &o);
+	CHECK(o.ret == 0 && !o.len && fake.statuses == 1);
+	CHECK_STR(fake.uplink, "");
+	fake.status_err = ENOTSUP;
+	cni_expect_error(&env, CONF(",\"cniVersion\":\"1.1.0\",\"uplink\":\"eth9\""),
+			 AZLX_CNI_ERR_UNAVAILABLE, "1.1.0", "stand-in failure 95");
+	CHECK_STR(fake.uplink, "eth9");
+	CHECK_STR(azlx_cni_code_msg(AZLX_CNI_ERR_UNAVAILABLE), "plugin not available");
+	cni_expect_error(&env, gc_conf("1.0.0", NULL), AZLX_CNI_ERR_VERSION, "1.0.0",
+			 "STATUS needs cniVersion 1.1.0 or later, not 1.0.0");
+	CHECK(fake.statuses == 2 && !fake.adds);
+	cni_free(&o);
+}
+
 #define TEST(fn)	{ #fn, fn }
 
 const struct azlx_test azlx_pod_tests[] = {
@@ -1168,6 +1585,14 @@ const struct azlx_test azlx_pod_tests[] = {
 	TEST(test_cni_del_netns_gone),
 	TEST(test_cni_del_failures),
 	TEST(test_cni_check),
+	TEST(test_cni_record_format_parse),
+	TEST(test_cni_record_files),
+	TEST(test_cni_valid_attachments),
+	TEST(test_cni_add_record),
+	TEST(test_cni_del_record),
+	TEST(test_cni_del_bad_prev),
+	TEST(test_cni_gc),
+	TEST(test_cni_status),
 };
 
 const size_t azlx_pod_ntests = sizeof(azlx_pod_tests) / sizeof(azlx_pod_tests[0]);
