@@ -23,13 +23,14 @@ plugin_conf()
 		+ (if ($prev | length) > 0 then {prevResult: $prev[0]} else {} end)' "$CONFLIST"
 }
 
-# run_plugin CMD NS TYPE CONF: exec a plugin as a runtime does
+# run_plugin CMD NS TYPE CONF: exec a plugin as a runtime (kubelet's CRI) does
 run_plugin()
 {
 	local cmd=$1 ns=$2 type=$3 conf=$4 bin
 	bin=$(PATH=$CNI_PATH command -v "$type") || fail "no plugin $type in $CNI_PATH"
-	CNI_COMMAND=$cmd CNI_CONTAINERID=cid-$ns CNI_NETNS=/var/run/netns/$ns \
-		CNI_IFNAME=eth0 CNI_ARGS= "$bin" <<<"$conf"
+	CNI_COMMAND=$cmd CNI_CONTAINERID=cid-$ns CNI_NETNS=/var/run/netns/$ns CNI_IFNAME=eth0 \
+		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=$ns;K8S_POD_INFRA_CONTAINER_ID=cid-$ns" \
+		timeout 60 "$bin" <<<"$conf"
 }
 
 # chain CMD NS [RESULT-FILE]: run the whole list (DEL in reverse); ADD
@@ -53,10 +54,10 @@ chain()
 	return 0
 }
 
-# pod_ip RESULT-FILE 4|6: the pod's address of that family, no prefix
+# pod_ip RESULT-FILE [4|6]: the pod's address of that family (4), no prefix
 pod_ip()
 {
-	jq -r --argjson v6 "$([ "$2" = 6 ] && echo true || echo false)" \
+	jq -r --argjson v6 "$([ "${2:-4}" = 6 ] && echo true || echo false)" \
 		'.ips[] | select((.address | test(":")) == $v6) | .address | split("/")[0]' "$1"
 }
 

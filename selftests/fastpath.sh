@@ -15,7 +15,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fastpath_lib.sh"
 require_root
-require_cmd azlxnet jq ip
+require_cmd azlxnet jq ip bpftool tc
 watch_pid=
 cleanup()
 {

@@ -124,7 +124,7 @@ fp_attach_mode()
 # fp_progs DEV: BPF programs on DEV's ingress, tc filters and tcx links
 fp_progs()
 {
-	bpftool net show dev "$1" | grep -cE '(clsact|tcx)/ingress'
+	ingress_progs "$1"
 }
 
 # fp_has_prog DEV NAME: NAME (truncated as the kernel keeps it) on DEV's ingress

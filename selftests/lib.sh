@@ -140,3 +140,9 @@ azure_standin_disks()
 	[ -n "$msft" ] || skip "no Msft Virtual Disk (scripts/vmtest adds one: VMTEST_DISKS)"
 	[ -n "$nvme" ] || skip "no NVMe disk (scripts/vmtest adds one: VMTEST_DISKS)"
 }
+
+# ingress_progs DEV: BPF programs on DEV's ingress, tc filters and tcx links
+ingress_progs()
+{
+	bpftool net show dev "$1" | grep -cE '(clsact|tcx)/ingress'
+}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The CNI plugin mode (CNI specification 1.0.0): with CNI_COMMAND in its
- * environment and no argument, azlxnet is a chained plugin that puts the
- * pod the previous plugin (ptp, bridge) made on the fast path.
+ * The CNI plugin mode (CNI specification 0.3.0 to 1.1.0): with CNI_COMMAND
+ * in its environment and no argument, azlxnet is a chained plugin that puts
+ * the pod the previous plugin (ptp, bridge) made on the fast path.
  */
 #ifndef __AZLXNET_CNI_H
 #define __AZLXNET_CNI_H
@@ -10,10 +10,16 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <json-c/json.h>
+
+#include "cni_state.h"
 #include "datapath.h"
 #include "pod.h"
 
-#define AZLX_CNI_VERSION	"1.0.0"
+/* The newest version, of the VERSION answer and of errors without another */
+#define AZLX_CNI_VERSION	"1.1.0"
+/* STATUS: the plugin cannot serve ADD (CNI 1.1.0) */
+#define AZLX_CNI_ERR_UNAVAILABLE	50
 /* Largest network configuration read from stdin. */
 #define AZLX_CNI_INPUT_MAX	(4 << 20)
 
@@ -33,7 +39,9 @@ struct azlx_cni_env {
  * specific).
  */
 struct azlx_cni_ops {
-	int	(*add)(const struct azlx_pod_req *req, struct azlx_err *e);
+	/* on success @row has the host side */
+	int	(*add)(const struct azlx_pod_req *req, struct azlx_pod_row *row,
+		       struct azlx_err *e);
 	/* the pod of @ifname in @netns; code 3 when either is gone */
 	int	(*del_link)(const char *netns, const char *ifname, struct azlx_err *e);
 	/* the pods of @a whose host side is gone */
@@ -41,20 +49,51 @@ struct azlx_cni_ops {
 	int	(*check)(const struct azlx_pod_req *req, struct azlx_err *e);
 	int	(*uplink_enable)(const char *dev, struct azlx_err *e);
 	int	(*uplink_check)(const char *dev, struct azlx_err *e);
+	/*
+	 * What ADD put on the fast path for attachment @r: its addresses
+	 * while they still point at its host ifindex, the counters and our
+	 * program there; nothing to remove is success.
+	 */
+	int	(*del_record)(const struct azlx_cni_record *r, struct azlx_err *e);
+	/* STATUS: 0 when ADD can work (with @uplink, or NULL) */
+	int	(*status)(const char *uplink, struct azlx_err *e);
+	/* the attachment records (cni_state.h), or NULL for none */
+	const char	*state_dir;
 };
 
 extern const struct azlx_cni_ops azlx_cni_node_ops;
 
 /*
- * Runs CNI command @env->command on the network configuration @in (@len
- * bytes), writing the result or the error object to @out. Returns the exit
- * status: 0, or 1 after an error.
+ * Runs CNI command @env->command (ADD, DEL, CHECK, GC, STATUS or VERSION)
+ * on the network configuration @in (@len bytes), writing the result or the
+ * error object to @out. Returns the exit status: 0, or 1 after an error.
  */
 int azlx_cni_run(const struct azlx_cni_env *env, const char *in, size_t len,
 		 const struct azlx_cni_ops *ops, FILE *out);
 
 /* Reads the environment and stdin, runs against the node. */
 int azlx_cni_main(void);
+
+/*
+ * A copy of result @res in the shape of CNI version @version (supported):
+ * its cniVersion, ips[] with "version" ("4", "6") before 1.0.0 and without
+ * it from 1.0.0, and without 1.1.0's fields before 1.1.0. NULL on failure.
+ */
+json_object *azlx_cni_result_convert(json_object *res, const char *version);
+
+/* An entry of GC's cni.dev/valid-attachments (pointing into the document). */
+struct azlx_cni_attachment {
+	const char	*containerid;
+	const char	*ifname;
+};
+
+/*
+ * The valid attachments of GC's configuration @doc ("cni.dev/attachments",
+ * the name of a draft, when the other is missing) into *@v (to free), *@n
+ * of them. Missing or malformed: -EINVAL, and nothing may be removed.
+ */
+int azlx_cni_valid_attachments(json_object *doc, struct azlx_cni_attachment **v, size_t *n,
+			       struct azlx_err *e);
 
 /* The message of a CNI error code ("invalid network configuration"). */
 const char *azlx_cni_code_msg(int code);

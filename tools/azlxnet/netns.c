@@ -11,8 +11,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
@@ -51,6 +53,56 @@ static int azlx_netns_self(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * A descriptor of @path that setns(2) takes, opened without side effects:
+ * O_PATH first (a FIFO does not block, a device is not opened), checked to
+ * be on nsfs, then opened for real through /proc/self/fd (or, without
+ * /proc, by its path again, non-blocking and checked to be the same file).
+ */
+static int azlx_nsfs_open(const char *path, struct azlx_err *e)
+{
+	struct stat st, st2;
+	struct statfs sfs;
+	char self[64];
+	int pfd, fd, err;
+
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0) {
+		err = errno;
+		return azlx_fail_cni(e, err == ENOENT ? AZLX_CNI_ERR_CONTAINER : 0, err,
+				     "cannot open network namespace %s: %s", path, strerror(err));
+	}
+	if (fstatfs(pfd, &sfs) || fstat(pfd, &st)) {
+		err = errno;
+		close(pfd);
+		return azlx_fail(e, err, "cannot stat %s: %s", path, strerror(err));
+	}
+	if ((unsigned long)sfs.f_type != NSFS_MAGIC) {
+		close(pfd);
+		return azlx_fail_cni(e, AZLX_CNI_ERR_ENV, EINVAL,
+				     "%s is not a network namespace", path);
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* no /proc: nsfs files do not block, but check it is still the one */
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st2) || st2.st_dev != st.st_dev ||
+				st2.st_ino != st.st_ino)) {
+			close(fd);
+			close(pfd);
+			return azlx_fail_cni(e, AZLX_CNI_ERR_CONTAINER, ESTALE,
+					     "%s changed while it was opened", path);
+		}
+	}
+	err = errno;
+	close(pfd);
+	if (fd < 0)
+		return azlx_fail_cni(e, err == ENOENT ? AZLX_CNI_ERR_CONTAINER : 0, err,
+				     "cannot open network namespace %s: %s", path, strerror(err));
+	return fd;
+}
+
 int azlx_netns_open(const char *ns, struct azlx_err *e)
 {
 	struct stat st, self_st;
@@ -61,15 +113,13 @@ int azlx_netns_open(const char *ns, struct azlx_err *e)
 		return azlx_fail_cni(e, AZLX_CNI_ERR_CONTAINER, ENOENT,
 				     "no network namespace \"%s\" (in /var/run/netns or /run/netns)",
 				     ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = errno;
-		return azlx_fail_cni(e, err == ENOENT ? AZLX_CNI_ERR_CONTAINER : 0, err,
-				     "cannot open network namespace %s: %s", path, strerror(err));
-	}
+	fd = azlx_nsfs_open(path, e);
+	if (fd < 0)
+		return fd;
+	/* nsfs holds every kind of namespace */
 	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
 		close(fd);
-		return azlx_fail_cni(e, AZLX_CNI_ERR_CONTAINER, EINVAL,
+		return azlx_fail_cni(e, AZLX_CNI_ERR_ENV, EINVAL,
 				     "%s is not a network namespace", path);
 	}
 	self = azlx_netns_self();

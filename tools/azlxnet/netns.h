@@ -26,8 +26,10 @@ const char *azlx_netns_path(const char *ns, char *buf, size_t len);
 
 /*
  * Opens network namespace @ns (see above), checked to be one and not the
- * caller's. Returns an fd or a negative errno (ENOENT: no such namespace,
- * CNI code 3).
+ * caller's. Opening has no side effects and does not block: a FIFO, a
+ * device, a directory or a regular file is refused before it is opened for
+ * reading. Returns an fd or a negative errno (ENOENT: no such namespace,
+ * CNI code 3; EINVAL: not a network namespace, CNI code 4).
  */
 int azlx_netns_open(const char *ns, struct azlx_err *e);
 

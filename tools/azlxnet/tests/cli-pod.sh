@@ -178,11 +178,11 @@ test_show_empty() {
 test_cni_version() {
 	cni '{"cniVersion":"1.0.0"}' CNI_COMMAND=VERSION
 	expect_rc 0
-	expect_eq "$out" '{"cniVersion":"1.0.0","supportedVersions":["0.4.0","1.0.0"]}'
+	expect_eq "$out" '{"cniVersion":"1.1.0","supportedVersions":["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}'
 	expect_eq "$err" ""
 	cni '' CNI_COMMAND=VERSION
 	expect_rc 0
-	jq_eq .supportedVersions '["0.4.0","1.0.0"]'
+	jq_eq .supportedVersions '["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
 }
 
 test_cni_errors() {
@@ -193,7 +193,7 @@ test_cni_errors() {
 	expect_cni_error 7
 	cni "$(jq -c '.cniVersion = "9.9.9"' <<<"$CONF")" CNI_COMMAND=ADD "${ENV[@]}" CNI_NETNS=/x
 	expect_cni_error 1
-	jq_eq .cniVersion '"1.0.0"'
+	jq_eq .cniVersion '"1.1.0"'
 	cni "$CONF" CNI_COMMAND=ADD "${ENV[@]}"
 	expect_cni_error 4
 	jq_eq .details '"CNI_NETNS is not set"'
@@ -219,6 +219,76 @@ test_cni_no_container() {
 		CNI_NETNS=/nonexistent/ns
 	expect_cni_error 3
 	jq_eq .cniVersion '"0.4.0"'
+}
+
+# CNI_NETNS that is not a namespace: a CNI error at once, the file is never
+# opened for reading (a FIFO would block) and stays as it was.
+test_cni_netns_not_a_namespace() {
+	local f cmd
+
+	mkfifo "$tmp/fifo"
+	mkdir "$tmp/dir"
+	printf 'x' >"$tmp/file"
+	for f in "$tmp/fifo" "$tmp/dir" "$tmp/file" /dev/null /proc/self/ns/mnt; do
+		for cmd in ADD CHECK; do
+			rc=0
+			printf '%s' "$CONF" | timeout 5 env CNI_COMMAND=$cmd "${ENV[@]}" \
+				CNI_NETNS="$f" "$AZ" >"$tmp/out" 2>"$tmp/err" || rc=$?
+			out=$(cat "$tmp/out")
+			err=$(cat "$tmp/err")
+			[ "$rc" -ne 124 ] || fail "$cmd with CNI_NETNS=$f did not return"
+			expect_cni_error 4
+			jq_eq .details "\"$f is not a network namespace\""
+		done
+	done
+	# untouched
+	[ -p "$tmp/fifo" ] || fail "the FIFO is gone"
+	expect_eq "$(cat "$tmp/file")" x
+}
+
+# DEL after a failure: whatever CNI_NETNS and prevResult are, it returns at
+# once, succeeds and prints nothing.
+test_cni_del_bad_input() {
+	local f prev
+
+	mkfifo "$tmp/fifo-del"
+	for f in "$tmp/fifo-del" /dev/null /nonexistent/ns /proc/self/ns/net /etc/passwd/x; do
+		for prev in '' ',"prevResult":[]' ',"prevResult":{"ips":{}}' \
+			',"prevResult":{"interfaces":[7]}'; do
+			rc=0
+			printf '%s' '{"cniVersion":"0.3.1","name":"n","type":"azlxnet"'"$prev}" |
+				timeout 5 env CNI_COMMAND=DEL "${ENV[@]}" CNI_NETNS="$f" "$AZ" \
+				>"$tmp/out" 2>"$tmp/err" || rc=$?
+			out=$(cat "$tmp/out")
+			err=$(cat "$tmp/err")
+			[ "$rc" -ne 124 ] || fail "DEL with CNI_NETNS=$f$prev did not return"
+			expect_rc 0
+			expect_eq "$out" ""
+		done
+	done
+	[ -p "$tmp/fifo-del" ] || fail "the FIFO is gone"
+}
+
+# GC and STATUS (CNI 1.1.0): bad input is refused before anything is read.
+test_cni_gc_status_errors() {
+	local conf='{"cniVersion":"1.1.0","name":"n","type":"azlxnet"}'
+
+	cni "$conf" CNI_COMMAND=GC CNI_PATH=/opt/cni/bin
+	expect_cni_error 7
+	jq_eq .details '"\"cni.dev/valid-attachments\" is missing"'
+	cni "$(jq -c '."cni.dev/valid-attachments" = [{"containerID": "a"}]' <<<"$conf")" \
+		CNI_COMMAND=GC CNI_PATH=/opt/cni/bin
+	expect_cni_error 7
+	cni "$(jq -c '.cniVersion = "1.0.0" | ."cni.dev/valid-attachments" = []' <<<"$conf")" \
+		CNI_COMMAND=GC CNI_PATH=/opt/cni/bin
+	expect_cni_error 1
+	jq_eq .details '"GC needs cniVersion 1.1.0 or later, not 1.0.0"'
+	cni "$(jq -c '.cniVersion = "0.4.0"' <<<"$conf")" CNI_COMMAND=STATUS
+	expect_cni_error 1
+	# an uplink that does not exist: not ready
+	cni "$(jq -c '.uplink = "azlxnoeth0"' <<<"$conf")" CNI_COMMAND=STATUS
+	expect_cni_error 50
+	jq_eq .msg '"plugin not available"'
 }
 
 # DEL with nothing to go by succeeds and prints nothing.
@@ -250,6 +320,9 @@ TESTS=(
 	cni_version
 	cni_errors
 	cni_no_container
+	cni_netns_not_a_namespace
+	cni_del_bad_input
+	cni_gc_status_errors
 	cni_del_nothing
 	cni_needs_no_args
 )

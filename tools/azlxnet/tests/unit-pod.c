@@ -6,14 +6,18 @@
  * stand-in operations (no BPF, no namespaces, no root).
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cni.h"
+#include "cni_state.h"
 #include "datapath.h"
 #include "netns.h"
 #include "pod.h"
@@ -514,7 +518,18 @@ static void test_netns_open_errors(void)
 	CHECK_STR(e.msg, "cannot open network namespace /nonexistent/ns: No such file or directory");
 	memset(&e, 0, sizeof(e));
 	CHECK(azlx_netns_open("/dev/null", &e) == -EINVAL);
+	CHECK(e.cni_code == AZLX_CNI_ERR_ENV);
 	CHECK_STR(e.msg, "/dev/null is not a network namespace");
+	/* a directory, a regular file, another kind of namespace */
+	memset(&e, 0, sizeof(e));
+	CHECK(azlx_netns_open("/", &e) == -EINVAL);
+	CHECK(e.cni_code == AZLX_CNI_ERR_ENV);
+	memset(&e, 0, sizeof(e));
+	CHECK(azlx_netns_open("/proc/self/status", &e) == -EINVAL);
+	CHECK(e.cni_code == AZLX_CNI_ERR_ENV);
+	memset(&e, 0, sizeof(e));
+	CHECK(azlx_netns_open("/proc/self/ns/uts", &e) == -EINVAL);
+	CHECK_STR(e.msg, "/proc/self/ns/uts is not a network namespace");
 	memset(&e, 0, sizeof(e));
 	CHECK(azlx_netns_open("/proc/self/ns/net", &e) == -EINVAL);
 	CHECK(e.cni_code == AZLX_CNI_ERR_LINK);
@@ -525,6 +540,9 @@ static void test_netns_open_errors(void)
 
 static struct {
 	int			adds, del_links, del_addrs, checks, enables, uplink_checks;
+	int			del_records, statuses;
+	char			del_recorded[256];	/* "CID:IF " per del_record */
+	struct azlx_cni_record	rec;		/* of the last del_record */
 	struct azlx_pod_req	req;		/* of the last add or check */
 	char			netns[64], ifname[16], uplink[16];
 	struct azlx_addrs	addrs;		/* of the last del_addrs */
@@ -535,6 +553,8 @@ static struct {
 	int			check_err;
 	int			enable_err;
 	int			uplink_check_err;
+	int			del_record_err;
+	int			status_err;
 } fake;
 
 static int fake_fail(struct azlx_err *e, int err, int code)
@@ -544,8 +564,12 @@ static int fake_fail(struct azlx_err *e, int err, int code)
 	return azlx_fail_cni(e, code, err, "stand-in failure %d", err);
 }
 
-static int fake_add(const struct azlx_pod_req *req, struct azlx_err *e)
+static int fake_add(const struct azlx_pod_req *req, struct azlx_pod_row *row,
+		    struct azlx_err *e)
 {
+	memset(row, 0, sizeof(*row));
+	row->host_ifindex = 42;
+	snprintf(row->host_ifname, sizeof(row->host_ifname), "veth42");
 	fake.adds++;
 	fake.req = *req;
 	snprintf(fake.netns, sizeof(fake.netns), "%s", req->netns);
@@ -589,13 +613,34 @@ static int fake_uplink_check(const char *dev, struct azlx_err *e)
 	return fake_fail(e, fake.uplink_check_err, AZLX_CNI_ERR_CHECK);
 }
 
-static const struct azlx_cni_ops fake_ops = {
+static int fake_del_record(const struct azlx_cni_record *r, struct azlx_err *e)
+{
+	size_t len = strlen(fake.del_recorded);
+
+	fake.del_records++;
+	fake.rec = *r;
+	snprintf(fake.del_recorded + len, sizeof(fake.del_recorded) - len, "%s:%s ",
+		 r->containerid, r->ifname);
+	return fake_fail(e, fake.del_record_err, 0);
+}
+
+static int fake_status(const char *uplink, struct azlx_err *e)
+{
+	fake.statuses++;
+	snprintf(fake.uplink, sizeof(fake.uplink), "%s", uplink ? uplink : "");
+	return fake_fail(e, fake.status_err, 0);
+}
+
+/* state_dir is set by the tests of the records */
+static struct azlx_cni_ops fake_ops = {
 	.add		= fake_add,
 	.del_link	= fake_del_link,
 	.del_addrs	= fake_del_addrs,
 	.check		= fake_check,
 	.uplink_enable	= fake_enable,
 	.uplink_check	= fake_uplink_check,
+	.del_record	= fake_del_record,
+	.status		= fake_status,
 };
 
 /* What the reference ptp plugin gives (CNI 1.0.0, host-local, v4 + v6). */
@@ -692,7 +737,8 @@ static void test_cni_version(void)
 
 	cni_run(&env, "{\"cniVersion\":\"1.0.0\"}", &o);
 	CHECK(o.ret == 0);
-	CHECK_STR(o.buf, "{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.4.0\",\"1.0.0\"]}\n");
+	CHECK_STR(o.buf, "{\"cniVersion\":\"1.1.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\","
+		  "\"0.4.0\",\"1.0.0\",\"1.1.0\"]}\n");
 	cni_free(&o);
 	/* without input too */
 	cni_run(&env, "", &o);
@@ -705,10 +751,11 @@ static void test_cni_command_errors(void)
 	struct azlx_cni_env env = env_add;
 
 	env.command = NULL;
-	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.0.0", "CNI_COMMAND is not set");
-	env.command = "GC";
-	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.0.0",
-			 "CNI_COMMAND \"GC\" is not supported (ADD, DEL, CHECK, VERSION)");
+	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.1.0", "CNI_COMMAND is not set");
+	env.command = "FROB";
+	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.1.0",
+			 "CNI_COMMAND \"FROB\" is not supported (ADD, DEL, CHECK, GC, STATUS, "
+			 "VERSION)");
 	CHECK(!fake.adds && !fake.del_links && !fake.del_addrs && !fake.checks);
 }
 
@@ -726,9 +773,9 @@ static void test_cni_decode_errors(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cni_expect_error(&env_add, bad[i], AZLX_CNI_ERR_DECODE, "1.0.0", NULL);
+		cni_expect_error(&env_add, bad[i], AZLX_CNI_ERR_DECODE, "1.1.0", NULL);
 	cni_expect_error(&env_add, "{\"cniVersion\":\"1.0.0\"} trailing", AZLX_CNI_ERR_DECODE,
-			 "1.0.0", "cannot parse the network configuration: trailing data "
+			 "1.1.0", "cannot parse the network configuration: trailing data "
 			 "after the JSON value");
 	CHECK(!fake.adds);
 }
@@ -736,14 +783,15 @@ static void test_cni_decode_errors(void)
 static void test_cni_config_errors(void)
 {
 	cni_expect_error(&env_add, "{\"name\":\"n\",\"type\":\"azlxnet\"}", AZLX_CNI_ERR_CONFIG,
-			 "1.0.0", "\"cniVersion\" is missing or not a string");
+			 "1.1.0", "\"cniVersion\" is missing or not a string");
 	cni_expect_error(&env_add, "{\"cniVersion\":1,\"name\":\"n\",\"type\":\"azlxnet\"}",
-			 AZLX_CNI_ERR_CONFIG, "1.0.0", NULL);
+			 AZLX_CNI_ERR_CONFIG, "1.1.0", NULL);
 	cni_expect_error(&env_add, "{\"cniVersion\":\"9.9.9\",\"name\":\"n\",\"type\":\"azlxnet\","
-			 "\"prevResult\":" PTP_RESULT "}", AZLX_CNI_ERR_VERSION, "1.0.0",
-			 "CNI version 9.9.9 is not supported (supported: 0.4.0, 1.0.0)");
-	cni_expect_error(&env_add, "{\"cniVersion\":\"0.3.1\",\"name\":\"n\",\"type\":\"azlxnet\"}",
-			 AZLX_CNI_ERR_VERSION, "1.0.0", NULL);
+			 "\"prevResult\":" PTP_RESULT "}", AZLX_CNI_ERR_VERSION, "1.1.0",
+			 "CNI version 9.9.9 is not supported (supported: 0.3.0, 0.3.1, 0.4.0, "
+			 "1.0.0, 1.1.0)");
+	cni_expect_error(&env_add, "{\"cniVersion\":\"0.2.0\",\"name\":\"n\",\"type\":\"azlxnet\"}",
+			 AZLX_CNI_ERR_VERSION, "1.1.0", NULL);
 	cni_expect_error(&env_add, "{\"cniVersion\":\"0.4.0\",\"type\":\"azlxnet\"}",
 			 AZLX_CNI_ERR_CONFIG, "0.4.0", "\"name\" is missing or not a string");
 	cni_expect_error(&env_add, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}",
@@ -832,6 +880,104 @@ static void test_cni_add_version_040(void)
 	CHECK(o.ret == 0 && fake.adds == 1 && fake.req.addrs.n == 1);
 	/* prevResult had no cniVersion: the result has the configuration's */
 	CHECK_STR(jstr(o.doc, "cniVersion"), "0.4.0");
+	cni_free(&o);
+}
+
+/* @got equals the JSON text @want. */
+static void json_expect(json_object *got, const char *want)
+{
+	json_object *w = json_tokener_parse(want);
+
+	CHECK(w);
+	if (!json_object_equal(got, w))
+		printf("# got %s\n# want %s\n", json_object_to_json_string(got), want);
+	CHECK(json_object_equal(got, w));
+	json_object_put(w);
+}
+
+static void test_cni_result_convert(void)
+{
+	/* 1.1.0, with fields 1.1.0 added */
+	json_object *res = json_tokener_parse(
+		"{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"veth1\",\"mtu\":1500},"
+		"{\"name\":\"eth0\",\"sandbox\":\"/x\",\"socketPath\":\"/s\",\"pciID\":\"p\"}],"
+		"\"ips\":[{\"interface\":1,\"address\":\"10.1.0.5/24\",\"gateway\":\"10.1.0.1\"},"
+		"{\"interface\":1,\"address\":\"fd00::5/64\"}],"
+		"\"routes\":[{\"dst\":\"0.0.0.0/0\",\"mtu\":1400,\"advmss\":1360,\"priority\":5,"
+		"\"table\":100,\"scope\":0}],\"dns\":{}}");
+	json_object *old = json_tokener_parse(
+		"{\"cniVersion\":\"0.3.1\",\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		"\"ips\":[{\"version\":\"4\",\"interface\":0,\"address\":\"10.1.0.5/24\"}]}");
+	json_object *out;
+
+	CHECK(res && old);
+	out = azlx_cni_result_convert(res, "0.3.0");
+	json_expect(out, "{\"cniVersion\":\"0.3.0\",\"interfaces\":[{\"name\":\"veth1\"},"
+		    "{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		    "\"ips\":[{\"version\":\"4\",\"interface\":1,\"address\":\"10.1.0.5/24\","
+		    "\"gateway\":\"10.1.0.1\"},{\"version\":\"6\",\"interface\":1,"
+		    "\"address\":\"fd00::5/64\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{}}");
+	json_object_put(out);
+	out = azlx_cni_result_convert(res, "0.4.0");
+	CHECK_STR(jstr(out, "cniVersion"), "0.4.0");
+	CHECK(strstr(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN),
+		     "\"version\":\"6\""));
+	json_object_put(out);
+	out = azlx_cni_result_convert(res, "1.0.0");
+	json_expect(out, "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"veth1\"},"
+		    "{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		    "\"ips\":[{\"interface\":1,\"address\":\"10.1.0.5/24\",\"gateway\":\"10.1.0.1\"},"
+		    "{\"interface\":1,\"address\":\"fd00::5/64\"}],"
+		    "\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{}}");
+	json_object_put(out);
+	/* the same version: the same result */
+	out = azlx_cni_result_convert(res, "1.1.0");
+	CHECK(json_object_equal(out, res));
+	json_object_put(out);
+	/* up from 0.3.1: "version" goes */
+	out = azlx_cni_result_convert(old, "1.1.0");
+	json_expect(out, "{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"eth0\","
+		    "\"sandbox\":\"/x\"}],\"ips\":[{\"interface\":0,\"address\":\"10.1.0.5/24\"}]}");
+	json_object_put(out);
+	CHECK(!azlx_cni_result_convert(res, "0.2.0"));
+	/* the input is left alone */
+	CHECK_STR(jstr(res, "cniVersion"), "1.1.0");
+	json_object_put(res);
+	json_object_put(old);
+}
+
+static void test_cni_add_version_031(void)
+{
+	/* what ptp gives for a 0.3.1 configuration */
+	const char *in =
+		"{\"cniVersion\":\"0.3.1\",\"name\":\"n\",\"type\":\"azlxnet\",\"prevResult\":"
+		"{\"cniVersion\":\"0.3.1\",\"interfaces\":[{\"name\":\"veth1\"},"
+		"{\"name\":\"eth0\",\"sandbox\":\"/var/run/netns/c1\"}],"
+		"\"ips\":[{\"version\":\"4\",\"interface\":1,\"address\":\"10.1.0.5/24\"},"
+		"{\"version\":\"6\",\"interface\":1,\"address\":\"fd00::5/64\"}],\"dns\":{}}}";
+	struct azlx_cni_env env = env_add;
+	struct cni_out o = { 0 };
+	char buf[64];
+
+	cni_run(&env, in, &o);
+	CHECK(o.ret == 0 && fake.adds == 1 && fake.req.addrs.n == 2);
+	CHECK_STR(azlx_ep_key_fmt(&fake.req.addrs.key[1], buf, sizeof(buf)), "fd00::5");
+	json_expect(o.doc, "{\"cniVersion\":\"0.3.1\",\"interfaces\":[{\"name\":\"veth1\"},"
+		    "{\"name\":\"eth0\",\"sandbox\":\"/var/run/netns/c1\"}],"
+		    "\"ips\":[{\"version\":\"4\",\"interface\":1,\"address\":\"10.1.0.5/24\"},"
+		    "{\"version\":\"6\",\"interface\":1,\"address\":\"fd00::5/64\"}],\"dns\":{}}");
+	/* a 1.0.0 prevResult under a 0.3.0 configuration: in 0.3.0's shape */
+	cni_run(&env, "{\"cniVersion\":\"0.3.0\",\"name\":\"n\",\"type\":\"azlxnet\","
+		"\"prevResult\":" PTP_RESULT "}", &o);
+	CHECK(o.ret == 0 && fake.adds == 2);
+	CHECK_STR(jstr(o.doc, "cniVersion"), "0.3.0");
+	CHECK(strstr(o.buf, "{\"interface\":1,\"address\":\"10.244.1.2/24\",\"gateway\":"
+		     "\"10.244.1.1\",\"version\":\"4\"}"));
+	/* CHECK came with 0.4.0 */
+	env.command = "CHECK";
+	cni_expect_error(&env, in, AZLX_CNI_ERR_VERSION, "0.3.1",
+			 "CHECK needs cniVersion 0.4.0 or later, not 0.3.1");
+	CHECK(!fake.checks);
 	cni_free(&o);
 }
 
@@ -1009,7 +1155,7 @@ static void test_cni_del_failures(void)
 	cni_run(&env, CONF_PREV(""), &o);
 	CHECK(o.ret == 0 && !o.len);
 	/* bad input is still an error */
-	cni_expect_error(&env, "{", AZLX_CNI_ERR_DECODE, "1.0.0", NULL);
+	cni_expect_error(&env, "{", AZLX_CNI_ERR_DECODE, "1.1.0", NULL);
 	env.ifname = NULL;
 	cni_expect_error(&env, CONF(""), AZLX_CNI_ERR_ENV, "1.0.0", "CNI_IFNAME is not set");
 	cni_free(&o);
@@ -1032,6 +1178,388 @@ static void test_cni_check(void)
 	env.netns = NULL;
 	cni_expect_error(&env, CONF_PREV(""), AZLX_CNI_ERR_ENV, "1.0.0", "CNI_NETNS is not set");
 	CHECK(fake.checks == 3);
+	cni_free(&o);
+}
+
+/* Attachment records, GC and STATUS */
+
+static char state_dir[64];
+
+/* A private record directory for the stand-in operations. */
+static void state_setup(void)
+{
+	snprintf(state_dir, sizeof(state_dir), "/tmp/azlxnet-unit.XXXXXX");
+	CHECK(mkdtemp(state_dir));
+	fake_ops.state_dir = state_dir;
+}
+
+/* The names in the record directory, sorted, space-separated. */
+static const char *state_files(void)
+{
+	static char buf[1024];
+	struct dirent **names;
+	int i, n;
+
+	buf[0] = '\0';
+	n = scandir(state_dir, &names, NULL, alphasort);
+	CHECK(n >= 0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") && strcmp(names[i]->d_name, ".."))
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+				 buf[0] ? " " : "", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return buf;
+}
+
+static void state_teardown(void)
+{
+	struct dirent *de;
+	char path[512];
+	DIR *d = opendir(state_dir);
+
+	CHECK(d);
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir, de->d_name);
+		CHECK(!unlink(path));
+	}
+	closedir(d);
+	CHECK(!rmdir(state_dir));
+	fake_ops.state_dir = NULL;
+}
+
+static void state_put(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, name);
+	f = fopen(path, "w");
+	CHECK(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void record_fill(struct azlx_cni_record *r, const char *net, const char *cid)
+{
+	struct azlx_err e = { 0 };
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->network, sizeof(r->network), "%s", net);
+	snprintf(r->containerid, sizeof(r->containerid), "%s", cid);
+	snprintf(r->ifname, sizeof(r->ifname), "eth0");
+	r->host_ifindex = 7;
+	snprintf(r->host_ifname, sizeof(r->host_ifname), "veth7");
+	CHECK(!azlx_addrs_parse("10.244.1.7,fd00::7", &r->addrs, &e));
+}
+
+static void test_cni_record_format_parse(void)
+{
+	struct azlx_cni_record r, back;
+	struct azlx_err e = { 0 };
+	char *text;
+
+	record_fill(&r, "azlxnet", "c0ffee");
+	text = azlx_cni_record_format(&r);
+	CHECK_STR(text, "{\"network\":\"azlxnet\",\"containerID\":\"c0ffee\",\"ifname\":\"eth0\","
+		  "\"host_ifindex\":7,\"host_ifname\":\"veth7\","
+		  "\"addresses\":[\"10.244.1.7\",\"fd00::7\"]}");
+	CHECK(!azlx_cni_record_parse(text, &back, &e));
+	CHECK(!memcmp(&r, &back, sizeof(r)));
+	free(text);
+	CHECK(azlx_cni_record_parse("{\"network\":\"n\",\"containerID\":\"c\",\"ifname\":\"eth0\","
+				    "\"host_ifindex\":0,\"host_ifname\":\"v\",\"addresses\":[]}",
+				    &back, &e) == -EINVAL);
+	CHECK_STR(e.msg, "record: \"host_ifindex\" is not an ifindex");
+	CHECK(azlx_cni_record_parse("{\"network\":\"n\",\"containerID\":\"c\",\"ifname\":\"eth0\","
+				    "\"host_ifindex\":3,\"host_ifname\":\"v\",\"addresses\":[\"x\"]}",
+				    &back, &e) == -EINVAL);
+	CHECK(azlx_cni_record_parse("{\"network\":\"n\"}", &back, &e) == -EINVAL);
+	CHECK_STR(e.msg, "record: \"containerID\" is missing or not a string");
+	CHECK(azlx_cni_record_parse("[]", &back, &e) == -EINVAL);
+	CHECK(azlx_cni_record_parse("{\"net", &back, &e) == -EINVAL);
+}
+
+static void test_cni_record_files(void)
+{
+	struct azlx_cni_record r, back, *v;
+	struct azlx_err e = { 0 };
+	char *text;
+	size_t n;
+
+	state_setup();
+	record_fill(&r, "azlxnet", "cid-b");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	record_fill(&r, "azlxnet", "cid-a");
+	r.host_ifindex = 9;
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	/* written again: replaced, and no temporary file stays */
+	r.host_ifindex = 8;
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	CHECK_STR(state_files(), "cid-a:eth0 cid-b:eth0");
+	CHECK(!azlx_cni_record_read(state_dir, "cid-a", "eth0", &back, &e));
+	CHECK(back.host_ifindex == 8);
+	CHECK(azlx_cni_record_read(state_dir, "cid-a", "net1", &back, &e) == -ENOENT);
+	/* what is not a record is skipped, and left */
+	state_put("cid-c:eth0", "{\"broken\"");
+	state_put("note", "x");
+	state_put(".tmp.1", "{}");
+	/* a record under another attachment's name */
+	record_fill(&r, "azlxnet", "cid-d");
+	text = azlx_cni_record_format(&r);
+	CHECK(text);
+	state_put("cid-e:eth0", text);
+	free(text);
+	CHECK(!azlx_cni_records(state_dir, &v, &n, &e));
+	CHECK(n == 2);
+	CHECK_STR(v[0].containerid, "cid-a");
+	CHECK_STR(v[1].containerid, "cid-b");
+	free(v);
+	CHECK(azlx_cni_record_read(state_dir, "cid-c", "eth0", &back, &e) == -EINVAL);
+	CHECK(!azlx_cni_record_remove(state_dir, "cid-a", "eth0", &e));
+	CHECK(!azlx_cni_record_remove(state_dir, "cid-a", "eth0", &e));
+	CHECK_STR(state_files(), ".tmp.1 cid-b:eth0 cid-c:eth0 cid-e:eth0 note");
+	/* no directory, no record */
+	CHECK(!azlx_cni_records("/nonexistent/azlxnet", &v, &n, &e) && !n && !v);
+	/* names that are no file name */
+	CHECK(azlx_cni_record_remove(state_dir, "a/b", "eth0", &e) == -EINVAL);
+	CHECK(azlx_cni_record_read(state_dir, "..", "eth0", &back, &e) == -EINVAL);
+	state_teardown();
+}
+
+static void test_cni_valid_attachments(void)
+{
+	struct azlx_cni_attachment *v;
+	struct azlx_err e = { 0 };
+	json_object *doc;
+	size_t n;
+
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[{\"containerID\":\"a\","
+				 "\"ifname\":\"eth0\"},{\"containerID\":\"b\",\"ifname\":\"net1\"}]}");
+	CHECK(!azlx_cni_valid_attachments(doc, &v, &n, &e) && n == 2);
+	CHECK_STR(v[1].containerid, "b");
+	CHECK_STR(v[1].ifname, "net1");
+	free(v);
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[]}");
+	CHECK(!azlx_cni_valid_attachments(doc, &v, &n, &e) && !n && !v);
+	json_object_put(doc);
+	/* the draft's name */
+	doc = json_tokener_parse("{\"cni.dev/attachments\":[{\"containerID\":\"a\","
+				 "\"ifname\":\"eth0\"}]}");
+	CHECK(!azlx_cni_valid_attachments(doc, &v, &n, &e) && n == 1);
+	free(v);
+	json_object_put(doc);
+	doc = json_tokener_parse("{}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL && !v);
+	CHECK_STR(e.msg, "\"cni.dev/valid-attachments\" is missing");
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":{}}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL);
+	CHECK_STR(e.msg, "\"cni.dev/valid-attachments\" is not an array");
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[{\"containerID\":\"a\","
+				 "\"ifname\":\"eth0\"},{\"containerID\":\"b\"}]}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL && !v && !n);
+	CHECK_STR(e.msg, "\"cni.dev/valid-attachments\"[1] is not an object with "
+		  "\"containerID\" and \"ifname\" strings");
+	json_object_put(doc);
+	doc = json_tokener_parse("{\"cni.dev/valid-attachments\":[\"a\"]}");
+	CHECK(azlx_cni_valid_attachments(doc, &v, &n, &e) == -EINVAL);
+	json_object_put(doc);
+}
+
+static void test_cni_add_record(void)
+{
+	struct azlx_cni_record r;
+	struct azlx_err e = { 0 };
+	struct cni_out o = { 0 };
+	char buf[64];
+
+	state_setup();
+	cni_run(&env_add, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && fake.adds == 1);
+	CHECK_STR(state_files(), "c0ffee-1:eth0");
+	CHECK(!azlx_cni_record_read(state_dir, "c0ffee-1", "eth0", &r, &e));
+	CHECK_STR(r.network, "azlxnet");
+	CHECK(r.host_ifindex == 42);
+	CHECK_STR(r.host_ifname, "veth42");
+	CHECK(r.addrs.n == 2);
+	CHECK_STR(azlx_ep_key_fmt(&r.addrs.key[1], buf, sizeof(buf)), "fd00:10:244:1::2");
+	CHECK(!azlx_cni_record_remove(state_dir, "c0ffee-1", "eth0", &e));
+	/* a failed ADD leaves no record */
+	fake.add_err = EPERM;
+	cni_expect_error(&env_add, CONF_PREV(""), AZLX_CNI_ERR_FASTPATH, "1.0.0", NULL);
+	CHECK_STR(state_files(), "");
+	state_teardown();
+	/* the record cannot be written: the pod goes again */
+	fake.add_err = 0;
+	fake_ops.state_dir = "/proc/azlxnet-no-such-dir";
+	cni_expect_error(&env_add, CONF_PREV(""), AZLX_CNI_ERR_IO, "1.0.0", NULL);
+	CHECK(fake.adds == 3 && fake.del_links == 1);
+	fake_ops.state_dir = NULL;
+	cni_free(&o);
+}
+
+static void test_cni_del_record(void)
+{
+	struct azlx_cni_env env = env_cmd("DEL");
+	char long_id[AZLX_CNI_CONTAINERID_MAX + 50];
+	struct azlx_cni_record r;
+	struct azlx_err e = { 0 };
+	struct cni_out o = { 0 };
+
+	state_setup();
+	record_fill(&r, "azlxnet", "c0ffee-1");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	/* the namespace is there: by the interface, and the record goes */
+	cni_run(&env, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_links == 1 && !fake.del_records);
+	CHECK_STR(state_files(), "");
+	/* it is gone, and so is prevResult (a failed ADD): by the record */
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	fake.del_link_err = ENOENT;
+	fake.del_link_code = AZLX_CNI_ERR_CONTAINER;
+	cni_run(&env, CONF(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_records == 1 && !fake.del_addrs);
+	CHECK(fake.rec.host_ifindex == 7 && fake.rec.addrs.n == 2);
+	CHECK_STR(state_files(), "");
+	/* the removal fails: an error, and the record stays for the next try */
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	fake.del_record_err = EIO;
+	cni_expect_error(&env, CONF(""), AZLX_CNI_ERR_FASTPATH, "1.0.0", NULL);
+	CHECK_STR(state_files(), "c0ffee-1:eth0");
+	fake.del_record_err = 0;
+	/* CNI_NETNS is not a namespace (code 4): by the record too */
+	fake.del_link_code = AZLX_CNI_ERR_ENV;
+	fake.del_link_err = EINVAL;
+	cni_run(&env, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_records == 3 && fake.del_addrs == 1);
+	CHECK_STR(state_files(), "");
+	/* an ID ADD would refuse (too long for a record) is no reason to fail */
+	memset(long_id, 'a', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	env.containerid = long_id;
+	cni_run(&env, CONF_PREV(""), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_addrs == 2);
+	state_teardown();
+	cni_free(&o);
+}
+
+static void test_cni_del_bad_prev(void)
+{
+	static const char *const prev[] = {
+		"[]",
+		"7",
+		"{\"interfaces\":{}}",
+		"{\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/x\"}],\"ips\":{}}",
+		"{\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/x\"}],"
+		"\"ips\":[{\"interface\":0,\"address\":\"nope\"}]}",
+		"{\"ips\":[{}]}",
+	};
+	struct azlx_cni_env env = env_cmd("DEL");
+	struct cni_out o = { 0 };
+	char in[512];
+	size_t i;
+
+	fake.del_link_err = ENOENT;
+	fake.del_link_code = AZLX_CNI_ERR_CONTAINER;
+	for (i = 0; i < sizeof(prev) / sizeof(prev[0]); i++) {
+		snprintf(in, sizeof(in), CONF(",\"prevResult\":%s"), prev[i]);
+		cni_run(&env, in, &o);
+		if (o.ret)
+			printf("# %s: %s\n", prev[i], o.buf);
+		CHECK(o.ret == 0 && !o.len);
+	}
+	/* nothing to go by: nothing removed */
+	CHECK(fake.del_links == (int)i && !fake.del_addrs && !fake.del_records);
+	cni_free(&o);
+}
+
+static const char *gc_conf(const char *version, const char *valid)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), "{\"cniVersion\":\"%s\",\"name\":\"azlxnet\","
+		 "\"type\":\"azlxnet\"%s%s}", version, valid ? ",\"cni.dev/valid-attachments\":" : "",
+		 valid ? valid : "");
+	return buf;
+}
+
+static void test_cni_gc(void)
+{
+	struct azlx_cni_env env = { .command = "GC", .path = "/opt/cni/bin" };
+	const char *keep = "[{\"containerID\":\"cid-a\",\"ifname\":\"eth0\"}]";
+	struct azlx_cni_record r;
+	struct azlx_err e = { 0 };
+	struct cni_out o = { 0 };
+	const char *all;
+
+	state_setup();
+	record_fill(&r, "azlxnet", "cid-a");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	record_fill(&r, "azlxnet", "cid-b");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	record_fill(&r, "azlxnet", "cid-c");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	/* another network's */
+	record_fill(&r, "azlxnet-bridge", "cid-d");
+	CHECK(!azlx_cni_record_write(state_dir, &r, &e));
+	all = "cid-a:eth0 cid-b:eth0 cid-c:eth0 cid-d:eth0";
+	CHECK_STR(state_files(), all);
+
+	/* bad input removes nothing */
+	cni_expect_error(&env, gc_conf("1.1.0", NULL), AZLX_CNI_ERR_CONFIG, "1.1.0",
+			 "\"cni.dev/valid-attachments\" is missing");
+	cni_expect_error(&env, gc_conf("1.1.0", "[{\"containerID\":\"cid-a\"}]"),
+			 AZLX_CNI_ERR_CONFIG, "1.1.0", NULL);
+	cni_expect_error(&env, gc_conf("1.0.0", keep), AZLX_CNI_ERR_VERSION, "1.0.0",
+			 "GC needs cniVersion 1.1.0 or later, not 1.0.0");
+	CHECK(!fake.del_records);
+	CHECK_STR(state_files(), all);
+
+	/* b fails: c still goes, b stays, and the error is reported */
+	fake.del_record_err = EIO;
+	cni_expect_error(&env, gc_conf("1.1.0", keep), AZLX_CNI_ERR_FASTPATH, "1.1.0", NULL);
+	CHECK_STR(fake.del_recorded, "cid-b:eth0 cid-c:eth0 ");
+	CHECK_STR(state_files(), all);
+	fake.del_record_err = 0;
+	fake.del_recorded[0] = '\0';
+	cni_run(&env, gc_conf("1.1.0", keep), &o);
+	CHECK(o.ret == 0 && !o.len);
+	CHECK_STR(fake.del_recorded, "cid-b:eth0 cid-c:eth0 ");
+	CHECK_STR(state_files(), "cid-a:eth0 cid-d:eth0");
+	/* again: nothing left to do */
+	cni_run(&env, gc_conf("1.1.0", keep), &o);
+	CHECK(o.ret == 0 && !o.len && fake.del_records == 4);
+	/* an empty list: every attachment of the network goes */
+	cni_run(&env, gc_conf("1.1.0", "[]"), &o);
+	CHECK(o.ret == 0 && fake.del_records == 5);
+	CHECK_STR(state_files(), "cid-d:eth0");
+	CHECK(!fake.adds && !fake.del_links && !fake.del_addrs);
+	state_teardown();
+	cni_free(&o);
+}
+
+static void test_cni_status(void)
+{
+	struct azlx_cni_env env = { .command = "STATUS" };
+	struct cni_out o = { 0 };
+
+	cni_run(&env, gc_conf("1.1.0", NULL), &o);
+	CHECK(o.ret == 0 && !o.len && fake.statuses == 1);
+	CHECK_STR(fake.uplink, "");
+	fake.status_err = ENOTSUP;
+	cni_expect_error(&env, CONF(",\"cniVersion\":\"1.1.0\",\"uplink\":\"eth9\""),
+			 AZLX_CNI_ERR_UNAVAILABLE, "1.1.0", "stand-in failure 95");
+	CHECK_STR(fake.uplink, "eth9");
+	CHECK_STR(azlx_cni_code_msg(AZLX_CNI_ERR_UNAVAILABLE), "plugin not available");
+	cni_expect_error(&env, gc_conf("1.0.0", NULL), AZLX_CNI_ERR_VERSION, "1.0.0",
+			 "STATUS needs cniVersion 1.1.0 or later, not 1.0.0");
+	CHECK(fake.statuses == 2 && !fake.adds);
 	cni_free(&o);
 }
 
@@ -1065,6 +1593,8 @@ const struct azlx_test azlx_pod_tests[] = {
 	TEST(test_cni_env_errors),
 	TEST(test_cni_add_ptp),
 	TEST(test_cni_add_version_040),
+	TEST(test_cni_result_convert),
+	TEST(test_cni_add_version_031),
 	TEST(test_cni_add_bridge),
 	TEST(test_cni_add_no_interface_index),
 	TEST(test_cni_add_prev_errors),
@@ -1074,6 +1604,14 @@ const struct azlx_test azlx_pod_tests[] = {
 	TEST(test_cni_del_netns_gone),
 	TEST(test_cni_del_failures),
 	TEST(test_cni_check),
+	TEST(test_cni_record_format_parse),
+	TEST(test_cni_record_files),
+	TEST(test_cni_valid_attachments),
+	TEST(test_cni_add_record),
+	TEST(test_cni_del_record),
+	TEST(test_cni_del_bad_prev),
+	TEST(test_cni_gc),
+	TEST(test_cni_status),
 };
 
 const size_t azlx_pod_ntests = sizeof(azlx_pod_tests) / sizeof(azlx_pod_tests[0]);
