@@ -97,9 +97,18 @@ struct azlxnet_pkt {
 	__u32			flowinfo;
 };
 
+/*
+ * AZLXNET_BENCH_NO_COUNTERS: a build for the network benchmark only
+ * (scripts/bench --variants), to see what the counters cost.
+ */
 static __always_inline struct azlxnet_ep_stats *azlxnet_stats_of(__u32 slot)
 {
+#ifdef AZLXNET_BENCH_NO_COUNTERS
+	(void)slot;
+	return NULL;
+#else
 	return bpf_map_lookup_elem(&azlxnet_stats, &slot);
+#endif
 }
 
 /* The endpoint of the packet's destination, if it is a local pod. */
@@ -398,12 +407,14 @@ int azlxnet_from_pod(struct __sk_buff *skb)
 	__u32 ifindex = skb->ingress_ifindex;
 	struct azlxnet_ep_stats *st = NULL;
 	struct azlxnet_pkt p = {};
-	struct azlxnet_host *host;
 	struct azlxnet_ep *ep;
+#ifndef AZLXNET_BENCH_NO_COUNTERS
+	struct azlxnet_host *host;
 
 	host = bpf_map_lookup_elem(&azlxnet_hosts, &ifindex);
 	if (host)
 		st = azlxnet_stats_of(host->slot);
+#endif
 	if (st) {
 		st->from_pod_packets++;
 		st->from_pod_bytes += skb->len;
