@@ -9,14 +9,18 @@
  *   bench-helper tc-redirect DEV TARGET-IFINDEX peer|plain DMAC SMAC
  *       attach the minimal redirect program (bench-redirect.bpf.c) on
  *       tc ingress of DEV
- *   bench-helper tc-attach DEV PINNED-PROG
- *       put a pinned program in the fast path's place on tc ingress of DEV
- *   bench-helper prog-run PROG IFINDEX SRC DST [RUNS]
+ *   bench-helper fp-replace DEV PINNED-PROG STATE-DIR
+ *       put a pinned program in the fast path's place on ingress of DEV:
+ *       update the tool's tcx link (STATE-DIR/tcx_<ifindex>, tcx kernels)
+ *       or replace its clsact filter (AZLXNET_TC_HANDLE/PRIO, other kernels)
+ *   bench-helper prog-run PROG IFINDEX SRC DST VERDICT [RUNS]
  *       BPF_PROG_TEST_RUN of the tc program PROG (a name of a loaded
  *       program, cut to 15 characters, or a pinned path) on a 64-byte TCP
- *       payload over IPv4 from SRC to DST that arrived on IFINDEX; prints
- *       the program's size, the verifier's count and ns per run (median
- *       and minimum of RUNS batches)
+ *       payload over IPv4 from SRC to DST that arrived on IFINDEX, sent to
+ *       that device's MAC address (pkt_type PACKET_HOST); fails unless
+ *       every run returns VERDICT (e.g. 7, TC_ACT_REDIRECT); prints the
+ *       program's size, the verifier's count and ns per run (median and
+ *       minimum of RUNS batches)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +29,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +57,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: bench-helper netkit-add NAME PEER NETNS\n"
 		"       bench-helper tc-redirect DEV TARGET-IFINDEX peer|plain DMAC SMAC\n"
-		"       bench-helper tc-attach DEV PINNED-PROG\n"
-		"       bench-helper prog-run PROG IFINDEX SRC DST [RUNS]\n");
+		"       bench-helper fp-replace DEV PINNED-PROG STATE-DIR\n"
+		"       bench-helper prog-run PROG IFINDEX SRC DST VERDICT [RUNS]\n");
 	return 2;
 }
 
@@ -205,25 +210,48 @@ static int tc_redirect(char **argv)
 	return err ? err_out("attaching the redirect program", err) : 0;
 }
 
-static int tc_attach(char **argv)
+/*
+ * The tool attaches with a tcx link where the kernel has tcx, pinned in its
+ * state directory: a clsact filter beside it would run after the link's
+ * program, i.e. never for what it redirects. So the link is updated in
+ * place; without one, the tool's clsact filter is replaced.
+ */
+static int fp_replace(char **argv)
 {
 	unsigned int dev = if_nametoindex(argv[0]);
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AZLXNET_TC_HANDLE,
 			    .priority = AZLXNET_TC_PRIO, .flags = BPF_TC_F_REPLACE);
-	int err;
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, cur, .handle = AZLXNET_TC_HANDLE,
+			    .priority = AZLXNET_TC_PRIO);
+	char link[512];
+	int err, link_fd;
 
 	if (!dev)
 		return err_out(argv[0], errno);
 	opts.prog_fd = bpf_obj_get(argv[1]);
 	if (opts.prog_fd < 0)
 		return err_out(argv[1], errno);
+	snprintf(link, sizeof(link), "%s/tcx_%u", argv[2], dev);
+	link_fd = bpf_obj_get(link);
+	if (link_fd >= 0) {
+		err = bpf_link_update(link_fd, opts.prog_fd, NULL);
+		close(link_fd);
+		close(opts.prog_fd);
+		return err ? err_out("updating the tcx link", err) : 0;
+	}
+	if (errno != ENOENT) {
+		err = errno;
+		close(opts.prog_fd);
+		return err_out(link, err);
+	}
 	hook.ifindex = dev;
-	err = bpf_tc_hook_create(&hook);
-	if (!err || err == -EEXIST)
+	/* Replace what is there: no filter of the tool's, no attaching. */
+	err = bpf_tc_query(&hook, &cur);
+	if (!err)
 		err = bpf_tc_attach(&hook, &opts);
 	close(opts.prog_fd);
-	return err ? err_out("attaching the program", err) : 0;
+	return err ? err_out("replacing the fast path's tc filter", err) : 0;
 }
 
 /* --- BPF_PROG_TEST_RUN ---------------------------------------------------- */
@@ -247,13 +275,39 @@ static __u16 ip_csum(const __u8 *p, int len)
 	return ~sum & 0xffff;
 }
 
-static int build_pkt(struct bench_pkt *pkt, const char *src, const char *dst)
+/* The MAC address of device @ifindex. */
+static int dev_mac(unsigned int ifindex, __u8 *mac)
 {
-	static const __u8 macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+/*
+ * To @dmac, the receiving device's own address: BPF_PROG_TEST_RUN sets
+ * pkt_type by eth_type_trans() on the device of the context's ifindex, and
+ * azlxnet_to_pod leaves frames for other MACs to the stack.
+ */
+static int build_pkt(struct bench_pkt *pkt, const __u8 *dmac, const char *src,
+		     const char *dst)
+{
+	static const __u8 smac[6] = { 2, 0, 0, 0, 0, 2 };
 	__u16 len = sizeof(*pkt) - sizeof(pkt->eth), csum;
 
 	memset(pkt, 0, sizeof(*pkt));
-	memcpy(pkt->eth, macs, sizeof(macs));
+	memcpy(pkt->eth, dmac, 6);
+	memcpy(pkt->eth + 6, smac, sizeof(smac));
 	pkt->eth[12] = 0x08;			/* ETH_P_IP */
 	pkt->ip[0] = 0x45;
 	pkt->ip[2] = len >> 8;
@@ -316,19 +370,27 @@ static int cmp_u32(const void *a, const void *b)
 
 static int prog_run(char **argv, int argc)
 {
-	int runs = argc > 4 ? atoi(argv[4]) : 50, fd, i, err;
+	int runs = argc > 5 ? atoi(argv[5]) : 50, fd, i, err;
+	__u32 *ns, retval = 0, expect;
 	struct bpf_prog_info info;
 	struct __sk_buff ctx = {};
 	struct bench_pkt pkt;
-	__u32 *ns, retval = 0;
+	char *end;
+	__u8 dmac[6];
 
+	expect = strtoul(argv[4], &end, 0);
+	if (!*argv[4] || *end)
+		return err_out("VERDICT", EINVAL);
 	if (runs < 1 || runs > 10000)
 		return err_out("RUNS", EINVAL);
+	ctx.ingress_ifindex = strtoul(argv[1], NULL, 0);
+	ctx.ifindex = ctx.ingress_ifindex;
+	err = dev_mac(ctx.ifindex, dmac);
+	if (err)
+		return err_out("the MAC address of IFINDEX", err);
 	fd = find_prog(argv[0], &info);
 	if (fd < 0)
 		return err_out(argv[0], fd);
-	ctx.ingress_ifindex = strtoul(argv[1], NULL, 0);
-	ctx.ifindex = ctx.ingress_ifindex;
 	ns = calloc(runs, sizeof(*ns));
 	if (!ns)
 		return err_out("calloc", ENOMEM);
@@ -338,7 +400,7 @@ static int prog_run(char **argv, int argc)
 				    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
 				    .repeat = BENCH_BATCH);
 
-		if (build_pkt(&pkt, argv[2], argv[3])) {
+		if (build_pkt(&pkt, dmac, argv[2], argv[3])) {
 			free(ns);
 			return err_out("address", EINVAL);
 		}
@@ -355,6 +417,12 @@ static int prog_run(char **argv, int argc)
 		}
 		retval = opts.retval;
 		ns[i] = opts.duration;
+		if (retval != expect) {
+			fprintf(stderr, "Error: %s returned %u, not %u\n", argv[0],
+				retval, expect);
+			free(ns);
+			return 1;
+		}
 	}
 	qsort(ns, runs, sizeof(*ns), cmp_u32);
 	printf("prog=%s id=%u xlated_insns=%u jited_bytes=%u verified_insns=%u",
@@ -375,9 +443,9 @@ int main(int argc, char **argv)
 		return netkit_add(argv[2], argv[3], argv[4]);
 	if (!strcmp(argv[1], "tc-redirect") && argc == 7)
 		return tc_redirect(argv + 2);
-	if (!strcmp(argv[1], "tc-attach") && argc == 4)
-		return tc_attach(argv + 2);
-	if (!strcmp(argv[1], "prog-run") && (argc == 6 || argc == 7))
+	if (!strcmp(argv[1], "fp-replace") && argc == 5)
+		return fp_replace(argv + 2);
+	if (!strcmp(argv[1], "prog-run") && (argc == 7 || argc == 8))
 		return prog_run(argv + 2, argc - 2);
 	return usage();
 }
