@@ -113,10 +113,11 @@ layout-test: $(LT_BPF_OBJS) $(LT_BPF_SKELS)
 	$(Q)$(MAKE) -C tools/azlxnet OUTPUT=$(LT)/tools/ BPF_OUT=$(LT)/bpf \
 		AZLXNET_VERSION=$(AZLXNET_VERSION) EXTRA_CFLAGS="$(LT_DEFS)"
 
-selftests: bpf
+selftests: bpf layout-test
 	$(Q)$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
 	$(Q)rm -rf $(BUILD)/selftests-install
 	$(Q)$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf \
+		AZLXNET_NEXT=$(LT)/tools/azlxnet \
 		install INSTALL_PATH=$(BUILD)/selftests-install
 
 # Host tests: the tool's logic without root or a VM, also under ASan/UBSan,
