@@ -29,6 +29,7 @@ SECS=${UPGRADE_SECS:-15}
 MAX_LOST=10
 stream_pid=
 sink_pid=
+rmem=
 
 cleanup()
 {
@@ -41,6 +42,7 @@ cleanup()
 	"$NEXT" fastpath disable up0 >/dev/null 2>&1
 	for n in $(seq 3 $NEW); do ip netns del azp$n 2>/dev/null; done
 	fp_cleanup
+	[ -n "$rmem" ] && sysctl -qw net.core.rmem_default="$rmem"
 	cleanup_module
 }
 trap cleanup EXIT
@@ -106,8 +108,13 @@ assert_eq "$(jq '.programs | length' <<<"$old")" $((PODS + 2)) \
 	"devices with a program before (20 pods, up0, vf0)"
 ip netns exec azp1 ping -c 1 -W 2 10.0.1.3 >/dev/null || fail "ping azp1 -> azp2 before"
 
-# 2. A UDP stream azp1 -> azp2 during the upgrade.
-ip netns exec azp2 "$NC" sink udp 10.0.1.3 7030 $((SECS + 2)) >/tmp/fpu-sink &
+# 2. A UDP stream azp1 -> azp2 during the upgrade. With one CPU the tool's
+#    program loads can keep the sink from reading for seconds: a receive
+#    buffer for all of that, and time after the stream to read it, so that
+#    what is lost is lost on the way.
+rmem=$(sysctl -n net.core.rmem_default)
+sysctl -qw net.core.rmem_default=$((32 << 20)) || fail "net.core.rmem_default"
+ip netns exec azp2 "$NC" sink udp 10.0.1.3 7030 $((SECS + 6)) >/tmp/fpu-sink &
 sink_pid=$!
 sleep 0.5
 ip netns exec azp1 "$NC" stream udp 10.0.1.3 7030 "$SECS" "$PPS" >/tmp/fpu-stream &
@@ -128,6 +135,7 @@ kill -0 "$stream_pid" 2>/dev/null || fail "the stream ended before the upgrade d
 awk -v a="$t0" -v b="$t_add" -v c="$t_done" \
 	'BEGIN { printf "upgrade: pod add (migration) took %.1f s, all three commands %.1f s\n", b - a - 2, c - a - 2 }'
 wait "$stream_pid" "$sink_pid"
+sysctl -qw net.core.rmem_default="$rmem"
 stream_pid=
 sink_pid=
 read -r _ sent </tmp/fpu-stream
