@@ -50,40 +50,64 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, AZLXNET_ENDPOINTS_MAX);
-	__type(key, struct azlxnet_ep_key);
+	__type(key, __u32);
 	__type(value, struct azlxnet_ep);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} azlxnet_endpoints SEC(".maps");
+} azlxnet_ep4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, AZLXNET_ENDPOINTS_MAX);
+	__type(key, struct azlxnet_in6);
+	__type(value, struct azlxnet_ep);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} azlxnet_ep6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AZLXNET_SLOTS_MAX);
+	__type(key, __u32);
+	__type(value, struct azlxnet_host);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} azlxnet_hosts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AZLXNET_SLOTS_MAX);
 	__type(key, __u32);
 	__type(value, struct azlxnet_ep_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} azlxnet_ep_stats SEC(".maps");
+} azlxnet_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct azlxnet_uplink);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } azlxnet_uplinks SEC(".maps");
 
 /* Where a parsed packet goes and what it needs. */
 struct azlxnet_pkt {
-	struct azlxnet_ep_key	dst;
-	struct azlxnet_ep_key	src;
-	__u32			l3_off;
+	__u32			dst[4];		/* network order; IPv4 in [0] */
+	__u32			src[4];
+	__u8			family;
 	__u8			l4_proto;
 	__u8			tos;
 	__u32			flowinfo;
 };
 
-static __always_inline struct azlxnet_ep_stats *azlxnet_stats(__u32 ifindex)
+static __always_inline struct azlxnet_ep_stats *azlxnet_stats_of(__u32 slot)
 {
-	return bpf_map_lookup_elem(&azlxnet_ep_stats, &ifindex);
+	return bpf_map_lookup_elem(&azlxnet_stats, &slot);
+}
+
+/* The endpoint of the packet's destination, if it is a local pod. */
+static __always_inline struct azlxnet_ep *azlxnet_ep_of(const struct azlxnet_pkt *p)
+{
+	if (p->family == AF_INET)
+		return bpf_map_lookup_elem(&azlxnet_ep4, &p->dst[0]);
+	return bpf_map_lookup_elem(&azlxnet_ep6, p->dst);
 }
 
 static __always_inline int azlxnet_fallback(struct azlxnet_ep_stats *st)
@@ -137,7 +161,6 @@ static __always_inline int azlxnet_parse(struct __sk_buff *skb,
 
 	if ((void *)(eth + 1) > data_end)
 		return -1;
-	p->l3_off = sizeof(*eth);
 
 	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = (void *)(eth + 1);
@@ -150,10 +173,9 @@ static __always_inline int azlxnet_parse(struct __sk_buff *skb,
 			return -1;
 		if (azlxnet_ipv4_ll(ip->daddr) || azlxnet_ipv4_ll(ip->saddr))
 			return -1;
-		p->dst.family = AF_INET;
-		p->dst.addr[0] = ip->daddr;
-		p->src.family = AF_INET;
-		p->src.addr[0] = ip->saddr;
+		p->family = AF_INET;
+		p->dst[0] = ip->daddr;
+		p->src[0] = ip->saddr;
 		p->l4_proto = ip->protocol;
 		p->tos = ip->tos;
 		return 0;
@@ -182,10 +204,9 @@ static __always_inline int azlxnet_parse(struct __sk_buff *skb,
 			break;
 		}
 		}
-		p->dst.family = AF_INET6;
-		__builtin_memcpy(p->dst.addr, ip6->daddr.in6_u.u6_addr32, 16);
-		p->src.family = AF_INET6;
-		__builtin_memcpy(p->src.addr, ip6->saddr.in6_u.u6_addr32, 16);
+		p->family = AF_INET6;
+		__builtin_memcpy(p->dst, ip6->daddr.in6_u.u6_addr32, 16);
+		__builtin_memcpy(p->src, ip6->saddr.in6_u.u6_addr32, 16);
 		p->l4_proto = ip6->nexthdr;
 		p->flowinfo = *(__u32 *)ip6 & bpf_htonl(0x0FFFFFFF);
 		return 0;
@@ -204,7 +225,7 @@ static __always_inline int azlxnet_forward_l3(struct __sk_buff *skb,
 	void *data_end = (void *)(long)skb->data_end;
 	void *data = (void *)(long)skb->data;
 
-	if (p->dst.family == AF_INET) {
+	if (p->family == AF_INET) {
 		struct iphdr *ip = data + sizeof(struct ethhdr);
 		__u32 check;
 
@@ -240,15 +261,15 @@ static __always_inline int azlxnet_set_macs(struct __sk_buff *skb,
 }
 
 /*
- * Deliver into a local pod. st: counters of the endpoint the run is for;
- * dst_st: the receiver's (the same for runs from the uplink: looked up once).
+ * Deliver into a local pod. st: counters of the endpoint the run is for
+ * (the sender's, or NULL); the receiver's come from its slot.
  */
 static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
 					    struct azlxnet_pkt *p,
 					    const struct azlxnet_ep *ep,
-					    struct azlxnet_ep_stats *st,
-					    struct azlxnet_ep_stats *dst_st)
+					    struct azlxnet_ep_stats *st)
 {
+	struct azlxnet_ep_stats *dst_st;
 	long ret;
 
 	if (azlxnet_forward_l3(skb, p) ||
@@ -259,6 +280,7 @@ static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
 		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
 	if (st)
 		st->redirect_peer++;
+	dst_st = azlxnet_stats_of(ep->slot);
 	if (dst_st) {
 		dst_st->to_pod_packets++;
 		dst_st->to_pod_bytes += skb->len;
@@ -266,11 +288,23 @@ static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
 	return TC_ACT_REDIRECT;
 }
 
+/* One more packet out through an uplink, on its counters. */
+static __always_inline void azlxnet_uplink_count(struct azlxnet_ep_stats *ust,
+						 struct __sk_buff *skb)
+{
+	if (ust) {
+		ust->from_pod_packets++;
+		ust->from_pod_bytes += skb->len;
+	}
+}
+
 static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 					    struct azlxnet_pkt *p,
 					    struct azlxnet_ep_stats *st)
 {
 	struct bpf_fib_lookup fib = {};
+	struct azlxnet_ep_stats *ust;
+	struct azlxnet_uplink *up;
 	__s32 tx;
 	long ret;
 
@@ -281,16 +315,16 @@ static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 	 * egress MTU, GSO-aware. The IP length of a GSO packet is over the MTU
 	 * though its segments are not, and would send bulk TCP to the stack.
 	 */
-	if (p->dst.family == AF_INET) {
+	if (p->family == AF_INET) {
 		fib.family = AF_INET;
 		fib.tos = p->tos;
-		fib.ipv4_src = p->src.addr[0];
-		fib.ipv4_dst = p->dst.addr[0];
+		fib.ipv4_src = p->src[0];
+		fib.ipv4_dst = p->dst[0];
 	} else {
 		fib.family = AF_INET6;
 		fib.flowinfo = p->flowinfo;
-		__builtin_memcpy(fib.ipv6_src, p->src.addr, 16);
-		__builtin_memcpy(fib.ipv6_dst, p->dst.addr, 16);
+		__builtin_memcpy(fib.ipv6_src, p->src, 16);
+		__builtin_memcpy(fib.ipv6_dst, p->dst, 16);
 	}
 
 	ret = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
@@ -299,18 +333,27 @@ static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 	if (ret != BPF_FIB_LKUP_RET_SUCCESS && ret != BPF_FIB_LKUP_RET_NO_NEIGH)
 		return azlxnet_fallback(st);	/* unreachable, MTU, ... */
 	/* Only routes out of an uplink with the fast path on. */
-	if (!bpf_map_lookup_elem(&azlxnet_uplinks, &fib.ifindex))
+	up = bpf_map_lookup_elem(&azlxnet_uplinks, &fib.ifindex);
+	if (!up)
 		return azlxnet_fallback(st);
-	if (azlxnet_forward_l3(skb, p))
+	ust = azlxnet_stats_of(up->slot);
+	if (azlxnet_forward_l3(skb, p)) {
+		azlxnet_fallback(ust);
 		return azlxnet_fallback(st);
+	}
 
 	if (ret == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		/* The stack resolves it; the next packets take the VF. */
 		ret = bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
-		if (ret != TC_ACT_REDIRECT)
+		if (ret != TC_ACT_REDIRECT) {
+			azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
 			return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+		}
 		if (st)
 			st->redirect_neigh++;
+		if (ust)
+			ust->redirect_neigh++;
+		azlxnet_uplink_count(ust, skb);
 		return TC_ACT_REDIRECT;
 	}
 
@@ -319,43 +362,59 @@ static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 #else
 	tx = -1;
 #endif
-	if (azlxnet_set_macs(skb, fib.dmac, fib.smac))
+	if (azlxnet_set_macs(skb, fib.dmac, fib.smac)) {
+		azlxnet_fallback(ust);
 		return azlxnet_fallback(st);
+	}
 	if (tx > 0 && (__u32)tx != fib.ifindex) {
 		ret = bpf_redirect(tx, 0);
-		if (ret != TC_ACT_REDIRECT)
+		if (ret != TC_ACT_REDIRECT) {
+			azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
 			return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+		}
 		if (st)
 			st->redirect_vf++;
+		if (ust)
+			ust->redirect_vf++;
+		azlxnet_uplink_count(ust, skb);
 		return TC_ACT_REDIRECT;
 	}
 	ret = bpf_redirect(fib.ifindex, 0);
-	if (ret != TC_ACT_REDIRECT)
+	if (ret != TC_ACT_REDIRECT) {
+		azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
 		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+	}
 	if (st)
 		st->redirect_uplink++;
+	if (ust)
+		ust->redirect_uplink++;
+	azlxnet_uplink_count(ust, skb);
 	return TC_ACT_REDIRECT;
 }
 
 SEC("tc")
 int azlxnet_from_pod(struct __sk_buff *skb)
 {
-	struct azlxnet_ep_stats *st = azlxnet_stats(skb->ingress_ifindex);
+	__u32 ifindex = skb->ingress_ifindex;
+	struct azlxnet_ep_stats *st = NULL;
 	struct azlxnet_pkt p = {};
+	struct azlxnet_host *host;
 	struct azlxnet_ep *ep;
 
+	host = bpf_map_lookup_elem(&azlxnet_hosts, &ifindex);
+	if (host)
+		st = azlxnet_stats_of(host->slot);
 	if (st) {
 		st->from_pod_packets++;
 		st->from_pod_bytes += skb->len;
 	}
 	if (azlxnet_parse(skb, &p))
 		return azlxnet_fallback(st);
-	ep = bpf_map_lookup_elem(&azlxnet_endpoints, &p.dst);
+	ep = azlxnet_ep_of(&p);
 	if (ep) {
-		if (ep->host_ifindex == skb->ingress_ifindex)
+		if (ep->host_ifindex == ifindex)
 			return azlxnet_fallback(st);	/* to itself */
-		return azlxnet_to_local(skb, &p, ep, st,
-					azlxnet_stats(ep->host_ifindex));
+		return azlxnet_to_local(skb, &p, ep, st);
 	}
 	return azlxnet_off_node(skb, &p, st);
 }
@@ -363,7 +422,6 @@ int azlxnet_from_pod(struct __sk_buff *skb)
 SEC("tc")
 int azlxnet_to_pod(struct __sk_buff *skb)
 {
-	struct azlxnet_ep_stats *st;
 	struct azlxnet_pkt p = {};
 	struct azlxnet_ep *ep;
 
@@ -372,11 +430,10 @@ int azlxnet_to_pod(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	if (azlxnet_parse(skb, &p))
 		return TC_ACT_OK;
-	ep = bpf_map_lookup_elem(&azlxnet_endpoints, &p.dst);
+	ep = azlxnet_ep_of(&p);
 	if (!ep)
 		return TC_ACT_OK;
-	st = azlxnet_stats(ep->host_ifindex);
-	return azlxnet_to_local(skb, &p, ep, st, st);
+	return azlxnet_to_local(skb, &p, ep, azlxnet_stats_of(ep->slot));
 }
 
 char _license[] SEC("license") = "GPL";

@@ -7,28 +7,53 @@
 #ifndef __AZLXNET_FASTPATH_H
 #define __AZLXNET_FASTPATH_H
 
-/* The maps are pinned here (bpffs), by name, shared by every program. */
+/*
+ * The maps and programs of one build are pinned in a directory of their own
+ * under this one, named by their identity (AZLXNET_PIN_DIR/l2-<hash>, see
+ * tools/azlxnet/datapath.c); AZLXNET_PIN_DIR itself is the tool's lock.
+ */
 #define AZLXNET_PIN_DIR		"/sys/fs/bpf/azlxnet"
+/*
+ * The layout of the maps below. A tool migrates state of another identity
+ * (another layout or other programs) to its own; it reads endpoint values
+ * of any size by their common start, so fields are only ever appended.
+ */
+#define AZLXNET_LAYOUT		2
 #define AZLXNET_ENDPOINTS_MAX	16384
+/* counter slots: one per pod and one per uplink */
+#define AZLXNET_SLOTS_MAX	1024
 
-/* tc attachment: clsact ingress, this handle and priority on every device. */
+/* tc attachment (kernels without tcx): clsact ingress, this handle and priority. */
 #define AZLXNET_TC_HANDLE	0xa21e
 #define AZLXNET_TC_PRIO		1
 
-/* Map azlxnet_endpoints: a pod address -> its endpoint. */
-struct azlxnet_ep_key {
-	__u8	family;			/* AF_INET or AF_INET6 */
-	__u8	pad[3];
-	__u32	addr[4];		/* network order; IPv4 in addr[0], rest 0 */
+/*
+ * Maps azlxnet_ep4 (key: the IPv4 address, __u32 network order) and
+ * azlxnet_ep6 (key: struct azlxnet_in6): a pod address -> its endpoint.
+ */
+struct azlxnet_in6 {
+	__u32	addr[4];		/* network order */
 };
 
 struct azlxnet_ep {
 	__u32	host_ifindex;		/* host side of the pod's veth */
 	__u8	pod_mac[6];		/* the pod interface's MAC */
 	__u8	host_mac[6];		/* the host side's MAC */
+	__u32	slot;			/* the pod's counters in azlxnet_stats */
+#ifdef AZLXNET_LAYOUT_TEST
+	__u32	layout_test;		/* a build for the upgrade test: another layout */
+#endif
 };
 
-/* Map azlxnet_uplinks: ifindex of a synthetic NIC with the fast path on -> 1. */
+/* Map azlxnet_hosts: the host side of a pod (its ifindex) -> this. */
+struct azlxnet_host {
+	__u32	slot;			/* the pod's counters in azlxnet_stats */
+};
+
+/* Map azlxnet_uplinks: ifindex of a synthetic NIC with the fast path on -> this. */
+struct azlxnet_uplink {
+	__u32	slot;			/* the uplink's counters in azlxnet_stats */
+};
 
 /*
  * Why a packet was dropped (index into drops[]). Everything the programs do
@@ -43,12 +68,13 @@ enum azlxnet_drop_reason {
 };
 
 /*
- * Map azlxnet_ep_stats: per-CPU counters per endpoint, keyed by its
- * host_ifindex. from_pod_* counts what the pod sent and the fast path saw,
- * to_pod_* what the fast path delivered into the pod. Each program run
+ * Map azlxnet_stats: per-CPU counters, a per-CPU array indexed by the slot
+ * of an endpoint or uplink. from_pod_* counts what the pod sent and the fast
+ * path saw, to_pod_* what the fast path delivered into it. Each program run
  * counts one outcome (a redirect kind, a fallback or a drop), on the
  * endpoint it ran for: the sender for packets from a pod, the receiver for
- * packets from the uplink.
+ * packets from the uplink. An uplink's slot counts what pods sent out
+ * through it: from_pod_* and its redirect_vf/uplink/neigh.
  */
 struct azlxnet_ep_stats {
 	__u64	from_pod_packets;

@@ -151,13 +151,13 @@ for _ in $(seq 50); do grep -q "and its VF vf1" /tmp/fp-watch && break; sleep 0.
 cat /tmp/fp-watch
 grep -q "fast path enabled on up0 (ifindex [0-9]*) and its VF vf1" /tmp/fp-watch ||
 	fail "fastpath watch did not attach to vf1"
-tc filter show dev vf1 ingress | grep -q azlxnet_to_pod || fail "no azlxnet_to_pod on vf1"
+fp_has_prog vf1 azlxnet_to_pod || fail "no azlxnet_to_pod on vf1"
 # While the VF was away the remote bridge may have learnt up0's MAC on the
 # synthetic path, whose lower the bond now ignores (on Azure both share the
 # MAC and the host's switch follows the VF): up0 speaks once over vf1.
 ping -c 2 -i 0.2 -W 1 192.168.50.2 >/dev/null
 ping -6 -c 2 -i 0.2 -W 1 fd00:50::2 >/dev/null
-tc filter del dev up0 ingress pref 1 || fail "removing up0's program"
+fp_detach up0 || fail "removing up0's program"
 fwd0=$(stack_forwarded) to0=$(pod_stat azh1 to_pod_packets)
 ip netns exec azrn ping -c 10 -i 0.2 -W 2 10.0.1.2 >/dev/null || fail "remote to pod over vf1"
 echo "remote to pod over vf1: to_pod_packets +$(( $(pod_stat azh1 to_pod_packets) - to0 )), stack forwarded +$(( $(stack_forwarded) - fwd0 ))"

@@ -114,3 +114,41 @@ nc_exchange()
 		{ kill $srv 2>/dev/null; fail "$proto $from -> $addr"; }
 	wait $srv || fail "$proto server in $to_ns"
 }
+
+# fp_attach_mode: "tcx" or "tc", as the tool attaches on this kernel
+fp_attach_mode()
+{
+	azlxnet -j fastpath show | jq -r .attach
+}
+
+# fp_progs DEV: BPF programs on DEV's ingress, tc filters and tcx links
+fp_progs()
+{
+	bpftool net show dev "$1" | grep -cE '(clsact|tcx)/ingress'
+}
+
+# fp_has_prog DEV NAME: NAME (truncated as the kernel keeps it) on DEV's ingress
+fp_has_prog()
+{
+	bpftool net show dev "$1" | grep -E '(clsact|tcx)/ingress' | grep -q "${2:0:15}"
+}
+
+# fp_detach DEV: take our program off DEV behind the tool's back
+fp_detach()
+{
+	local link
+	if [ "$(fp_attach_mode)" = tcx ]; then
+		link=$(bpftool net show dev "$1" | sed -n 's|.*tcx/ingress azlxnet_.* link_id \([0-9]*\).*|\1|p')
+		[ -n "$link" ] && bpftool link detach id "$link"
+	else
+		tc filter del dev "$1" ingress pref 1
+	fi
+}
+
+# fp_pin_dir: the directory of the fast path's pins on the node
+fp_pin_dir()
+{
+	local id
+	id=$(azlxnet -j fastpath show | jq -r '.identity // empty')
+	[ -n "$id" ] && echo "/sys/fs/bpf/azlxnet/$id"
+}

@@ -3,7 +3,7 @@
 #
 # Endpoint lifecycle: a deleted pod leaves no state, a pod re-added with the
 # same address works, and 200 pods added and removed leave no map entries
-# and no tc filters behind.
+# and no programs (tc filters or tcx links) or pins behind.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fastpath_lib.sh"
@@ -17,13 +17,25 @@ cleanup()
 }
 trap cleanup EXIT
 
+# entries MAP...: entries of the pinned maps, summed
 entries()
 {
-	local f=$AZLXNET_PIN/$1
-	[ -e "$f" ] || { echo 0; return; }
-	bpftool -j map dump pinned "$f" | jq length
+	local dir m n=0
+	dir=$(fp_pin_dir)
+	for m in "$@"; do
+		[ -n "$dir" ] && [ -e "$dir/$m" ] &&
+			n=$((n + $(bpftool -j map dump pinned "$dir/$m" | jq length)))
+	done
+	echo $n
 }
-AZLXNET_PIN=/sys/fs/bpf/azlxnet
+# links: tcx link pins
+links()
+{
+	local dir
+	dir=$(fp_pin_dir)
+	[ -n "$dir" ] || { echo 0; return; }
+	find "$dir" -name 'tcx_*' | wc -l
+}
 
 fp_setup
 azlxnet fastpath enable up0 || fail "fastpath enable"
@@ -32,7 +44,7 @@ ip netns exec azp1 ping -c 1 -W 2 10.0.1.3 >/dev/null || fail "ping before delet
 azlxnet pod del --netns azp2 --ifname eth0 || fail "pod del"
 assert_eq "$(azlxnet -j pod show | jq '[.[] | select(.host_ifname == "azh2")] | length')" 0 \
 	"deleted pod in pod show"
-assert_eq "$(tc filter show dev azh2 ingress | grep -c bpf)" 0 "tc filter after pod del"
+assert_eq "$(fp_progs azh2)" 0 "programs on azh2 after pod del"
 out=$(azlxnet pod del --netns azp2 --ifname eth0 2>&1) && fail "deleting twice succeeded"
 assert_match "$out" 'Error: .*no such pod' "second delete"
 azlxnet pod add --netns azp2 --ifname eth0 --ip 10.0.1.3,fd00:1::3 || fail "pod re-add"
@@ -43,7 +55,8 @@ out=$(azlxnet pod add --netns azp1 --ifname eth0 --ip 10.0.1.3 2>&1) &&
 	fail "an address owned by another pod was accepted"
 assert_eq "$(pod_stat azh1 redirect_peer | grep -c .)" 1 "azp1 unchanged after a refused add"
 
-before_ep=$(entries azlxnet_endpoints) before_st=$(entries azlxnet_ep_stats)
+before_ep=$(entries azlxnet_ep4 azlxnet_ep6) before_st=$(entries azlxnet_hosts)
+before_ln=$(links)
 ip netns add azscale || fail "netns azscale"
 for i in $(seq 1 "$N"); do
 	echo "link add azs$i type veth peer name p$i netns azscale"
@@ -53,24 +66,28 @@ for i in $(seq 1 "$N"); do
 	azlxnet pod add --netns azscale --ifname p$i \
 		--ip 10.$((100 + i / 250)).$((i % 250)).1,fd00:99::$i || fail "pod add #$i"
 done
-assert_eq "$(entries azlxnet_endpoints)" $((before_ep + 2 * N)) "endpoints with $N pods"
-assert_eq "$(entries azlxnet_ep_stats)" $((before_st + N)) "stats entries with $N pods"
+assert_eq "$(entries azlxnet_ep4 azlxnet_ep6)" $((before_ep + 2 * N)) "endpoints with $N pods"
+assert_eq "$(entries azlxnet_hosts)" $((before_st + N)) "counter slots with $N pods"
+if [ "$(fp_attach_mode)" = tcx ]; then
+	assert_eq "$(links)" $((before_ln + N)) "tcx link pins with $N pods"
+fi
 assert_eq "$(azlxnet -j pod show | jq length)" $((N + 2)) "pod show with $N pods"
 for i in $(seq 1 "$N"); do
 	azlxnet pod del --netns azscale --ifname p$i || fail "pod del #$i"
 done
-assert_eq "$(entries azlxnet_endpoints)" "$before_ep" "endpoints after deleting $N pods"
-assert_eq "$(entries azlxnet_ep_stats)" "$before_st" "stats entries after deleting $N pods"
+assert_eq "$(entries azlxnet_ep4 azlxnet_ep6)" "$before_ep" "endpoints after deleting $N pods"
+assert_eq "$(entries azlxnet_hosts)" "$before_st" "counter slots after deleting $N pods"
+assert_eq "$(links)" "$before_ln" "tcx link pins after deleting $N pods"
 left=0
 for i in $(seq 1 "$N"); do
-	left=$((left + $(tc filter show dev azs$i ingress | grep -c bpf)))
+	left=$((left + $(fp_progs azs$i)))
 done
-assert_eq "$left" 0 "tc filters left on the $N host veths"
+assert_eq "$left" 0 "programs left on the $N host veths"
 ip netns exec azp1 ping -c 1 -W 2 10.0.1.3 >/dev/null || fail "the two pods after the churn"
 
 # Everything off: no maps, no filters.
 azlxnet pod del --netns azp1 --ifname eth0 || fail "pod del azp1"
 azlxnet pod del --netns azp2 --ifname eth0 || fail "pod del azp2"
 azlxnet fastpath disable up0 || fail "fastpath disable"
-assert_eq "$(tc filter show dev up0 ingress | grep -c bpf)" 0 "uplink filter after disable"
-[ ! -e $AZLXNET_PIN/azlxnet_endpoints ] || fail "maps still pinned with nothing enabled"
+assert_eq "$(fp_progs up0)" 0 "uplink program after disable"
+[ ! -e /sys/fs/bpf/azlxnet ] || fail "pins left with nothing enabled: $(ls -R /sys/fs/bpf/azlxnet)"

@@ -2,8 +2,16 @@
 /*
  * The pod fast path's kernel state, as the tool manages it: the programs of
  * bpf/fastpath.bpf.c (loaded from their skeletons), the maps they share
- * (pinned under AZLXNET_PIN_DIR) and their tc attachments (clsact ingress,
- * handle AZLXNET_TC_HANDLE, priority AZLXNET_TC_PRIO).
+ * (pinned in the directory of their identity under AZLXNET_PIN_DIR) and
+ * their attachments to tc ingress: tcx links (pinned next to the maps) on
+ * kernels that have tcx, else clsact filters at handle AZLXNET_TC_HANDLE,
+ * priority AZLXNET_TC_PRIO.
+ *
+ * The identity of the state is the layout number and a hash of the BPF
+ * objects the tool carries ("l2-0123456789abcdef"). A tool that finds
+ * state of another identity (an older or newer build, or the first
+ * release's pins straight in AZLXNET_PIN_DIR) migrates it to its own
+ * before it changes anything: see azlx_dp_load().
  *
  * Functions report errors in a struct azlx_err instead of printing them, so
  * that the commands and the CNI plugin mode can each render them their way.
@@ -68,6 +76,23 @@ const char *azlx_dp_variant_name(enum azlx_dp_variant v);
 #define AZLX_DP_TO_POD		(1u << 1)
 
 /*
+ * A pod address, as the tool handles it (the maps key IPv4 and IPv6 apart:
+ * azlxnet_ep4, azlxnet_ep6).
+ */
+struct azlxnet_ep_key {
+	__u8	family;			/* AF_INET or AF_INET6 */
+	__u8	pad[3];
+	__u32	addr[4];		/* network order; IPv4 in addr[0], rest 0 */
+};
+
+/* What the state directory records besides the maps (map azlx_meta). */
+struct azlx_dp_meta {
+	__u64	created;		/* CLOCK_REALTIME seconds */
+	__u64	migrated;		/* 0, or when state of another build came */
+	char	from[48];		/* that build's identity */
+};
+
+/*
  * A session on the fast path's state. Changes happen under an exclusive
  * flock(2) on the pin directory, so that concurrent CNI invocations and
  * commands see each other's work whole.
@@ -78,12 +103,31 @@ struct azlx_dp {
 	void			*skel;		/* struct fastpath{,_nomod} */
 	int			from_pod_fd;	/* -1 unless loaded */
 	int			to_pod_fd;
-	int			endpoints_fd;	/* -1 when the maps do not exist */
+	int			ep4_fd;		/* -1 when the maps do not exist */
+	int			ep6_fd;
+	int			hosts_fd;
 	int			stats_fd;
 	int			uplinks_fd;
+	int			meta_fd;
 	bool			own_map_fds;	/* from bpf_obj_get(), to close */
 	int			ncpus;		/* possible CPUs (per-CPU values) */
+	int			migrated;	/* states moved by the last load */
 };
+
+/* This tool's identity ("l2-" and 16 hex digits). */
+const char *azlx_dp_identity(void);
+
+/* Its state directory: AZLXNET_PIN_DIR "/" identity. */
+const char *azlx_dp_dir(void);
+
+/* True on kernels with tcx (probed once, not by version). */
+bool azlx_dp_tcx(void);
+
+/*
+ * Identities of fast-path state of other builds on the node ("legacy" for
+ * the first release's pins), up to @max into @ids: how many there are.
+ */
+int azlx_dp_others(char (*ids)[64], int max);
 
 /*
  * libbpf's print callback for every loader of the tool: keeps the first
@@ -106,14 +150,33 @@ int azlx_dp_lock(struct azlx_dp *dp, struct azlx_err *e);
  * node (with the kfunc when azlxnet.ko is loaded, falling back to the one
  * without if that fails), creating or reusing the pinned maps. Needs the
  * lock.
+ *
+ * When state of another identity is there, it first migrates it: loads
+ * both programs, copies every endpoint and uplink into its own maps (new
+ * counter slots: counters restart), moves every attachment of ours on
+ * every device to its program in place (a tcx link update, a tc filter
+ * replace, or on a tcx kernel a new tcx link before the old filter goes),
+ * then removes the other state's pins. dp->migrated counts the states.
+ * With @force, reloads its own programs and moves the attachments too.
  */
 int azlx_dp_load(struct azlx_dp *dp, unsigned int progs, struct azlx_err *e);
+int azlx_dp_reload(struct azlx_dp *dp, struct azlx_err *e);
 
 /*
  * Opens the pinned maps without loading anything. Returns 0, -ENOENT when
- * they do not exist (no fast path state at all), or another negative errno.
+ * they do not exist (no fast path state at all), -ESTALE (with a message)
+ * when only state of another build is there, or another negative errno.
  */
 int azlx_dp_maps_get(struct azlx_dp *dp, struct azlx_err *e);
+
+/*
+ * With the lock, for changes that load nothing (removals): the maps, after
+ * migrating state of another build if there is any (which loads).
+ */
+int azlx_dp_state(struct azlx_dp *dp, struct azlx_err *e);
+
+/* The meta record of the state (0), or -ENOENT. */
+int azlx_dp_meta_get(struct azlx_dp *dp, struct azlx_dp_meta *m);
 
 /*
  * With the lock held: when no endpoint and no uplink remains (or there are
@@ -121,6 +184,9 @@ int azlx_dp_maps_get(struct azlx_dp *dp, struct azlx_err *e);
  * else is pinned there). Returns 1 if it did, 0 if not.
  */
 int azlx_dp_gc(struct azlx_dp *dp, struct azlx_err *e);
+
+/* Releases the programs (pinned, they stay); the maps stay open. */
+void azlx_dp_close_progs(struct azlx_dp *dp);
 
 /* Releases everything (the pinned maps and attached programs stay). */
 void azlx_dp_close(struct azlx_dp *dp);
@@ -141,6 +207,7 @@ struct azlx_tc_prog {
 	char			name[16];	/* as the kernel keeps it (15 chars) */
 	__u8			tag[8];
 	enum azlx_tc_kind	kind;
+	__u32			link_id;	/* its tcx link; 0: a tc filter */
 };
 
 /* The program name for @kind ("azlxnet_from_pod"), or NULL. */
@@ -151,15 +218,23 @@ enum azlx_tc_kind azlx_tc_kind_of(const char *name);
 const char *azlx_fmt_tag(const __u8 *tag, char *buf, size_t len);
 
 /*
- * The program at our handle and priority on ingress of @ifindex: 0 and @p
- * filled, -ENOENT when there is none (or no clsact), or a negative errno.
+ * Our program on ingress of @ifindex: one of ours among its tcx programs,
+ * else the tc filter at our handle and priority (ours or a foreign one).
+ * Returns 0 and @p filled, -ENOENT when there is none, or a negative errno.
  */
 int azlx_tc_query(int ifindex, struct azlx_tc_prog *p, struct azlx_err *e);
 
-/* Attaches @prog_fd there, replacing what is there; creates clsact. */
+/*
+ * Attaches @prog_fd there in place of ours: with tcx, updates our link (or
+ * creates and pins one, then removes a tc filter of ours an older build
+ * left); else replaces the filter at our handle, creating clsact.
+ */
 int azlx_tc_attach(int ifindex, int prog_fd, struct azlx_err *e);
 
-/* Removes the filter there; 0 when there was none. */
+/*
+ * Detaches what azlx_tc_query() reports there: our tcx link and its pin,
+ * or the filter at our handle. 0 when there was none.
+ */
 int azlx_tc_detach(int ifindex, struct azlx_err *e);
 
 /* Tag and id of a loaded program. */
@@ -167,7 +242,34 @@ int azlx_prog_info(int prog_fd, struct azlx_tc_prog *p, struct azlx_err *e);
 
 /* Maps */
 
-/* Every entry of azlxnet_endpoints, in the order of the map. */
+/* Endpoint entries by address: 0 or a negative errno (-ENOENT). */
+int azlx_dp_ep_get(struct azlx_dp *dp, const struct azlxnet_ep_key *key,
+		   struct azlxnet_ep *ep);
+int azlx_dp_ep_put(struct azlx_dp *dp, const struct azlxnet_ep_key *key,
+		   const struct azlxnet_ep *ep);
+int azlx_dp_ep_del(struct azlx_dp *dp, const struct azlxnet_ep_key *key);
+
+/*
+ * The counter slot of pod host side @ifindex: 0 and *@slot, -ENOENT, or a
+ * negative errno.
+ */
+int azlx_dp_host_get(struct azlx_dp *dp, __u32 ifindex, __u32 *slot);
+
+/*
+ * With the lock: the slot of @ifindex, a new one with zeroed counters if it
+ * has none (*@created true). Returns 0 or a negative errno (-ENOSPC).
+ */
+int azlx_dp_host_add(struct azlx_dp *dp, __u32 ifindex, __u32 *slot, bool *created,
+		     struct azlx_err *e);
+int azlx_dp_host_del(struct azlx_dp *dp, __u32 ifindex);
+
+/* Likewise for uplinks. */
+int azlx_dp_uplink_get(struct azlx_dp *dp, __u32 ifindex, __u32 *slot);
+int azlx_dp_uplink_add(struct azlx_dp *dp, __u32 ifindex, bool *created,
+		       struct azlx_err *e);
+int azlx_dp_uplink_del(struct azlx_dp *dp, __u32 ifindex);
+
+/* Every endpoint entry (IPv4, then IPv6), in the order of the maps. */
 struct azlx_ep_entry {
 	struct azlxnet_ep_key	key;
 	struct azlxnet_ep	ep;
@@ -182,10 +284,10 @@ int azlx_dp_endpoints(struct azlx_dp *dp, struct azlx_ep_list *l, struct azlx_er
 void azlx_ep_list_free(struct azlx_ep_list *l);
 
 /*
- * The counters of @ifindex summed over the CPUs: 0, -ENOENT without an
- * entry, or a negative errno.
+ * The counters of slot @slot summed over the CPUs: 0, -ENOENT without maps,
+ * or a negative errno.
  */
-int azlx_dp_stats(struct azlx_dp *dp, __u32 ifindex, struct azlxnet_ep_stats *sum,
+int azlx_dp_stats(struct azlx_dp *dp, __u32 slot, struct azlxnet_ep_stats *sum,
 		  struct azlx_err *e);
 
 /*
@@ -199,16 +301,11 @@ void azlx_stats_sum(const void *percpu, int ncpus, size_t stride,
 int azlx_dp_uplinks(struct azlx_dp *dp, __u32 **v, size_t *n, struct azlx_err *e);
 
 /*
- * With the lock: removes the counters of host ifindexes that no endpoint
- * uses any more.
- */
-int azlx_dp_prune_stats(struct azlx_dp *dp, struct azlx_err *e);
-
-/*
- * With the lock: removes the uplinks and the endpoint entries of
- * interfaces that no longer exist in this namespace (deleted without
- * "fastpath disable" or "pod del"), then their counters. Returns how many
- * entries went, or a negative errno.
+ * With the lock: removes the uplinks, the endpoint entries and the counter
+ * slots of interfaces that no longer exist in this namespace (deleted
+ * without "fastpath disable" or "pod del"), slots no endpoint uses, and
+ * the pins of tcx links whose device is gone. Returns how many entries
+ * went, or a negative errno.
  */
 int azlx_dp_prune_gone(struct azlx_dp *dp, struct azlx_err *e);
 

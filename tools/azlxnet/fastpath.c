@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <netlink/attr.h>
@@ -122,8 +123,8 @@ static int azlx_uplink_resolve(const char *dev, struct azlx_uplink *u, struct az
 int azlx_uplink_enable(const char *dev, struct azlx_uplink *u, struct azlx_err *e)
 {
 	struct azlx_tc_prog ours, dev_prog, vf_prog;
-	bool dev_had, vf_had, listed = false;
-	__u32 one = 1, v;
+	bool dev_had, vf_had, listed = false, created = false;
+	__u32 v;
 	struct azlx_dp dp;
 	int err;
 
@@ -148,18 +149,15 @@ int azlx_uplink_enable(const char *dev, struct azlx_uplink *u, struct azlx_err *
 		goto out;
 	u->variant = dp.variant;
 
-	listed = !bpf_map_lookup_elem(dp.uplinks_fd, &u->ifindex, &v);
+	listed = !azlx_dp_uplink_get(&dp, u->ifindex, &v);
 	if (listed && dev_had && !memcmp(dev_prog.tag, ours.tag, sizeof(ours.tag)) &&
 	    (!u->vf_ifindex || (vf_had && !memcmp(vf_prog.tag, ours.tag, sizeof(ours.tag)))))
 		goto out;	/* enabled already, with this program */
 
 	if (!listed) {
-		err = bpf_map_update_elem(dp.uplinks_fd, &u->ifindex, &one, BPF_ANY);
-		if (err) {
-			err = azlx_fail(e, -err, "cannot add %s to azlxnet_uplinks: %s", u->ifname,
-					strerror(-err));
+		err = azlx_dp_uplink_add(&dp, u->ifindex, &created, e);
+		if (err)
 			goto out_undo;
-		}
 	}
 	err = azlx_tc_attach(u->ifindex, dp.to_pod_fd, e);
 	if (err)
@@ -177,8 +175,8 @@ int azlx_uplink_enable(const char *dev, struct azlx_uplink *u, struct azlx_err *
 	goto out;
 
 out_undo:
-	if (!listed)
-		bpf_map_delete_elem(dp.uplinks_fd, &u->ifindex);
+	if (created)
+		azlx_dp_uplink_del(&dp, u->ifindex);
 	azlx_dp_gc(&dp, e);
 out:
 	azlx_dp_close(&dp);
@@ -232,9 +230,9 @@ int azlx_uplink_disable(const char *dev, struct azlx_uplink *u, struct azlx_err 
 	if (err == -ENOTSUP)
 		err = 0;	/* no bpffs: no maps, programs maybe */
 	else if (!err)
-		err = azlx_dp_maps_get(&dp, e);
+		err = azlx_dp_state(&dp, e);
 	if (!err && dp.uplinks_fd >= 0) {
-		err = bpf_map_delete_elem(dp.uplinks_fd, &u->ifindex);
+		err = azlx_dp_uplink_del(&dp, u->ifindex);
 		if (!err)
 			u->changed = true;
 		else if (err == -ENOENT)
@@ -270,7 +268,14 @@ int azlx_uplink_check(const char *dev, struct azlx_err *e)
 	}
 	azlx_dp_init(&dp);
 	err = azlx_dp_maps_get(&dp, e);
-	if (!err && bpf_map_lookup_elem(dp.uplinks_fd, &u.ifindex, &v))
+	if (err == -ESTALE) {
+		/* another build's state: this one's first command moves it */
+		memset(e, 0, sizeof(*e));
+		err = azlx_dp_lock(&dp, e);
+		if (!err)
+			err = azlx_dp_state(&dp, e);
+	}
+	if (!err && azlx_dp_uplink_get(&dp, u.ifindex, &v))
 		err = -ENOENT;
 	if (!err) {
 		err = azlx_tc_query(u.ifindex, &p, e);
@@ -319,20 +324,75 @@ static void azlx_fp_dev_print(const struct azlx_fp_dev *d)
 		azlx_print_text("ifindex %u (gone): ", d->ifindex);
 }
 
+/* "2026-12-04 23:55:01 UTC" */
+static const char *azlx_fmt_time(__u64 t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, len, "%llu", (unsigned long long)t);
+	return buf;
+}
+
+static void azlx_fp_uplink_stats_print(const struct azlx_fp_uplink *u)
+{
+	const struct azlxnet_ep_stats *st = &u->stats;
+
+	if (!u->has_stats) {
+		azlx_print_null("stats");
+		return;
+	}
+	azlx_print_open_object("stats");
+	azlx_print_uint(AZLX_PRINT_ANY, "from_pod_packets", "    out from pods: %llu packets",
+		       st->from_pod_packets);
+	azlx_print_uint(AZLX_PRINT_ANY, "from_pod_bytes", " %llu bytes", st->from_pod_bytes);
+	azlx_print_uint(AZLX_PRINT_ANY, "redirect_vf", ", vf %llu", st->redirect_vf);
+	azlx_print_uint(AZLX_PRINT_ANY, "redirect_uplink", ", uplink %llu", st->redirect_uplink);
+	azlx_print_uint(AZLX_PRINT_ANY, "redirect_neigh", ", neigh %llu", st->redirect_neigh);
+	azlx_print_uint(AZLX_PRINT_ANY, "fallback", ", stack %llu\n", st->fallback);
+	azlx_print_close_object();
+}
+
 void azlx_fp_state_print(const struct azlx_fp_state *s)
 {
+	char since[64], buf[160];
 	size_t i;
 
 	azlx_print_open_object(NULL);
 	azlx_print_string(AZLX_PRINT_JSON, "pin_dir", NULL, AZLXNET_PIN_DIR);
+	azlx_print_string(AZLX_PRINT_JSON, "identity", NULL, s->identity[0] ? s->identity : NULL);
+	azlx_print_string(AZLX_PRINT_JSON, "tool_identity", NULL, s->tool_identity);
+	azlx_print_string(AZLX_PRINT_JSON, "attach", NULL, s->tcx ? "tcx" : "tc");
 	azlx_print_bool(AZLX_PRINT_JSON, "pinned", NULL, s->pinned);
 	azlx_print_uint(AZLX_PRINT_JSON, "pods", NULL, s->pods);
+	if (s->stale) {
+		azlx_print_string(AZLX_PRINT_ANY, "stale",
+				  "state: %s, another build's: \"azlxnet fastpath reload\" "
+				  "(or this tool's next change) moves it to this one's\n",
+				  s->identity);
+	} else {
+		azlx_print_null("stale");
+	}
 	if (s->pinned)
-		azlx_print_text("maps: pinned in %s, %zu pod%s, %zu uplink%s\n", AZLXNET_PIN_DIR,
-				s->pods, s->pods == 1 ? "" : "s", s->nuplinks,
-				s->nuplinks == 1 ? "" : "s");
-	else
+		azlx_print_text("maps: pinned in %s/%s, %zu pod%s, %zu uplink%s\n",
+				AZLXNET_PIN_DIR, s->identity, s->pods, s->pods == 1 ? "" : "s",
+				s->nuplinks, s->nuplinks == 1 ? "" : "s");
+	else if (!s->stale)
 		azlx_print_text("maps: none (the fast path is off)\n");
+	if (s->pinned || s->stale)
+		azlx_print_text("programs: %s (this tool), attached with %s\n", s->tool_identity,
+				s->tcx ? "tcx links" : "tc filters");
+	if (s->has_meta && s->meta.migrated) {
+		snprintf(buf, sizeof(buf), "%s, when the state of %s was moved to this build",
+			 azlx_fmt_time(s->meta.migrated, since, sizeof(since)), s->meta.from);
+		azlx_print_string(AZLX_PRINT_ANY, "counters_since", "counters: since %s\n", buf);
+	} else if (s->has_meta) {
+		azlx_print_string(AZLX_PRINT_ANY, "counters_since", "counters: since %s\n",
+				  azlx_fmt_time(s->meta.created, since, sizeof(since)));
+	} else {
+		azlx_print_null("counters_since");
+	}
 
 	azlx_print_open_array("uplinks");
 	for (i = 0; i < s->nuplinks; i++) {
@@ -343,6 +403,7 @@ void azlx_fp_state_print(const struct azlx_fp_state *s)
 		azlx_fp_dev_print(&u->dev);
 		azlx_fp_prog_print(&u->dev, "program");
 		azlx_print_text("\n");
+		azlx_fp_uplink_stats_print(u);
 		if (u->has_vf) {
 			azlx_print_open_object("vf");
 			azlx_print_text("    vf ");
@@ -357,7 +418,10 @@ void azlx_fp_state_print(const struct azlx_fp_state *s)
 	}
 	azlx_print_close_array();
 
-	if (s->nprogs)
+	if (s->nprogs && s->tcx)
+		azlx_print_text("ingress (tcx, or tc at handle 0x%x priority %d):\n",
+				AZLXNET_TC_HANDLE, AZLXNET_TC_PRIO);
+	else if (s->nprogs)
 		azlx_print_text("tc ingress, handle 0x%x priority %d:\n", AZLXNET_TC_HANDLE,
 				AZLXNET_TC_PRIO);
 	azlx_print_open_array("programs");
@@ -401,19 +465,32 @@ static int azlx_fp_state_read(struct azlx_fp_state *s, struct azlx_err *e)
 	struct azlx_pod_ids { __u32 *v; size_t n; } ids = { 0 };
 	struct azlx_ep_list eps = { 0 };
 	struct azlx_fp_dev d;
-	__u32 *up = NULL, vf;
+	__u32 *up = NULL, vf, slot;
 	char vf_name[IF_NAMESIZE];
 	struct azlx_dp dp;
 	size_t n = 0, i, j;
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->tool_identity = azlx_dp_identity();
+	s->tcx = azlx_dp_tcx();
 	azlx_dp_init(&dp);
 	err = azlx_dp_maps_get(&dp, e);
-	if (err == -ENOENT)
+	if (err == -ESTALE) {
+		char others[1][64];
+
+		memset(e, 0, sizeof(*e));
+		s->stale = azlx_dp_others(others, 1) > 0;
+		if (s->stale)
+			snprintf(s->identity, sizeof(s->identity), "%s", others[0]);
 		err = 0;
-	else if (!err)
+	} else if (err == -ENOENT) {
+		err = 0;
+	} else if (!err) {
 		s->pinned = true;
+		snprintf(s->identity, sizeof(s->identity), "%s", azlx_dp_identity());
+		s->has_meta = !azlx_dp_meta_get(&dp, &s->meta);
+	}
 	if (!err && s->pinned)
 		err = azlx_dp_uplinks(&dp, &up, &n, e);
 	if (!err && s->pinned)
@@ -439,6 +516,8 @@ static int azlx_fp_state_read(struct azlx_fp_state *s, struct azlx_err *e)
 		struct azlx_fp_uplink *u = &s->uplinks[s->nuplinks++];
 
 		err = azlx_fp_dev_read(up[i], &u->dev, e);
+		if (!err && !azlx_dp_uplink_get(&dp, up[i], &slot))
+			u->has_stats = !azlx_dp_stats(&dp, slot, &u->stats, e);
 		if (err || !u->dev.ifname[0] || azlx_uplink_vf(up[i], &vf, vf_name) || !vf)
 			continue;
 		u->has_vf = true;
@@ -481,6 +560,7 @@ static int azlx_fastpath_help(int argc, char **argv)
 	printf("Usage: azlxnet fastpath enable DEV\n"
 	       "       azlxnet fastpath disable DEV\n"
 	       "       azlxnet fastpath show\n"
+	       "       azlxnet fastpath reload\n"
 	       "       azlxnet fastpath watch\n"
 	       "       azlxnet fastpath help\n"
 	       "where  DEV := interface name or ifindex of an uplink (a synthetic NIC)\n");
@@ -531,7 +611,8 @@ static int azlx_fastpath_enable(int argc, char **argv)
 	struct azlx_err e = { 0 };
 	struct azlx_uplink u;
 
-	if (argc && azlx_is_help(argv[0]))
+	/* a DEV may be called "h": only the whole word is help here */
+	if (argc && !strcmp(argv[0], "help"))
 		return azlx_fastpath_help(0, NULL);
 	if (azlx_fastpath_dev(argc, argv, "enable"))
 		return AZLX_EXIT_USAGE;
@@ -546,7 +627,7 @@ static int azlx_fastpath_disable(int argc, char **argv)
 	struct azlx_err e = { 0 };
 	struct azlx_uplink u;
 
-	if (argc && azlx_is_help(argv[0]))
+	if (argc && !strcmp(argv[0], "help"))
 		return azlx_fastpath_help(0, NULL);
 	if (azlx_fastpath_dev(argc, argv, "disable"))
 		return AZLX_EXIT_USAGE;
@@ -570,6 +651,45 @@ static int azlx_fastpath_show(int argc, char **argv)
 		return azlx_error(AZLX_EXIT_ERR, "%s", e.msg);
 	azlx_fp_state_print(&s);
 	azlx_fp_state_free(&s);
+	return AZLX_EXIT_OK;
+}
+
+/*
+ * azlxnet fastpath reload: this tool's programs on every pod and uplink,
+ * state of another build moved to them first.
+ */
+static int azlx_fastpath_reload(int argc, char **argv)
+{
+	struct azlx_err e = { 0 };
+	struct azlx_dp dp;
+	int err;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_fastpath_help(0, NULL);
+	if (argc)
+		return azlx_error(AZLX_EXIT_USAGE, "\"fastpath reload\" takes no argument: \"%s\"",
+				  argv[0]);
+	azlx_dp_init(&dp);
+	err = azlx_dp_lock(&dp, &e);
+	if (!err)
+		err = azlx_dp_reload(&dp, &e);
+	if (!err)
+		azlx_dp_tidy(&dp);
+	if (!err) {
+		azlx_print_open_object(NULL);
+		azlx_print_string(AZLX_PRINT_ANY, "identity", "fast path programs: %s",
+				  azlx_dp_identity());
+		azlx_print_string(AZLX_PRINT_JSON, "programs", NULL,
+				  azlx_dp_variant_name(dp.variant));
+		azlx_print_uint(AZLX_PRINT_ANY, "migrated", ", %llu state(s) of other builds moved",
+				dp.migrated);
+		azlx_print_string(AZLX_PRINT_ANY, "attach", ", attached with %s\n",
+				  azlx_dp_tcx() ? "tcx" : "tc");
+		azlx_print_close_object();
+	}
+	azlx_dp_close(&dp);
+	if (err)
+		return azlx_error(AZLX_EXIT_ERR, "fastpath reload: %s", e.msg);
 	return AZLX_EXIT_OK;
 }
 
@@ -656,6 +776,7 @@ static const struct azlx_cmd azlx_fastpath_cmds[] = {
 	{ "enable",	azlx_fastpath_enable },
 	{ "disable",	azlx_fastpath_disable },
 	{ "show",	azlx_fastpath_show },
+	{ "reload",	azlx_fastpath_reload },
 	{ "watch",	azlx_fastpath_watch },
 	{ "help",	azlx_fastpath_help },
 	{ NULL,		NULL },

@@ -341,9 +341,9 @@ static void azlx_pod_undo(struct azlx_dp *dp, const struct azlx_undo *u, size_t 
 {
 	while (n--) {
 		if (u[n].had_old)
-			bpf_map_update_elem(dp->endpoints_fd, &u[n].key, &u[n].old, BPF_ANY);
+			azlx_dp_ep_put(dp, &u[n].key, &u[n].old);
 		else
-			bpf_map_delete_elem(dp->endpoints_fd, &u[n].key);
+			azlx_dp_ep_del(dp, &u[n].key);
 	}
 }
 
@@ -379,12 +379,11 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 	struct azlx_tc_prog cur, ours;
 	struct azlx_undo *undo = NULL;
 	char a[INET6_ADDRSTRLEN], m[18];
-	bool stats_new = false, attached;
+	bool host_new = false, attached;
 	struct azlx_pod_link pl;
 	struct azlxnet_ep ep;
 	size_t nundo = 0, i;
 	struct azlx_dp dp;
-	void *zero = NULL;
 	ssize_t idx;
 	__u32 host;
 	int err;
@@ -438,11 +437,14 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 	}
 
 	undo = calloc(req->addrs.n + eps.n, sizeof(*undo));
-	zero = calloc(dp.ncpus, sizeof(struct azlxnet_ep_stats));
-	if (!undo || !zero) {
+	if (!undo) {
 		err = azlx_fail(e, ENOMEM, "out of memory");
 		goto out;
 	}
+	/* a pod added again keeps its counters: its slot */
+	err = azlx_dp_host_add(&dp, host, &ep.slot, &host_new, e);
+	if (err)
+		goto out;
 	for (i = 0; i < req->addrs.n; i++) {
 		struct azlx_undo *u = &undo[nundo];
 
@@ -452,9 +454,9 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 			u->had_old = true;
 			u->old = eps.v[idx].ep;
 		}
-		err = bpf_map_update_elem(dp.endpoints_fd, &u->key, &ep, BPF_ANY);
+		err = azlx_dp_ep_put(&dp, &u->key, &ep);
 		if (err) {
-			err = azlx_fail(e, -err, "cannot add %s to azlxnet_endpoints: %s",
+			err = azlx_fail(e, -err, "cannot add endpoint %s: %s",
 					azlx_ep_key_fmt(&u->key, a, sizeof(a)), strerror(-err));
 			goto out_undo;
 		}
@@ -475,24 +477,13 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 		u->key = eps.v[i].key;
 		u->had_old = true;
 		u->old = eps.v[i].ep;
-		err = bpf_map_delete_elem(dp.endpoints_fd, &u->key);
+		err = azlx_dp_ep_del(&dp, &u->key);
 		if (err && err != -ENOENT) {
-			err = azlx_fail(e, -err, "cannot remove %s from azlxnet_endpoints: %s",
+			err = azlx_fail(e, -err, "cannot remove endpoint %s: %s",
 					azlx_ep_key_fmt(&u->key, a, sizeof(a)), strerror(-err));
 			goto out_undo;
 		}
 		nundo++;
-	}
-
-	/* a pod added again keeps its counters */
-	err = bpf_map_update_elem(dp.stats_fd, &host, zero, BPF_NOEXIST);
-	if (!err) {
-		stats_new = true;
-	} else if (err == -EEXIST) {
-		err = 0;
-	} else {
-		err = azlx_fail(e, -err, "cannot add to azlxnet_ep_stats: %s", strerror(-err));
-		goto out_undo;
 	}
 
 	/* the same program stays; another one (older, of the other skeleton) is replaced */
@@ -502,8 +493,6 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 			goto out_undo;
 	}
 
-	if (azlx_dp_prune_stats(&dp, e))
-		azlx_warn("%s", e->msg);
 	row->host_ifindex = host;
 	snprintf(row->host_ifname, sizeof(row->host_ifname), "%s", pl.host.name);
 	row->naddrs = req->addrs.n;
@@ -514,13 +503,12 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 	goto out;
 
 out_undo:
-	if (stats_new)
-		bpf_map_delete_elem(dp.stats_fd, &host);
 	azlx_pod_undo(&dp, undo, nundo);
+	if (host_new)
+		azlx_dp_host_del(&dp, host);
 	/* the first pod may have created the maps: leave no empty ones */
 	azlx_dp_gc(&dp, e);
 out:
-	free(zero);
 	free(undo);
 	azlx_ep_list_free(&eps);
 	azlx_dp_close(&dp);
@@ -559,9 +547,9 @@ static int azlx_pod_del_host(struct azlx_dp *dp, const struct azlx_ep_list *eps,
 	for (i = 0; i < eps->n; i++) {
 		if (eps->v[i].ep.host_ifindex != host)
 			continue;
-		err = bpf_map_delete_elem(dp->endpoints_fd, &eps->v[i].key);
+		err = azlx_dp_ep_del(dp, &eps->v[i].key);
 		if (err && err != -ENOENT)
-			return azlx_fail(e, -err, "cannot remove %s from azlxnet_endpoints: %s",
+			return azlx_fail(e, -err, "cannot remove endpoint %s: %s",
 					 azlx_ep_key_fmt(&eps->v[i].key, a, sizeof(a)),
 					 strerror(-err));
 		if (row.naddrs < AZLX_POD_ROW_ADDRS)
@@ -570,12 +558,12 @@ static int azlx_pod_del_host(struct azlx_dp *dp, const struct azlx_ep_list *eps,
 		memcpy(row.host_mac, eps->v[i].ep.host_mac, 6);
 		found = true;
 	}
-	if (dp->stats_fd >= 0) {
-		err = bpf_map_delete_elem(dp->stats_fd, &host);
+	if (dp->hosts_fd >= 0) {
+		err = azlx_dp_host_del(dp, host);
 		if (!err)
 			found = true;
 		else if (err != -ENOENT)
-			return azlx_fail(e, -err, "cannot remove from azlxnet_ep_stats: %s",
+			return azlx_fail(e, -err, "cannot remove from azlxnet_hosts: %s",
 					 strerror(-err));
 	}
 	if (azlx_host_link_exists(host, row.host_ifname)) {
@@ -609,7 +597,7 @@ static int azlx_pod_del_begin(struct azlx_dp *dp, struct azlx_ep_list *eps, bool
 	}
 	if (err)
 		return err;
-	err = azlx_dp_maps_get(dp, e);
+	err = azlx_dp_state(dp, e);
 	if (err == -ENOENT) {
 		*none = true;
 		return 0;
@@ -691,6 +679,7 @@ int azlx_pod_check(const struct azlx_pod_req *req, struct azlx_err *e)
 	struct azlx_tc_prog p;
 	struct azlxnet_ep ep;
 	struct azlx_dp dp;
+	__u32 slot;
 	size_t i;
 	int err;
 
@@ -699,17 +688,24 @@ int azlx_pod_check(const struct azlx_pod_req *req, struct azlx_err *e)
 		return err;
 	azlx_dp_init(&dp);
 	err = azlx_dp_maps_get(&dp, e);
+	if (err == -ESTALE) {
+		/* another build's state: this one's first command moves it */
+		memset(e, 0, sizeof(*e));
+		err = azlx_dp_lock(&dp, e);
+		if (!err)
+			err = azlx_dp_state(&dp, e);
+	}
 	if (err == -ENOENT)
 		err = azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, ENOENT,
 				    "the fast path has no state (no maps in %s)", AZLXNET_PIN_DIR);
 	for (i = 0; !err && i < req->addrs.n; i++) {
 		azlx_ep_key_fmt(&req->addrs.key[i], a, sizeof(a));
-		err = bpf_map_lookup_elem(dp.endpoints_fd, &req->addrs.key[i], &ep);
+		err = azlx_dp_ep_get(&dp, &req->addrs.key[i], &ep);
 		if (err == -ENOENT)
 			err = azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, ENOENT,
 					    "address %s is not on the fast path", a);
 		else if (err)
-			err = azlx_fail(e, -err, "cannot read azlxnet_endpoints: %s",
+			err = azlx_fail(e, -err, "cannot read the endpoint of %s: %s", a,
 					strerror(-err));
 		else if (ep.host_ifindex != pl.host.ifindex)
 			err = azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, EINVAL,
@@ -721,10 +717,16 @@ int azlx_pod_check(const struct azlx_pod_req *req, struct azlx_err *e)
 					    req->ifname, pl.host.name);
 	}
 	if (!err) {
-		err = azlx_dp_stats(&dp, pl.host.ifindex, &st, e);
-		if (err == -ENOENT)
+		err = azlx_dp_host_get(&dp, pl.host.ifindex, &slot);
+		if (err)
 			err = azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, ENOENT,
 					    "%s has no counters", pl.host.name);
+		else if (ep.slot != slot)
+			err = azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, EINVAL,
+					    "the endpoints of %s count in slot %u, the device in %u",
+					    pl.host.name, ep.slot, slot);
+		else
+			err = azlx_dp_stats(&dp, slot, &st, e);
 	}
 	if (!err) {
 		err = azlx_tc_query(pl.host.ifindex, &p, e);
@@ -863,6 +865,7 @@ static int azlx_pod_show(int argc, char **argv)
 	struct azlx_ep_list eps;
 	struct azlx_dp dp;
 	int n = 0, i, err;
+	__u32 slot;
 
 	if (argc && azlx_is_help(argv[0]))
 		return azlx_pod_help(0, NULL);
@@ -879,7 +882,7 @@ static int azlx_pod_show(int argc, char **argv)
 		err = 0;	/* no state: no pod */
 	else if (!err)
 		err = azlx_dp_endpoints(&dp, &eps, &e);
-	if (!err && dp.endpoints_fd >= 0) {
+	if (!err && dp.ep4_fd >= 0) {
 		n = azlx_pod_rows_build(eps.v, eps.n, &rows);
 		azlx_ep_list_free(&eps);
 		if (n < 0)
@@ -887,7 +890,9 @@ static int azlx_pod_show(int argc, char **argv)
 	}
 	for (i = 0; !err && i < n; i++) {
 		azlx_host_link_exists(rows[i].host_ifindex, rows[i].host_ifname);
-		err = azlx_dp_stats(&dp, rows[i].host_ifindex, &rows[i].stats, &e);
+		err = azlx_dp_host_get(&dp, rows[i].host_ifindex, &slot);
+		if (!err)
+			err = azlx_dp_stats(&dp, slot, &rows[i].stats, &e);
 		rows[i].has_stats = !err;
 		if (err == -ENOENT)
 			err = 0;

@@ -60,9 +60,17 @@ struct azlx_fp_uplink {
 	struct azlx_fp_dev	dev;
 	bool			has_vf;
 	struct azlx_fp_dev	vf;
+	bool			has_stats;
+	struct azlxnet_ep_stats	stats;		/* what pods sent out through it */
 };
 
 struct azlx_fp_state {
+	const char		*tool_identity;	/* this tool's programs */
+	bool			tcx;		/* attached with tcx links */
+	char			identity[64];	/* of the state on the node, "" if none */
+	bool			stale;		/* another build's: not read */
+	bool			has_meta;
+	struct azlx_dp_meta	meta;
 	bool			pinned;		/* the maps exist */
 	size_t			pods;		/* host ifindexes in azlxnet_endpoints */
 	struct azlx_fp_uplink	*uplinks;

@@ -404,6 +404,15 @@ static void fp_sample(struct azlx_fp_state *s, struct azlx_fp_uplink *up, struct
 	fp_dev(&up[1].dev, 9, "", 0, AZLX_TC_FOREIGN);
 	fp_dev(&progs[0], 2, "veth1", 15, AZLX_TC_FROM_POD);
 	fp_dev(&progs[1], 3, "veth2", 16, AZLX_TC_FOREIGN);
+	s->tool_identity = "l2-00000000000000ab";
+	strcpy(s->identity, "l2-00000000000000ab");
+	s->has_meta = true;
+	s->meta.created = 1796342400;	/* 2026-12-04 */
+	up[0].has_stats = true;
+	up[0].stats.from_pod_packets = 10;
+	up[0].stats.from_pod_bytes = 1000;
+	up[0].stats.redirect_vf = 9;
+	up[0].stats.redirect_neigh = 1;
 	s->pinned = true;
 	s->pods = 2;
 	s->uplinks = up;
@@ -424,12 +433,17 @@ static void test_fp_state_print_json(void)
 	azlx_fp_state_print(&s);
 	azlx_print_flush();
 	CHECK_STR(capture_end(&c),
-		  "{\"pin_dir\":\"/sys/fs/bpf/azlxnet\",\"pinned\":true,\"pods\":2,"
+		  "{\"pin_dir\":\"/sys/fs/bpf/azlxnet\",\"identity\":\"l2-00000000000000ab\","
+		  "\"tool_identity\":\"l2-00000000000000ab\",\"attach\":\"tc\","
+		  "\"pinned\":true,\"pods\":2,\"stale\":null,"
+		  "\"counters_since\":\"2026-12-04 00:00:00 UTC\","
 		  "\"uplinks\":[{\"ifindex\":5,\"ifname\":\"eth0\",\"program\":{\"id\":25,"
 		  "\"name\":\"azlxnet_to_pod\",\"tag\":\"abababababababab\",\"ours\":true},"
+		  "\"stats\":{\"from_pod_packets\":10,\"from_pod_bytes\":1000,\"redirect_vf\":9,"
+		  "\"redirect_uplink\":0,\"redirect_neigh\":1,\"fallback\":0},"
 		  "\"vf\":{\"ifindex\":7,\"ifname\":\"enP1s1\",\"program\":{\"id\":26,"
 		  "\"name\":\"azlxnet_to_pod\",\"tag\":\"abababababababab\",\"ours\":true}}},"
-		  "{\"ifindex\":9,\"ifname\":null,\"program\":null,\"vf\":null}],"
+		  "{\"ifindex\":9,\"ifname\":null,\"program\":null,\"stats\":null,\"vf\":null}],"
 		  "\"programs\":[{\"ifindex\":2,\"ifname\":\"veth1\",\"program\":{\"id\":15,"
 		  "\"name\":\"azlxnet_from_pod\",\"tag\":\"abababababababab\",\"ours\":true}},"
 		  "{\"ifindex\":3,\"ifname\":\"veth2\",\"program\":{\"id\":16,\"name\":\"other\","
@@ -449,8 +463,11 @@ static void test_fp_state_print_text(void)
 	azlx_fp_state_print(&s);
 	azlx_print_flush();
 	CHECK_STR(capture_end(&c),
-		  "maps: pinned in /sys/fs/bpf/azlxnet, 2 pods, 2 uplinks\n"
+		  "maps: pinned in /sys/fs/bpf/azlxnet/l2-00000000000000ab, 2 pods, 2 uplinks\n"
+		  "programs: l2-00000000000000ab (this tool), attached with tc filters\n"
+		  "counters: since 2026-12-04 00:00:00 UTC\n"
 		  "uplink eth0 (ifindex 5): azlxnet_to_pod id 25 tag abababababababab\n"
+		  "    out from pods: 10 packets 1000 bytes, vf 9, uplink 0, neigh 1, stack 0\n"
 		  "    vf enP1s1 (ifindex 7): azlxnet_to_pod id 26 tag abababababababab\n"
 		  "uplink ifindex 9 (gone): no program\n"
 		  "tc ingress, handle 0xa21e priority 1:\n"
@@ -467,8 +484,10 @@ static void test_fp_state_print_text(void)
 	capture_start(&c, true, false);
 	azlx_fp_state_print(&s);
 	azlx_print_flush();
-	CHECK_STR(capture_end(&c), "{\"pin_dir\":\"/sys/fs/bpf/azlxnet\",\"pinned\":false,"
-		  "\"pods\":0,\"uplinks\":[],\"programs\":[]}\n");
+	CHECK_STR(capture_end(&c), "{\"pin_dir\":\"/sys/fs/bpf/azlxnet\",\"identity\":null,"
+		  "\"tool_identity\":null,\"attach\":\"tc\",\"pinned\":false,"
+		  "\"pods\":0,\"stale\":null,\"counters_since\":null,"
+		  "\"uplinks\":[],\"programs\":[]}\n");
 	capture_free(&c);
 }
 
