@@ -162,6 +162,10 @@ assert_eq "$(jq -r '.programs[].ifname' <<<"$now" | sort | tr '\n' ' ')" "$(echo
 	"devices with a program after the upgrade"
 assert_eq "$(jq '[.programs[] | select(.program.ours != true)] | length' <<<"$now")" 0 \
 	"programs not ours"
+for d in $want; do
+	assert_eq "$(fp_progs "$d")" 1 "programs on $d's ingress (the old one replaced, not joined)"
+done
+assert_eq "$(fp_progs azh$DEL)" 0 "programs on the deleted pod's azh$DEL"
 assert_eq "$(jq '[.programs[].program | {name, id, tag}] | unique | group_by(.name) |
 		 map(select(length > 1)) | length' <<<"$now")" 0 \
 	"programs of one name that differ between devices"
