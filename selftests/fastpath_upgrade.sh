@@ -13,11 +13,15 @@
 # - the stream lost at most 10 datagrams;
 # - pod to pod still takes the fast path.
 # Finally everything is removed with azlxnet-next and nothing stays pinned.
+# Where the kernel has tcx, azlxnet attaches with tc filters
+# (AZLXNET_FASTPATH_ATTACH=tc), as the first release did everywhere: the
+# upgrade then puts a tcx link before each filter and removes the filter,
+# and the reload moves the links (a link update).
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fastpath_lib.sh"
 require_root
-require_cmd azlxnet jq ip bpftool
+require_cmd azlxnet jq ip bpftool tc
 NEXT=$(cd "$(dirname "$0")" && pwd)/azlxnet-next
 [ -x "$NEXT" ] || fail "no $NEXT (the top-level make builds it)"
 PIN=/sys/fs/bpf/azlxnet
@@ -46,6 +50,12 @@ cleanup()
 	cleanup_module
 }
 trap cleanup EXIT
+
+# old ARGS...: the first tool, with tc filters where tcx exists
+old()
+{
+	AZLXNET_FASTPATH_ATTACH=tc azlxnet "$@"
+}
 
 pod_add() # TOOL N
 {
@@ -87,7 +97,7 @@ fp_setup
 for n in $(seq 3 $NEW); do fp_pod "$n"; done
 assert_eq "$(nic_field up0 .vf.ifname)" vf0 "the module sees vf0 as up0's VF"
 
-old_tool=$(azlxnet -j fastpath show | jq -r .tool_identity)
+old_tool=$(old -j fastpath show | jq -r .tool_identity)
 new_tool=$("$NEXT" -j fastpath show | jq -r .tool_identity)
 echo "tool identities: azlxnet $old_tool, azlxnet-next $new_tool"
 [ -n "$old_tool" ] && [ "$old_tool" != null ] || fail "azlxnet has no tool_identity"
@@ -96,9 +106,11 @@ echo "tool identities: azlxnet $old_tool, azlxnet-next $new_tool"
 	fail "both tools have identity $old_tool (azlxnet-next built without -DAZLXNET_LAYOUT_TEST?)"
 
 # 1. The first tool: the uplink and 20 pods.
-azlxnet fastpath enable up0 >/dev/null || fail "fastpath enable up0"
-for n in $(seq 1 $PODS); do pod_add azlxnet "$n"; done
-old=$(azlxnet -j fastpath show) || fail "azlxnet fastpath show"
+old fastpath enable up0 >/dev/null || fail "fastpath enable up0"
+for n in $(seq 1 $PODS); do pod_add old "$n"; done
+old=$(old -j fastpath show) || fail "azlxnet fastpath show"
+assert_eq "$(jq -r .attach <<<"$old")" tc "azlxnet's attach mode"
+assert_eq "$(tc filter show dev up0 ingress | grep -c azlxnet_to_pod)" 1 "azlxnet's tc filter on up0"
 old_id=$(jq -r .identity <<<"$old")
 assert_eq "$old_id" "$old_tool" "identity on the node after azlxnet's adds"
 [ -d "$PIN/$old_id" ] || fail "no pin directory $PIN/$old_id"

@@ -149,9 +149,15 @@ bool azlx_dp_tcx(void)
 {
 	static int tcx = -1;
 	LIBBPF_OPTS(bpf_prog_query_opts, q);
+	const char *mode;
 
-	/* a kernel without tcx refuses the attach type: EINVAL */
-	if (tcx < 0)
+	if (tcx >= 0)
+		return tcx;
+	/* tc filters even where tcx exists: what the first release did */
+	mode = getenv("AZLXNET_FASTPATH_ATTACH");
+	if (mode && !strcmp(mode, "tc"))
+		tcx = 0;
+	else	/* a kernel without tcx refuses the attach type: EINVAL */
 		tcx = !bpf_prog_query_opts(1, BPF_TCX_INGRESS, &q);
 	return tcx;
 }
