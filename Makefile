@@ -5,6 +5,9 @@
 #   make                 modules for 6.1 and 6.12, BPF objects, the tool, selftests
 #   make KVER=6.12       modules for one kernel (6.1, 6.12, or a release with
 #                        /lib/modules/<release>/build, e.g. Azure Linux 6.6)
+#   make layout-test     the BPF objects and the tool again, with another map
+#                        layout (-DAZLXNET_LAYOUT_TEST), in $(BUILD)/layout-test
+#                        (the selftests' azlxnet-next: make builds it)
 #   make demo            the main job, in a VM on the 6.1 kernel
 #   make check           host tests, then the selftests in VMs on 6.1 and 6.12
 #   make check-debug     the selftests on a 6.12 debug kernel (KASAN, lockdep,
@@ -43,12 +46,21 @@ BPF_SKELS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror \
 		   -Wno-unused-parameter -I$(BUILD)/bpf -Ibpf -Ikmod/include/uapi
 
+# A second build of the BPF objects and the tool whose map layout differs
+# (an extra field in the endpoint value): the selftests upgrade the fast
+# path from one to the other. It goes into $(LT)/bpf and $(LT)/tools/azlxnet,
+# and is installed with the selftests as azlxnet-next.
+LT		:= $(BUILD)/layout-test
+LT_DEFS		:= -DAZLXNET_LAYOUT_TEST
+LT_BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(LT)/bpf/%.bpf.o,$(BPF_SRCS))
+LT_BPF_SKELS	:= $(patsubst bpf/%.bpf.c,$(LT)/bpf/%.skel.h,$(BPF_SRCS))
+
 Q		:= $(if $(V),,@)
 
-.PHONY: all modules bpf tool selftests deps demo check check-debug check-host check-vm \
+.PHONY: all modules bpf tool layout-test selftests deps demo check check-debug check-host check-vm \
 	bench bench-net bench-disk install clean help FORCE
 
-all: modules bpf tool selftests
+all: modules bpf tool layout-test selftests
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -82,14 +94,30 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) >$@.tmp && mv $@.tmp $@
 
+$(LT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/bpf/vmlinux.h
+	@echo "  BPF     $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(LT_DEFS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(LT)/bpf/%.skel.h: $(LT)/bpf/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) >$@.tmp && mv $@.tmp $@
+
 tool: bpf
 	$(Q)$(MAKE) -C tools/azlxnet OUTPUT=$(BUILD)/tools/ BPF_OUT=$(BUILD)/bpf \
 		AZLXNET_VERSION=$(AZLXNET_VERSION)
 
-selftests: bpf
+layout-test: $(LT_BPF_OBJS) $(LT_BPF_SKELS)
+	$(Q)$(MAKE) -C tools/azlxnet OUTPUT=$(LT)/tools/ BPF_OUT=$(LT)/bpf \
+		AZLXNET_VERSION=$(AZLXNET_VERSION) EXTRA_CFLAGS="$(LT_DEFS)"
+
+selftests: bpf layout-test
 	$(Q)$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf
 	$(Q)rm -rf $(BUILD)/selftests-install
 	$(Q)$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests BPF_OUT=$(BUILD)/bpf \
+		AZLXNET_NEXT=$(LT)/tools/azlxnet \
 		install INSTALL_PATH=$(BUILD)/selftests-install
 
 # Host tests: the tool's logic without root or a VM, also under ASan/UBSan,

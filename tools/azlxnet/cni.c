@@ -793,7 +793,6 @@ static int azlx_cni_node_del_record(const struct azlx_cni_record *r, struct azlx
 	struct azlx_ep_list eps = { 0 };
 	char name[IF_NAMESIZE], a[INET6_ADDRSTRLEN];
 	bool same_link, still_used = false;
-	struct azlx_tc_prog p;
 	struct azlx_dp dp;
 	size_t i;
 	int err;
@@ -830,11 +829,7 @@ static int azlx_cni_node_del_record(const struct azlx_cni_record *r, struct azlx
 		goto out;
 	same_link = if_indextoname(r->host_ifindex, name) && !strcmp(name, r->host_ifname);
 	if (same_link && !still_used) {
-		err = azlx_tc_query((int)r->host_ifindex, &p, e);
-		if (!err && p.kind == AZLX_TC_FROM_POD)
-			err = azlx_tc_detach((int)r->host_ifindex, e);
-		if (err == -ENOENT)
-			err = 0;
+		err = azlx_tc_detach_kind((int)r->host_ifindex, AZLX_TC_FROM_POD, NULL, e);
 		if (err)
 			goto out;
 	}

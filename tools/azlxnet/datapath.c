@@ -149,9 +149,15 @@ bool azlx_dp_tcx(void)
 {
 	static int tcx = -1;
 	LIBBPF_OPTS(bpf_prog_query_opts, q);
+	const char *mode;
 
-	/* a kernel without tcx refuses the attach type: EINVAL */
-	if (tcx < 0)
+	if (tcx >= 0)
+		return tcx;
+	/* tc filters even where tcx exists: what the first release did */
+	mode = getenv("AZLXNET_FASTPATH_ATTACH");
+	if (mode && !strcmp(mode, "tc"))
+		tcx = 0;
+	else	/* a kernel without tcx refuses the attach type: EINVAL */
 		tcx = !bpf_prog_query_opts(1, BPF_TCX_INGRESS, &q);
 	return tcx;
 }
@@ -971,6 +977,46 @@ int azlx_tc_detach(int ifindex, struct azlx_err *e)
 			return 0;
 	}
 	return azlx_tc_filter_detach(ifindex, e);
+}
+
+int azlx_tc_claim(int ifindex, const char *name, enum azlx_tc_kind kind,
+		  struct azlx_tc_prog *p, bool *present, struct azlx_err *e)
+{
+	int err;
+
+	*present = false;
+	err = azlx_tc_query(ifindex, p, e);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	*present = true;
+	if (p->kind == kind)
+		return 0;
+	if (p->kind == AZLX_TC_TO_POD)
+		return azlx_fail_cni(e, AZLX_CNI_ERR_LINK, EBUSY,
+				     "%s is an uplink of the fast path, not a pod's veth", name);
+	if (p->kind == AZLX_TC_FROM_POD)
+		return azlx_fail(e, EBUSY, "%s is the host side of a pod, not an uplink", name);
+	return azlx_fail_cni(e, AZLX_CNI_ERR_LINK, EBUSY,
+			     "%s has a foreign tc program (%s, id %u) at handle 0x%x priority %d",
+			     name, p->name, p->id, AZLXNET_TC_HANDLE, AZLXNET_TC_PRIO);
+}
+
+int azlx_tc_detach_kind(int ifindex, enum azlx_tc_kind kind, bool *changed,
+			struct azlx_err *e)
+{
+	struct azlx_tc_prog p;
+	int err;
+
+	err = azlx_tc_query(ifindex, &p, e);
+	if (err == -ENOENT || (!err && p.kind != kind))
+		return 0;
+	if (!err)
+		err = azlx_tc_detach(ifindex, e);
+	if (!err && changed)
+		*changed = true;
+	return err;
 }
 
 /* Maps */

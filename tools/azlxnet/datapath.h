@@ -237,6 +237,19 @@ int azlx_tc_attach(int ifindex, int prog_fd, struct azlx_err *e);
  */
 int azlx_tc_detach(int ifindex, struct azlx_err *e);
 
+/*
+ * Whether a program of @kind may go on @ifindex (named @name in messages):
+ * 0 when nothing is there (*@present false) or one of @kind (*@present
+ * true, @p filled); EBUSY for our other kind or a foreign program at our tc
+ * handle (CNI code 102 for a pod's veth).
+ */
+int azlx_tc_claim(int ifindex, const char *name, enum azlx_tc_kind kind,
+		  struct azlx_tc_prog *p, bool *present, struct azlx_err *e);
+
+/* Detaches our program of @kind from @ifindex if it is there (*@changed). */
+int azlx_tc_detach_kind(int ifindex, enum azlx_tc_kind kind, bool *changed,
+			struct azlx_err *e);
+
 /* Tag and id of a loaded program. */
 int azlx_prog_info(int prog_fd, struct azlx_tc_prog *p, struct azlx_err *e);
 

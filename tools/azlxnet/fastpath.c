@@ -91,27 +91,6 @@ out:
 	return err < 0 ? -EIO : 0;
 }
 
-/* Where azlxnet_to_pod may go: nothing there, or a program of ours for uplinks. */
-static int azlx_uplink_tc_free(__u32 ifindex, const char *name, struct azlx_tc_prog *p,
-			       bool *present, struct azlx_err *e)
-{
-	int err;
-
-	*present = false;
-	err = azlx_tc_query(ifindex, p, e);
-	if (err == -ENOENT)
-		return 0;
-	if (err)
-		return err;
-	*present = true;
-	if (p->kind == AZLX_TC_TO_POD)
-		return 0;
-	if (p->kind == AZLX_TC_FROM_POD)
-		return azlx_fail(e, EBUSY, "%s is the host side of a pod, not an uplink", name);
-	return azlx_fail(e, EBUSY, "%s has a foreign tc program (%s, id %u) at handle 0x%x "
-			 "priority %d", name, p->name, p->id, AZLXNET_TC_HANDLE, AZLXNET_TC_PRIO);
-}
-
 static int azlx_uplink_resolve(const char *dev, struct azlx_uplink *u, struct azlx_err *e)
 {
 	memset(u, 0, sizeof(*u));
@@ -138,9 +117,11 @@ int azlx_uplink_enable(const char *dev, struct azlx_uplink *u, struct azlx_err *
 	azlx_dp_init(&dp);
 	err = azlx_dp_lock(&dp, e);
 	if (!err)
-		err = azlx_uplink_tc_free(u->ifindex, u->ifname, &dev_prog, &dev_had, e);
+		err = azlx_tc_claim((int)u->ifindex, u->ifname, AZLX_TC_TO_POD, &dev_prog,
+				    &dev_had, e);
 	if (!err && u->vf_ifindex)
-		err = azlx_uplink_tc_free(u->vf_ifindex, u->vf_ifname, &vf_prog, &vf_had, e);
+		err = azlx_tc_claim((int)u->vf_ifindex, u->vf_ifname, AZLX_TC_TO_POD, &vf_prog,
+				    &vf_had, e);
 	if (!err)
 		err = azlx_dp_load(&dp, AZLX_DP_TO_POD, e);
 	if (!err)
@@ -183,39 +164,18 @@ out:
 	return err;
 }
 
-/* Detaches our uplink program from @ifindex, if it is there. */
-static int azlx_uplink_detach(__u32 ifindex, bool *changed, struct azlx_err *e)
-{
-	struct azlx_tc_prog p;
-	int err;
-
-	err = azlx_tc_query(ifindex, &p, e);
-	if (err == -ENOENT || (!err && p.kind != AZLX_TC_TO_POD))
-		return 0;
-	if (!err)
-		err = azlx_tc_detach(ifindex, e);
-	if (!err)
-		*changed = true;
-	return err;
-}
-
 int azlx_uplink_disable(const char *dev, struct azlx_uplink *u, struct azlx_err *e)
 {
 	struct azlx_dp dp;
-	unsigned long v;
 	bool exists;
-	char *end;
 	int err;
 
 	memset(u, 0, sizeof(*u));
 	/* the ifindex of a device that is gone still names its map entry */
 	exists = !azlx_ifindex_resolve(dev, &u->ifindex) && if_indextoname(u->ifindex, u->ifname);
 	if (!exists) {
-		errno = 0;
-		v = strtoul(dev, &end, 10);
-		if (dev[0] < '1' || dev[0] > '9' || *end || errno || v > 0x7fffffffUL)
+		if (azlx_ifindex_parse(dev, &u->ifindex))
 			return azlx_fail(e, ENODEV, "no such device %s", dev);
-		u->ifindex = (__u32)v;
 		u->ifname[0] = '\0';
 	}
 	if (exists) {
@@ -244,9 +204,9 @@ int azlx_uplink_disable(const char *dev, struct azlx_uplink *u, struct azlx_err 
 		err = 0;
 	}
 	if (!err && exists)
-		err = azlx_uplink_detach(u->ifindex, &u->changed, e);
+		err = azlx_tc_detach_kind((int)u->ifindex, AZLX_TC_TO_POD, &u->changed, e);
 	if (!err && u->vf_ifindex)
-		err = azlx_uplink_detach(u->vf_ifindex, &u->changed, e);
+		err = azlx_tc_detach_kind((int)u->vf_ifindex, AZLX_TC_TO_POD, &u->changed, e);
 	if (!err)
 		azlx_dp_tidy(&dp);
 	azlx_dp_close(&dp);

@@ -287,22 +287,32 @@ out:
 	return err;
 }
 
+int azlx_ifindex_parse(const char *dev, __u32 *ifindex)
+{
+	unsigned long v;
+	char *end;
+
+	*ifindex = 0;
+	/* 1 .. INT_MAX, decimal, nothing else: the kernel's ifindex is an int */
+	if (dev[0] < '1' || dev[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(dev, &end, 10);
+	if (errno || *end || v > 0x7fffffffUL)
+		return -EINVAL;
+	*ifindex = (__u32)v;
+	return 0;
+}
+
 int azlx_ifindex_resolve(const char *dev, __u32 *ifindex)
 {
 	char name[IF_NAMESIZE];
-	unsigned long v;
-	char *end;
 
 	*ifindex = if_nametoindex(dev);
 	if (*ifindex)
 		return 0;
-	if (dev[0] >= '1' && dev[0] <= '9') {
-		errno = 0;
-		v = strtoul(dev, &end, 10);
-		if (!errno && !*end && v <= 0x7fffffffUL && if_indextoname((unsigned int)v, name)) {
-			*ifindex = (__u32)v;
-			return 0;
-		}
-	}
+	if (!azlx_ifindex_parse(dev, ifindex) && if_indextoname(*ifindex, name))
+		return 0;
+	*ifindex = 0;
 	return -ENODEV;
 }

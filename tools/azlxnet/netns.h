@@ -74,7 +74,16 @@ struct azlx_pod_link {
 int azlx_pod_link_get(const char *ns, const char *ifname, struct azlx_pod_link *pl,
 		      struct azlx_err *e);
 
-/* An interface name or else an ifindex, here: 0 or -ENODEV. */
+/*
+ * An interface name or else an ifindex, here: 0 or -ENODEV. Every command
+ * that takes a DEV resolves it so.
+ */
 int azlx_ifindex_resolve(const char *dev, __u32 *ifindex);
+
+/*
+ * Just the number: a decimal ifindex, 1 to INT_MAX, without looking for
+ * the device (one that is gone may still name a map entry). 0 or -EINVAL.
+ */
+int azlx_ifindex_parse(const char *dev, __u32 *ifindex);
 
 #endif /* __AZLXNET_NETNS_H */

@@ -18,6 +18,7 @@
 #include "azlxnet.h"
 #include "cmd.h"
 #include "genl.h"
+#include "netns.h"
 #include "nic.h"
 #include "nlerr.h"
 #include "print.h"
@@ -455,23 +456,9 @@ static int azlx_nic_help(int argc, char **argv)
 /* The ifindex of @dev, a name or else a number, in this network namespace. */
 static int azlx_nic_resolve(const char *dev, __u32 *ifindex)
 {
-	char name[IF_NAMESIZE];
-	unsigned long v;
-	char *end;
-
-	*ifindex = if_nametoindex(dev);
-	if (*ifindex)
-		return AZLX_EXIT_OK;
-	if (dev[0] >= '0' && dev[0] <= '9') {
-		errno = 0;
-		v = strtoul(dev, &end, 10);
-		if (!errno && !*end && v && v <= 0xffffffffUL &&
-		    if_indextoname((unsigned int)v, name)) {
-			*ifindex = (__u32)v;
-			return AZLX_EXIT_OK;
-		}
-	}
-	return azlx_error(AZLX_EXIT_ERR, "no such device %s", dev);
+	if (azlx_ifindex_resolve(dev, ifindex))
+		return azlx_error(AZLX_EXIT_ERR, "no such device %s", dev);
+	return AZLX_EXIT_OK;
 }
 
 static int azlx_nic_fill(struct nl_msg *msg, void *arg)

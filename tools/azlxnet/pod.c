@@ -347,32 +347,6 @@ static void azlx_pod_undo(struct azlx_dp *dp, const struct azlx_undo *u, size_t 
 	}
 }
 
-/*
- * The program on the host side must be ours for pods, or nothing: an uplink
- * or a foreign filter at our handle is not replaced.
- */
-static int azlx_pod_tc_free(__u32 ifindex, const char *name, struct azlx_tc_prog *p,
-			    bool *present, struct azlx_err *e)
-{
-	int err;
-
-	*present = false;
-	err = azlx_tc_query(ifindex, p, e);
-	if (err == -ENOENT)
-		return 0;
-	if (err)
-		return err;
-	*present = true;
-	if (p->kind == AZLX_TC_FROM_POD)
-		return 0;
-	if (p->kind == AZLX_TC_TO_POD)
-		return azlx_fail_cni(e, AZLX_CNI_ERR_LINK, EBUSY,
-				     "%s is an uplink of the fast path, not a pod's veth", name);
-	return azlx_fail_cni(e, AZLX_CNI_ERR_LINK, EBUSY,
-			     "%s has a foreign tc program (%s, id %u) at handle 0x%x priority %d",
-			     name, p->name, p->id, AZLXNET_TC_HANDLE, AZLXNET_TC_PRIO);
-}
-
 int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struct azlx_err *e)
 {
 	struct azlx_ep_list eps = { 0 };
@@ -406,7 +380,7 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 	azlx_dp_init(&dp);
 	err = azlx_dp_lock(&dp, e);
 	if (!err)
-		err = azlx_pod_tc_free(host, pl.host.name, &cur, &attached, e);
+		err = azlx_tc_claim((int)host, pl.host.name, AZLX_TC_FROM_POD, &cur, &attached, e);
 	if (!err)
 		err = azlx_dp_load(&dp, AZLX_DP_FROM_POD, e);
 	if (!err)
@@ -536,7 +510,6 @@ static int azlx_pod_del_host(struct azlx_dp *dp, const struct azlx_ep_list *eps,
 			     struct azlx_pod_removed *r, struct azlx_err *e)
 {
 	struct azlx_pod_row row;
-	struct azlx_tc_prog p;
 	bool found = false;
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
@@ -567,12 +540,8 @@ static int azlx_pod_del_host(struct azlx_dp *dp, const struct azlx_ep_list *eps,
 					 strerror(-err));
 	}
 	if (azlx_host_link_exists(host, row.host_ifname)) {
-		err = azlx_tc_query(host, &p, e);
-		if (!err && p.kind == AZLX_TC_FROM_POD) {
-			err = azlx_tc_detach(host, e);
-			found = true;
-		}
-		if (err && err != -ENOENT)
+		err = azlx_tc_detach_kind((int)host, AZLX_TC_FROM_POD, &found, e);
+		if (err)
 			return err;
 	}
 	if (!found)
