@@ -55,6 +55,9 @@ _Static_assert(sizeof(struct azlxnet_ep_stats) % 8 == 0,
 	       "per-CPU values are copied 8-byte aligned");
 _Static_assert(offsetof(struct azlxnet_ep, slot) == 16,
 	       "endpoint values are read by their common start");
+_Static_assert(sizeof(struct azlxnet_host) == sizeof(__u32) &&
+	       sizeof(struct azlxnet_uplink) == sizeof(__u32),
+	       "host and uplink values are just their slot");
 
 int azlx_fail(struct azlx_err *e, int err, const char *fmt, ...)
 {
@@ -1230,26 +1233,15 @@ int azlx_dp_stats(struct azlx_dp *dp, __u32 slot, struct azlxnet_ep_stats *sum,
 	return 0;
 }
 
+/* Both values are just the slot (see the assertion at the top). */
 int azlx_dp_host_get(struct azlx_dp *dp, __u32 ifindex, __u32 *slot)
 {
-	struct azlxnet_host h;
-	int err;
-
-	err = bpf_map_lookup_elem(dp->hosts_fd, &ifindex, &h);
-	if (!err)
-		*slot = h.slot;
-	return err;
+	return bpf_map_lookup_elem(dp->hosts_fd, &ifindex, slot);
 }
 
 int azlx_dp_uplink_get(struct azlx_dp *dp, __u32 ifindex, __u32 *slot)
 {
-	struct azlxnet_uplink u;
-	int err;
-
-	err = bpf_map_lookup_elem(dp->uplinks_fd, &ifindex, &u);
-	if (!err)
-		*slot = u.slot;
-	return err;
+	return bpf_map_lookup_elem(dp->uplinks_fd, &ifindex, slot);
 }
 
 static int azlx_slot_cb(const void *k, const void *v, void *arg)
@@ -1306,26 +1298,33 @@ out:
 	return err;
 }
 
-int azlx_dp_host_add(struct azlx_dp *dp, __u32 ifindex, __u32 *slot, bool *created,
-		     struct azlx_err *e)
+/*
+ * The slot of @ifindex in map @fd (azlxnet_hosts or azlxnet_uplinks, whose
+ * values are both just the slot), a new one if it has none.
+ */
+static int azlx_dp_slot_add(struct azlx_dp *dp, int fd, const char *map, __u32 ifindex,
+			    __u32 *slot, bool *created, struct azlx_err *e)
 {
-	struct azlxnet_host h;
 	int err;
 
 	*created = false;
-	if (!azlx_dp_host_get(dp, ifindex, slot))
+	if (!bpf_map_lookup_elem(fd, &ifindex, slot))
 		return 0;
 	err = azlx_dp_slot_new(dp, slot, e);
 	if (err)
 		return err;
-	memset(&h, 0, sizeof(h));
-	h.slot = *slot;
-	err = bpf_map_update_elem(dp->hosts_fd, &ifindex, &h, BPF_NOEXIST);
+	err = bpf_map_update_elem(fd, &ifindex, slot, BPF_NOEXIST);
 	if (err)
-		return azlx_fail(e, -err, "cannot add ifindex %u to azlxnet_hosts: %s", ifindex,
+		return azlx_fail(e, -err, "cannot add ifindex %u to %s: %s", ifindex, map,
 				 strerror(-err));
 	*created = true;
 	return 0;
+}
+
+int azlx_dp_host_add(struct azlx_dp *dp, __u32 ifindex, __u32 *slot, bool *created,
+		     struct azlx_err *e)
+{
+	return azlx_dp_slot_add(dp, dp->hosts_fd, "azlxnet_hosts", ifindex, slot, created, e);
 }
 
 int azlx_dp_host_del(struct azlx_dp *dp, __u32 ifindex)
@@ -1335,24 +1334,10 @@ int azlx_dp_host_del(struct azlx_dp *dp, __u32 ifindex)
 
 int azlx_dp_uplink_add(struct azlx_dp *dp, __u32 ifindex, bool *created, struct azlx_err *e)
 {
-	struct azlxnet_uplink u;
 	__u32 slot;
-	int err;
 
-	*created = false;
-	if (!azlx_dp_uplink_get(dp, ifindex, &slot))
-		return 0;
-	err = azlx_dp_slot_new(dp, &slot, e);
-	if (err)
-		return err;
-	memset(&u, 0, sizeof(u));
-	u.slot = slot;
-	err = bpf_map_update_elem(dp->uplinks_fd, &ifindex, &u, BPF_NOEXIST);
-	if (err)
-		return azlx_fail(e, -err, "cannot add ifindex %u to azlxnet_uplinks: %s", ifindex,
-				 strerror(-err));
-	*created = true;
-	return 0;
+	return azlx_dp_slot_add(dp, dp->uplinks_fd, "azlxnet_uplinks", ifindex, &slot, created,
+				e);
 }
 
 int azlx_dp_uplink_del(struct azlx_dp *dp, __u32 ifindex)

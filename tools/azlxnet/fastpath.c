@@ -10,85 +10,76 @@
 
 #include <bpf/bpf.h>
 #include <netlink/attr.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <linux/azlxnet.h>
 
 #include "azlxnet.h"
 #include "cmd.h"
 #include "datapath.h"
+#include "genl.h"
 #include "monitor.h"
 #include "netns.h"
 #include "nic.h"
 #include "print.h"
 #include "uplink.h"
 
-/* nic-get of one NIC, quietly: a NIC the module does not track has no VF. */
-static int azlx_uplink_nic_cb(struct nl_msg *msg, void *arg)
-{
-	struct azlx_nic *nic = arg;
-	char why[64];
+/* nic-get of one NIC, through the tool's generic netlink requests. */
+struct azlx_uplink_vf_req {
+	__u32		ifindex;
+	struct azlx_nic	nic;
+};
 
-	if (azlx_nic_parse(nlmsg_hdr(msg), nic, why, sizeof(why)))
-		memset(nic, 0, sizeof(*nic));
-	return NL_OK;
+static int azlx_uplink_vf_fill(struct nl_msg *msg, void *arg)
+{
+	const struct azlx_uplink_vf_req *r = arg;
+
+	return nla_put_u32(msg, AZLXNET_A_NIC_IFINDEX, r->ifindex);
+}
+
+static int azlx_uplink_vf_reply(const struct nlmsghdr *nlh, void *arg, char *err,
+				size_t err_len)
+{
+	struct azlx_uplink_vf_req *r = arg;
+
+	return azlx_nic_parse(nlh, &r->nic, err, err_len);
 }
 
 int azlx_uplink_vf(__u32 ifindex, __u32 *vf_ifindex, char *vf_ifname)
 {
-	struct azlx_nic nic;
-	struct nl_sock *sk;
-	struct nl_msg *msg;
-	int family, err;
+	struct azlx_uplink_vf_req r = { .ifindex = ifindex };
+	struct azlx_genl_op op = {
+		.cmd	= AZLXNET_CMD_NIC_GET,
+		.name	= "nic-get",
+		.fill	= azlx_uplink_vf_fill,
+		.reply	= azlx_uplink_vf_reply,
+		.arg	= &r,
+	};
+	struct azlx_genl g;
+	int ret;
 
 	*vf_ifindex = 0;
 	vf_ifname[0] = '\0';
 	if (!azlx_dp_module_loaded())
 		return 0;
-	sk = nl_socket_alloc();
-	if (!sk)
-		return -ENOMEM;
-	err = genl_connect(sk);
-	if (err < 0)
-		goto out;
-	family = genl_ctrl_resolve(sk, AZLXNET_FAMILY_NAME);
-	if (family < 0) {
-		err = 0;	/* not loaded after all */
-		goto out;
+	/* quietly: the caller words a failure, and an untracked NIC has no VF */
+	azlx_errors_mute(true);
+	ret = azlx_genl_open(&g);
+	if (ret == AZLX_EXIT_OK) {
+		ret = azlx_genl_request(&g, &op);
+		azlx_genl_close(&g);
 	}
-	msg = nlmsg_alloc();
-	if (!msg) {
-		err = -NLE_NOMEM;
-		goto out;
-	}
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, AZLXNET_CMD_NIC_GET,
-			 AZLXNET_FAMILY_VERSION) ||
-	    nla_put_u32(msg, AZLXNET_A_NIC_IFINDEX, ifindex) < 0) {
-		nlmsg_free(msg);
-		err = -NLE_NOMEM;
-		goto out;
-	}
-	memset(&nic, 0, sizeof(nic));
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, azlx_uplink_nic_cb, &nic);
-	/* sends, frees @msg, reads the reply and the ACK */
-	err = nl_send_sync(sk, msg);
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) {
-		err = 0;	/* not a synthetic NIC the module tracks */
-		goto out;
-	}
-	if (err < 0)
-		goto out;
-	if (nic.ifindex == ifindex && azlx_nic_has_vf(&nic) && nic.vf_ifindex) {
-		*vf_ifindex = nic.vf_ifindex;
-		if (!if_indextoname(nic.vf_ifindex, vf_ifname))
+	azlx_errors_mute(false);
+	if (ret == AZLX_EXIT_NOMOD)
+		return 0;	/* not loaded after all */
+	if (ret != AZLX_EXIT_OK)
+		/* not a synthetic NIC the module tracks: no VF */
+		return op.error == ENODEV || op.error == ENOENT ? 0 : -EIO;
+	if (r.nic.ifindex == ifindex && azlx_nic_has_vf(&r.nic) && r.nic.vf_ifindex) {
+		*vf_ifindex = r.nic.vf_ifindex;
+		if (!if_indextoname(r.nic.vf_ifindex, vf_ifname))
 			*vf_ifindex = 0;	/* gone in between */
 	}
-out:
-	nl_socket_free(sk);
-	if (err == -NLE_NOMEM)
-		return -ENOMEM;
-	return err < 0 ? -EIO : 0;
+	return 0;
 }
 
 static int azlx_uplink_resolve(const char *dev, struct azlx_uplink *u, struct azlx_err *e)

@@ -256,6 +256,7 @@ int azlx_genl_request(struct azlx_genl *g, struct azlx_genl_op *op)
 			goto out_put_cb;
 		}
 	}
+	op->error = req.error;
 	ret = req.error ? azlx_genl_report(&req) : AZLX_EXIT_OK;
 
 out_put_cb:

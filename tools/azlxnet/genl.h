@@ -70,6 +70,8 @@ struct azlx_genl_op {
 	void			*arg;		/* of fill and reply */
 	/* out: a dump whose replies came with NLM_F_DUMP_INTR */
 	bool			interrupted;
+	/* out: the kernel's errno (positive), 0 when it answered */
+	int			error;
 };
 
 /*

@@ -223,11 +223,21 @@ void azlx_print_discard(void)
 	azlx_pr.depth = 0;
 }
 
+static int azlx_muted;
+
+void azlx_errors_mute(bool on)
+{
+	azlx_muted += on ? 1 : -1;
+}
+
 static int azlx_verror(int code, const char *op, int err, const char *extack,
 		       const char *fmt, va_list ap)
 {
 	json_object *doc;
 	char *msg;
+
+	if (azlx_muted)
+		return code;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
@@ -283,6 +293,8 @@ int azlx_error_op(int code, const char *op, int err, const char *extack,
 
 static void azlx_vmessage(const char *prefix, const char *fmt, va_list ap)
 {
+	if (azlx_muted)
+		return;
 	fflush(azlx_print_out());
 	fprintf(stderr, "%s: ", prefix);
 	vfprintf(stderr, fmt, ap);

@@ -58,6 +58,12 @@ void azlx_print_discard(void);
 int azlx_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * Nested: while on, errors and warnings are not printed (their exit codes
+ * are still returned), for requests whose failure the caller interprets.
+ */
+void azlx_errors_mute(bool on);
+
+/*
  * Error of a kernel operation: @op names it, @err is a positive errno (named
  * in JSON as "errno"), @extack the kernel's extended ACK text or NULL.
  */
