@@ -72,6 +72,14 @@ struct {
 } azlxnet_hosts SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AZLXNET_HOST_CACHE);
+	__type(key, __u32);
+	__type(value, struct azlxnet_host_cache);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} azlxnet_host_cache SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AZLXNET_SLOTS_MAX);
 	__type(key, __u32);
@@ -109,6 +117,26 @@ static __always_inline struct azlxnet_ep_stats *azlxnet_stats_of(__u32 slot)
 #else
 	return bpf_map_lookup_elem(&azlxnet_stats, &slot);
 #endif
+}
+
+/*
+ * The counters of the pod whose host side @ifindex is: the array first (the
+ * verifier inlines its lookup), the hash when another ifindex has the
+ * entry. The tool rewrites an entry only when a pod comes or goes; a packet
+ * that races with that may count on the slot written before: counters,
+ * never forwarding, depend on it.
+ */
+static __always_inline struct azlxnet_ep_stats *azlxnet_sender_stats(__u32 ifindex)
+{
+	__u32 idx = ifindex & (AZLXNET_HOST_CACHE - 1);
+	struct azlxnet_host_cache *c;
+	struct azlxnet_host *host;
+
+	c = bpf_map_lookup_elem(&azlxnet_host_cache, &idx);
+	if (c && c->ifindex == ifindex)
+		return azlxnet_stats_of(c->slot);
+	host = bpf_map_lookup_elem(&azlxnet_hosts, &ifindex);
+	return host ? azlxnet_stats_of(host->slot) : NULL;
 }
 
 /* The endpoint of the packet's destination, if it is a local pod. */
@@ -409,11 +437,7 @@ int azlxnet_from_pod(struct __sk_buff *skb)
 	struct azlxnet_pkt p = {};
 	struct azlxnet_ep *ep;
 #ifndef AZLXNET_BENCH_NO_COUNTERS
-	struct azlxnet_host *host;
-
-	host = bpf_map_lookup_elem(&azlxnet_hosts, &ifindex);
-	if (host)
-		st = azlxnet_stats_of(host->slot);
+	st = azlxnet_sender_stats(ifindex);
 #endif
 	if (st) {
 		st->from_pod_packets++;

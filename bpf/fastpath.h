@@ -18,7 +18,7 @@
  * (another layout or other programs) to its own; it reads endpoint values
  * of any size by their common start, so fields are only ever appended.
  */
-#define AZLXNET_LAYOUT		2
+#define AZLXNET_LAYOUT		3
 #define AZLXNET_ENDPOINTS_MAX	16384
 /* counter slots: one per pod and one per uplink */
 #define AZLXNET_SLOTS_MAX	1024
@@ -48,6 +48,18 @@ struct azlxnet_ep {
 /* Map azlxnet_hosts: the host side of a pod (its ifindex) -> this. */
 struct azlxnet_host {
 	__u32	slot;			/* the pod's counters in azlxnet_stats */
+};
+
+/*
+ * Map azlxnet_host_cache: an array in front of azlxnet_hosts, indexed by
+ * ifindex % AZLXNET_HOST_CACHE, so that a pod's packets find their sender's
+ * slot without a hash lookup; an entry counts only if its ifindex is the
+ * packet's (else the hash answers: two pods whose ifindexes collide).
+ */
+#define AZLXNET_HOST_CACHE	65536
+struct azlxnet_host_cache {
+	__u32	ifindex;		/* 0: empty */
+	__u32	slot;
 };
 
 /* Map azlxnet_uplinks: ifindex of a synthetic NIC with the fast path on -> this. */

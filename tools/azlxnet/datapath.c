@@ -257,6 +257,7 @@ void azlx_dp_init(struct azlx_dp *dp)
 	dp->ep4_fd = -1;
 	dp->ep6_fd = -1;
 	dp->hosts_fd = -1;
+	dp->host_cache_fd = -1;
 	dp->stats_fd = -1;
 	dp->uplinks_fd = -1;
 	dp->meta_fd = -1;
@@ -336,6 +337,7 @@ static int azlx_dp_load_##skel_t(struct azlx_dp *dp, unsigned int progs)		\
 	dp->ep4_fd = bpf_map__fd(s->maps.azlxnet_ep4);					\
 	dp->ep6_fd = bpf_map__fd(s->maps.azlxnet_ep6);					\
 	dp->hosts_fd = bpf_map__fd(s->maps.azlxnet_hosts);				\
+	dp->host_cache_fd = bpf_map__fd(s->maps.azlxnet_host_cache);			\
 	dp->stats_fd = bpf_map__fd(s->maps.azlxnet_stats);				\
 	dp->uplinks_fd = bpf_map__fd(s->maps.azlxnet_uplinks);				\
 	return 0;									\
@@ -563,8 +565,8 @@ static int azlx_dp_map_get(const char *name, __u32 key_size, __u32 value_size, i
 
 static void azlx_dp_close_maps(struct azlx_dp *dp)
 {
-	int *fds[] = { &dp->ep4_fd, &dp->ep6_fd, &dp->hosts_fd, &dp->stats_fd,
-		       &dp->uplinks_fd };
+	int *fds[] = { &dp->ep4_fd, &dp->ep6_fd, &dp->hosts_fd, &dp->host_cache_fd,
+		       &dp->stats_fd, &dp->uplinks_fd };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -589,6 +591,9 @@ int azlx_dp_maps_get(struct azlx_dp *dp, struct azlx_err *e)
 	if (!err)
 		err = azlx_dp_map_get("azlxnet_hosts", sizeof(__u32),
 				      sizeof(struct azlxnet_host), &dp->hosts_fd, e);
+	if (!err)
+		err = azlx_dp_map_get("azlxnet_host_cache", sizeof(__u32),
+				      sizeof(struct azlxnet_host_cache), &dp->host_cache_fd, e);
 	if (!err)
 		err = azlx_dp_map_get("azlxnet_stats", sizeof(__u32),
 				      sizeof(struct azlxnet_ep_stats), &dp->stats_fd, e);
@@ -677,8 +682,8 @@ void azlx_dp_close_progs(struct azlx_dp *dp)
 			close(dp->to_pod_fd);
 	} else {
 		/* the skeleton's maps go with it: keep our own references */
-		int *fds[] = { &dp->ep4_fd, &dp->ep6_fd, &dp->hosts_fd, &dp->stats_fd,
-			       &dp->uplinks_fd };
+		int *fds[] = { &dp->ep4_fd, &dp->ep6_fd, &dp->hosts_fd, &dp->host_cache_fd,
+			       &dp->stats_fd, &dp->uplinks_fd };
 		size_t i;
 
 		if (!dp->own_map_fds) {
@@ -1321,14 +1326,46 @@ static int azlx_dp_slot_add(struct azlx_dp *dp, int fd, const char *map, __u32 i
 	return 0;
 }
 
+/*
+ * The cache entry of @ifindex gets (@ifindex, @slot) unless it holds another
+ * pod that is still in azlxnet_hosts: that one keeps it, this one is found
+ * through the hash. A failure only costs the hash lookup.
+ */
+static void azlx_dp_host_cache_put(struct azlx_dp *dp, __u32 ifindex, __u32 slot)
+{
+	struct azlxnet_host_cache c;
+	__u32 idx = ifindex & (AZLXNET_HOST_CACHE - 1), other;
+
+	if (dp->host_cache_fd < 0 || bpf_map_lookup_elem(dp->host_cache_fd, &idx, &c))
+		return;
+	if (c.ifindex && c.ifindex != ifindex && !azlx_dp_host_get(dp, c.ifindex, &other))
+		return;
+	c.ifindex = ifindex;
+	c.slot = slot;
+	bpf_map_update_elem(dp->host_cache_fd, &idx, &c, BPF_ANY);
+}
+
 int azlx_dp_host_add(struct azlx_dp *dp, __u32 ifindex, __u32 *slot, bool *created,
 		     struct azlx_err *e)
 {
-	return azlx_dp_slot_add(dp, dp->hosts_fd, "azlxnet_hosts", ifindex, slot, created, e);
+	int err;
+
+	err = azlx_dp_slot_add(dp, dp->hosts_fd, "azlxnet_hosts", ifindex, slot, created, e);
+	if (!err)
+		azlx_dp_host_cache_put(dp, ifindex, *slot);
+	return err;
 }
 
 int azlx_dp_host_del(struct azlx_dp *dp, __u32 ifindex)
 {
+	struct azlxnet_host_cache c;
+	__u32 idx = ifindex & (AZLXNET_HOST_CACHE - 1);
+
+	if (dp->host_cache_fd >= 0 && !bpf_map_lookup_elem(dp->host_cache_fd, &idx, &c) &&
+	    c.ifindex == ifindex) {
+		memset(&c, 0, sizeof(c));
+		bpf_map_update_elem(dp->host_cache_fd, &idx, &c, BPF_ANY);
+	}
 	return bpf_map_delete_elem(dp->hosts_fd, &ifindex);
 }
 

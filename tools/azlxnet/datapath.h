@@ -106,6 +106,7 @@ struct azlx_dp {
 	int			ep4_fd;		/* -1 when the maps do not exist */
 	int			ep6_fd;
 	int			hosts_fd;
+	int			host_cache_fd;
 	int			stats_fd;
 	int			uplinks_fd;
 	int			meta_fd;
@@ -270,7 +271,9 @@ int azlx_dp_host_get(struct azlx_dp *dp, __u32 ifindex, __u32 *slot);
 
 /*
  * With the lock: the slot of @ifindex, a new one with zeroed counters if it
- * has none (*@created true). Returns 0 or a negative errno (-ENOSPC).
+ * has none (*@created true), in azlxnet_hosts and, unless another live pod
+ * has its entry, in azlxnet_host_cache. Returns 0 or a negative errno
+ * (-ENOSPC). azlx_dp_host_del() empties the cache entry if it is @ifindex's.
  */
 int azlx_dp_host_add(struct azlx_dp *dp, __u32 ifindex, __u32 *slot, bool *created,
 		     struct azlx_err *e);
