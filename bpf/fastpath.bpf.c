@@ -132,6 +132,9 @@ static __always_inline struct azlxnet_ep_stats *azlxnet_sender_stats(__u32 ifind
 	struct azlxnet_host_cache *c;
 	struct azlxnet_host *host;
 
+#ifdef AZLXNET_BENCH_NO_COUNTERS
+	return NULL;	/* no lookup at all */
+#endif
 	c = bpf_map_lookup_elem(&azlxnet_host_cache, &idx);
 	if (c && c->ifindex == ifindex)
 		return azlxnet_stats_of(c->slot);
@@ -436,9 +439,7 @@ int azlxnet_from_pod(struct __sk_buff *skb)
 	struct azlxnet_ep_stats *st = NULL;
 	struct azlxnet_pkt p = {};
 	struct azlxnet_ep *ep;
-#ifndef AZLXNET_BENCH_NO_COUNTERS
 	st = azlxnet_sender_stats(ifindex);
-#endif
 	if (st) {
 		st->from_pod_packets++;
 		st->from_pod_bytes += skb->len;
