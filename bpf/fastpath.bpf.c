@@ -436,9 +436,10 @@ SEC("tc")
 int azlxnet_from_pod(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ingress_ifindex;
-	struct azlxnet_ep_stats *st = NULL;
+	struct azlxnet_ep_stats *st;
 	struct azlxnet_pkt p = {};
 	struct azlxnet_ep *ep;
+
 	st = azlxnet_sender_stats(ifindex);
 	if (st) {
 		st->from_pod_packets++;
