@@ -17,7 +17,8 @@
 #include "disk.h"
 #include "disktel.h"
 #include "print.h"
-#include "tune.h"
+#include "tune/plan.h"
+#include "tune/tune.h"
 
 struct azlx_disk_opts azlx_disk_opts;
 

@@ -15,7 +15,7 @@
 #include "disk.h"
 #include "pod.h"
 #include "print.h"
-#include "tune.h"
+#include "tune/tune.h"
 
 struct azlx_opts azlx_opts;
 
@@ -29,6 +29,13 @@ static int azlx_usage(FILE *fp)
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor, disk top) }\n");
 	return AZLX_EXIT_OK;
+}
+
+/* The objects that take azlxnet tune's options */
+static bool azlx_tune_takes_opts(int (*fn)(int, char **))
+{
+	return fn == azlx_do_tune || fn == azlx_do_revert || fn == azlx_do_detect ||
+	       fn == azlx_do_disk;
 }
 
 static int azlx_do_help(int argc, char **argv)

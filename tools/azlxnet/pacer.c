@@ -18,7 +18,8 @@
 
 #include "azlxnet.h"
 #include "disk.h"
-#include "tune.h"
+#include "tune/plan.h"
+#include "tune/tune.h"
 
 const char *const azlx_pacer_class_names[AZLX_PACER_CLASSES] = {
 	"critical", "read", "write", "async",

@@ -24,7 +24,9 @@
 #include "azlxnet.h"
 #include "disk.h"
 #include "print.h"
-#include "tune.h"
+#include "tune/apply.h"
+#include "tune/plan.h"
+#include "tune/tune.h"
 #include "tap.h"
 #include "helpers.h"
 

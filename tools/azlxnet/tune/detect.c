@@ -15,7 +15,9 @@
 #include "genl.h"
 #include "nic.h"
 #include "print.h"
-#include "tune.h"
+
+#include "detect.h"
+#include "tconf.h"
 
 #define AZLX_AZURE_ASSET_TAG	"7783-7084-3265-9085-8269-3286-77"
 #define AZLX_CLASS_NETVSC	"{f8615163-df3e-46c5-913f-f2d2f965ed0e}"

@@ -13,7 +13,9 @@
 
 #include "azlxnet.h"
 #include "print.h"
-#include "tune.h"
+
+#include "ethtool.h"
+#include "plan.h"
 
 struct azlx_profile_params {
 	int	latency_ms;	/* I/O may wait this long in the host's queue */

@@ -22,7 +22,9 @@
 #include <linux/ethtool_netlink.h>
 
 #include "nlerr.h"
-#include "tune.h"
+
+#include "ethtool.h"
+#include "tfs.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "sysfs.h"
-#include "tune.h"
+
+#include "tfs.h"
 
 static char azlx_root_dir[PATH_MAX] = "";
 

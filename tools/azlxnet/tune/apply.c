@@ -20,7 +20,8 @@
 
 #include "azlxnet.h"
 #include "print.h"
-#include "tune.h"
+
+#include "apply.h"
 
 #define AZLX_STATE_VERSION	1
 #define AZLX_BOOT_ID		"/proc/sys/kernel/random/boot_id"

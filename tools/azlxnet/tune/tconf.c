@@ -15,7 +15,9 @@
 
 #include <ini.h>
 
-#include "tune.h"
+
+#include "budget.h"
+#include "tconf.h"
 
 static const char *const azlx_profiles[] = {
 	[AZLX_PROFILE_AKS]		= "aks",

@@ -18,7 +18,8 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "tune.h"
+
+#include "imds.h"
 
 #define AZLX_IMDS_MAX_BODY	(1 << 20)
 #define AZLX_IMDS_MAX_RETRY_S	5

@@ -10,8 +10,9 @@
 
 #include "azlxnet.h"
 #include "cmd.h"
-#include "disk.h"
 #include "print.h"
+
+#include "apply.h"
 #include "tune.h"
 
 struct azlx_tune_opts azlx_tune_opts;
@@ -52,12 +53,6 @@ void azlx_tune_set_opt(int opt, const char *arg, const char *name)
 		o->all = true;
 		break;
 	}
-}
-
-bool azlx_tune_takes_opts(int (*fn)(int, char **))
-{
-	return fn == azlx_do_tune || fn == azlx_do_revert || fn == azlx_do_detect ||
-	       fn == azlx_do_disk;
 }
 
 /* --root, --config, --profile: the common start of every command. */

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "tune.h"
+
+#include "budget.h"
+#include "tfs.h"
 
 /* Credit bursting of Premium SSD P20 and smaller, Standard SSD E30 and smaller */
 #define AZLX_P_BURST_IOPS	3500

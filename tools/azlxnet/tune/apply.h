@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * azlxnet tune, apply.c: lock, state file, apply with rollback, revert.
+ */
+#ifndef __AZLXNET_TUNE_APPLY_H
+#define __AZLXNET_TUNE_APPLY_H
+
+#include "plan.h"
+
+#define AZLX_STATE_DIR		"/var/lib/azlxnet"
+#define AZLX_STATE_FILE		"tune.json"
+#define AZLX_LOCK_FILE		"tune.lock"
+/* Test hook: the Nth change of an apply (1-based) fails with EIO. */
+#define AZLX_FAULT_ENV		"AZLXNET_TUNE_FAIL_AT"
+
+struct azlx_state_ctx {
+	char	dir[512];	/* host path */
+	int	lock_fd;
+};
+
+/* Takes the lock in @dir (created if missing); an exit code (printed). */
+int azlx_state_lock(struct azlx_state_ctx *s, const char *dir);
+void azlx_state_unlock(struct azlx_state_ctx *s);
+/*
+ * Applies the changing items of @p: checks that every item's device still
+ * exists, records each prior value in the state file before changing it,
+ * and on any failure undoes this run's changes and keeps the state as it
+ * was. Returns an exit code (printed); *@applied counts the changes.
+ */
+int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied);
+/* Restores every recorded value and removes the state; an exit code. */
+int azlx_revert(struct azlx_state_ctx *s, int *restored);
+
+#endif /* __AZLXNET_TUNE_APPLY_H */
