@@ -61,12 +61,25 @@ dispatched=$(dmx_class azlxt-q dispatched critical)
 [ "$dispatched" -ge "$ncrit" ] ||
 	fail "dispatched as critical: $dispatched, fewer than the $ncrit critical I/Os"
 noisy_p50=$(dmx_kv "$noisy_out" p50_us)
+# The noisy median is set by the budget (16 queued at 95/s), the critical
+# latency by the path's own cost: on a kernel AZLXNET_TIMEOUT_SCALE times
+# slower (the debug kernel) that cost stretches the critical tail, not the
+# noisy median, so there the critical median must be below a third of the
+# noisy median and its p99 below the noisy median itself.
+sc=${AZLXNET_TIMEOUT_SCALE:-1}
 for what in reads writes; do
 	if [ $what = reads ]; then out=$crit_r; else out=$crit_w; fi
-	p99=$(dmx_kv "$out" p99_us)
-	[ "$p99" -lt $((noisy_p50 / 3)) ] ||
-		fail "critical $what p99 ${p99}us is not below a third of the noisy median ${noisy_p50}us"
-	echo "critical $what p99 ${p99}us, noisy writes p50 ${noisy_p50}us"
+	p50=$(dmx_kv "$out" p50_us) p99=$(dmx_kv "$out" p99_us)
+	if [ "$sc" = 1 ]; then
+		[ "$p99" -lt $((noisy_p50 / 3)) ] ||
+			fail "critical $what p99 ${p99}us is not below a third of the noisy median ${noisy_p50}us"
+	else
+		[ "$p50" -lt $((noisy_p50 / 3)) ] ||
+			fail "critical $what p50 ${p50}us is not below a third of the noisy median ${noisy_p50}us"
+		[ "$p99" -lt "$noisy_p50" ] ||
+			fail "critical $what p99 ${p99}us is not below the noisy median ${noisy_p50}us"
+	fi
+	echo "critical $what p50 ${p50}us p99 ${p99}us, noisy writes p50 ${noisy_p50}us"
 done
 wait_crit=$(dmx_class azlxt-q max_wait_us critical)
 wait_write=$(dmx_class azlxt-q max_wait_us write)
@@ -77,7 +90,9 @@ wait_write=$(dmx_class azlxt-q max_wait_us write)
 [ "$(dmx_class azlxt-q promoted async)" -gt 0 ] ||
 	fail "async writeback was never promoted past max_wait_ms"
 wait_async=$(dmx_class azlxt-q max_wait_us async)
-[ "$wait_async" -lt 1000000 ] || fail "async writeback waited ${wait_async}us"
+# max_wait_ms (300) plus the dispatch delays; twice that on a slow kernel
+lim=$((sc == 1 ? 1000000 : 2000000))
+[ "$wait_async" -lt $lim ] || fail "async writeback waited ${wait_async}us"
 echo "longest waits: critical ${wait_crit}us, write ${wait_write}us, async ${wait_async}us"
 crit_w_p50=$(dmx_kv "$crit_w" p50_us)
 
