@@ -17,7 +17,8 @@
 #                        (about 65 min)
 #   make bench-net       the network benchmark alone (~15 min)
 #   make bench-disk      the disk benchmark alone (~25 min per kernel)
-#   make install         install the tool, BPF objects and modules for $(KVER)
+#   make install         install the tool, its data files, BPF objects and
+#                        modules for $(KVER)
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
 
@@ -157,6 +158,8 @@ install: all
 	install -D -m 0755 $(BUILD)/tools/azlxnet $(DESTDIR)$(PREFIX)/sbin/azlxnet
 	install -d $(DESTDIR)$(PREFIX)/lib/azlxnet/bpf
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/azlxnet/bpf/
+	install -d $(DESTDIR)$(PREFIX)/share/azlxnet
+	install -m 0644 tools/azlxnet/data/*.tsv $(DESTDIR)$(PREFIX)/share/azlxnet/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
 	rst2man Documentation/azlxnet.8.rst >$(DESTDIR)$(PREFIX)/share/man/man8/azlxnet.8
 	$(Q)for t in $(TARGETS); do \

@@ -180,15 +180,14 @@ static void azlx_disk_show_telemetry(void)
 
 static int azlx_disk_show(int argc, char **argv)
 {
-	const struct azlx_vmsize *vs = NULL;
 	struct azlx_pacer *pacers = NULL;
+	struct azlx_vmsize v;
 	int npacers = 0;
 	struct azlx_tconf c;
 	struct azlx_node n;
 	struct azlx_imds m;
 	struct azlx_budget b;
 	char err[512];
-	const char *size;
 	int i, ret;
 
 	if (argc && azlx_is_help(argv[0]))
@@ -215,27 +214,26 @@ static int azlx_disk_show(int argc, char **argv)
 		}
 	}
 
-	size = c.vm_size.set ? c.vm_size.s : m.valid ? m.vm_size : "";
-	if (size[0])
-		vs = azlx_vmsize_find(size);
+	azlx_vm_budget(&m, &c, &v);
 	azlx_print_open_object(NULL);
 	azlx_print_open_object("vm");
-	azlx_print_string(AZLX_PRINT_ANY, "size", "vm: %s", size[0] ? size : "unknown");
-	if (c.vm_iops.set || vs)
-		azlx_print_uint(AZLX_PRINT_ANY, "iops", ", cap %llu IOPS",
-				c.vm_iops.set ? c.vm_iops.v : vs->iops);
+	azlx_print_string(AZLX_PRINT_ANY, "size", "vm: %s", v.name[0] ? v.name : "unknown");
+	if (v.iops >= 0)
+		azlx_print_uint(AZLX_PRINT_ANY, "iops", ", cap %llu IOPS", v.iops);
 	else
 		azlx_print_null("iops");
-	if (c.vm_mbps.set || vs)
-		azlx_print_uint(AZLX_PRINT_ANY, "mbps", " / %llu MB/s",
-				c.vm_mbps.set ? c.vm_mbps.v : vs->mbps);
+	if (v.mbps >= 0)
+		azlx_print_uint(AZLX_PRINT_ANY, "mbps", " / %llu MB/s", v.mbps);
 	else
 		azlx_print_null("mbps");
-	if (vs) {
-		azlx_print_uint(AZLX_PRINT_ANY, "burst_iops", " (burst %llu", vs->burst_iops);
-		azlx_print_uint(AZLX_PRINT_ANY, "burst_mbps", " / %llu)", vs->burst_mbps);
+	if (v.burst_iops >= 0) {
+		azlx_print_uint(AZLX_PRINT_ANY, "burst_iops", " (burst %llu", v.burst_iops);
+		azlx_print_uint(AZLX_PRINT_ANY, "burst_mbps", " / %llu)", v.burst_mbps);
 	}
-	azlx_print_text("%s\n", size[0] && !vs && !c.vm_iops.set ? " (not in the size table)" : "");
+	azlx_print_string(AZLX_PRINT_ANY, "source", " (%s)\n", v.source);
+	azlx_print_open_object("origin");
+	azlx_origin_print(&v.origin);
+	azlx_print_close_object();
 	azlx_print_close_object();
 	azlx_print_string(AZLX_PRINT_ANY, "imds", "imds: %s\n", m.valid ? m.source : "none");
 
@@ -260,13 +258,19 @@ static int azlx_disk_show(int argc, char **argv)
 			azlx_print_uint(AZLX_PRINT_ANY, "mbps", " / %llu MB/s", b.mbps);
 			azlx_print_uint(AZLX_PRINT_ANY, "burst_iops", ", burst %llu IOPS", b.burst_iops);
 			azlx_print_uint(AZLX_PRINT_ANY, "burst_mbps", " / %llu MB/s", b.burst_mbps);
-			azlx_print_uint(AZLX_PRINT_ANY, "iops_unit_kib", ", IOPS per %llu KiB",
-					b.iops_unit_kib);
+			if (b.iops_unit_kib)
+				azlx_print_uint(AZLX_PRINT_ANY, "iops_unit_kib", ", IOPS per %llu KiB",
+						b.iops_unit_kib);
+			else
+				azlx_print_null("iops_unit_kib");
 		} else {
 			azlx_print_null("tier");
 			azlx_print_text(": budget unknown");
 		}
 		azlx_print_string(AZLX_PRINT_ANY, "source", " (%s)\n", b.source);
+		azlx_print_open_object("origin");
+		azlx_origin_print(&b.origin);
+		azlx_print_close_object();
 		/* the pacers on this disk or its partitions */
 		azlx_print_open_array("pacers");
 		for (j = 0; j < npacers; j++) {
@@ -474,7 +478,8 @@ static int azlx_budget_auto(const struct azlx_blkdev *dev, struct azlx_pace_budg
 		pb->burst_iops = b.burst_iops > b.iops ? b.burst_iops : b.iops + 1;
 		pb->burst_mbps = b.burst_mbps > b.mbps ? b.burst_mbps : b.mbps;
 	}
-	pb->unit_kb = b.iops_unit_kib;
+	/* not published (Standard HDD): 256 KiB, which never counts fewer I/Os than the host */
+	pb->unit_kb = b.iops_unit_kib ? b.iops_unit_kib : 256;
 	azlx_strf(pb->source, sizeof(pb->source), "%s", b.source);
 out:
 	azlx_node_free(&n);

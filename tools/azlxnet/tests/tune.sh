@@ -14,6 +14,8 @@ set -u
 AZ=${1:?usage: tune.sh PATH-TO-AZLXNET}
 DIR=$(cd "$(dirname "$0")" && pwd)
 FIX=$DIR/fixtures
+# the data files the tool reads when run from its build directory
+DATA=$(cd "$DIR/../data" && pwd)
 TIMEOUT=20
 
 source "$(dirname "$0")/clilib.sh"
@@ -131,10 +133,14 @@ test_plan_azure2_imds() {
 	jq_eq '[.notes[] | select(test("IMDS"))] | length' 0
 	run -j disk show --root "$r" --imds-file "$FIX/imds-azure-2.json"
 	expect_rc 0
-	jq_eq .vm '{"size":"Standard_D2s_v3","iops":3200,"mbps":48,"burst_iops":3200,"burst_mbps":48}'
+	jq_eq '.vm | [.size, .iops, .mbps, .burst_iops]' '["Standard_D2s_v3",3200,48,null]'
+	expect_has "$(printf '%s' "$out" | jq -r .vm.source)" "azure-vms.tsv:"
 	jq_eq '.disks[0] | [.name,.kind,.tier,.iops,.mbps,.burst_iops,.burst_mbps,.iops_unit_kib]' \
 		'["sda","os","P10",500,100,3500,170,256]'
-	jq_eq '.disks[0].source' "\"Premium SSD P10 (128 GiB), $FIX/imds-azure-2.json\""
+	jq_eq '.disks[0].origin | [.from, .url, .read]' \
+		'["data","https://learn.microsoft.com/en-us/azure/virtual-machines/disks-scalability-targets","2026-11-29"]'
+	expect_has "$(printf '%s' "$out" | jq -r '.disks[0].source')" "Premium SSD P10 (128 GiB): $DATA/azure-disks.tsv:"
+	expect_has "$(printf '%s' "$out" | jq -r '.disks[0].source')" "; type and size from $FIX/imds-azure-2.json"
 	jq_eq '.disks[1] | [.name,.kind,.lun,.tier]' '["sdb","resource",1,null]'
 }
 
@@ -184,8 +190,9 @@ test_plan_azure64() {
 	run -j disk show --root "$r" --imds-file "$FIX/imds-azure-64.json"
 	expect_rc 0
 	jq_eq '[.disks[] | [.name, .kind, .lun, .tier, .iops, .mbps, .burst_iops, .burst_mbps]]' \
-		'[["nvme0n1","os",null,"P15",1100,125,3500,170],["nvme0n2","data",0,"P30",5000,200,5000,200],["nvme0n3","data",1,"P20",2300,150,3500,170],["nvme0n4","data",2,"E15",500,60,600,150],["nvme0n5","data",3,"PremiumV2",5000,200,5000,200],["nvme0n6","data",4,"Ultra",20000,1000,20000,1000],["nvme0n7","data",5,"StandardHDD",500,60,500,60],["nvme0n8","data",6,"P50",7500,250,7500,250],["nvme0n9","data",7,"P4",120,25,3500,170],["nvme1n1","resource",null,null,null,null,null,null]]'
-	jq_eq '.disks[6].iops_unit_kib' 16
+		'[["nvme0n1","os",null,"P15",1100,125,3500,170],["nvme0n2","data",0,"P30",5000,200,5000,200],["nvme0n3","data",1,"P20",2300,150,3500,170],["nvme0n4","data",2,"E15",500,60,600,150],["nvme0n5","data",3,"PremiumV2",5000,200,5000,200],["nvme0n6","data",4,"Ultra",20000,1000,20000,1000],["nvme0n7","data",5,"S30",500,60,500,60],["nvme0n8","data",6,"P50",7500,250,7500,250],["nvme0n9","data",7,"P4",120,25,3500,170],["nvme1n1","resource",null,null,null,null,null,null]]'
+	jq_eq '.disks[6].iops_unit_kib' null
+	jq_eq '[.disks[4].origin.from, .disks[5].origin.from, .disks[0].origin.from]' '["imds","imds","data"]'
 }
 
 test_plan_azure64_reserved() {
@@ -492,7 +499,7 @@ test_conf_unknown_key() {
 
 test_conf_unknown_section() {
 	bad_conf '# comment\n[disks]\nqueue_depth = 64\n' \
-		'3: [disks]: unknown section (tune, imds, nic, vm, disk, disk NAME, sysctl, module)'
+		'3: [disks]: unknown section (tune, imds, nic, vm, disk, disk NAME, sysctl, module, azure)'
 }
 
 test_conf_wrong_type() {
@@ -512,7 +519,9 @@ test_conf_bad_values() {
 	bad_conf '[sysctl]\nkernel.panic = 1\n' '2: [sysctl] kernel.panic: not a sysctl AKS allows on nodes'
 	bad_conf '[tune]\nprofile = turbo\n' '2: [tune] profile: unknown profile "turbo" (aks, latency or throughput)'
 	bad_conf '[disk]\nscheduler = cfq\n' '2: [disk] scheduler: unknown scheduler "cfq" (none, mq-deadline, kyber or bfq)'
-	bad_conf '[disk os]\ntier = P99\n' '2: [disk os] tier: unknown tier "P99" (Premium SSD P4-P80, Standard SSD E1-E50)'
+	bad_conf '[disk os]\ntier = P99\n' "2: [disk os] tier: unknown tier \"P99\" (not in $DATA/azure-disks.tsv)"
+	bad_conf '[disk os]\ntier = X10\n' '2: [disk os] tier: unknown tier "X10" (Premium SSD P1-P80, Standard SSD E1-E80, Standard HDD S4-S80)'
+	bad_conf '[azure]\ndisks = azure-disks.tsv\n' '2: [azure] disks: "azure-disks.tsv" is not an absolute path'
 	bad_conf 'profile = aks\n' '1: [] profile: outside of any section'
 	bad_conf '[tune]\nthis line has no equals sign\n' '2: syntax error (expected [section] or key = value)'
 }
@@ -556,7 +565,8 @@ test_conf_overrides() {
 	run -j tune --dry-run --root "$r" --profile throughput
 	jq_eq .profile '"throughput"'
 	run -j disk show --root "$r"
-	jq_eq '.disks[0] | [.tier, .iops, .source]' '["P30",5000,"/etc/azlxnet/azlxnet.conf:7"]'
+	jq_eq '.disks[0] | [.tier, .iops, .origin.from]' '["P30",5000,"data"]'
+	expect_has "$(printf '%s' "$out" | jq -r '.disks[0].source')" "; tier set in /etc/azlxnet/azlxnet.conf:7"
 	# and a file given on the command line
 	printf '[disk]\nmax_sectors_kb = 128\n' >"$tmp/other.conf"
 	run -j tune --dry-run --root "$r" --config "$tmp/other.conf"
@@ -650,7 +660,7 @@ test_disk_pace_dry_run() {
 	run -j disk pace nvme0n7 --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json" \
 		--fraction 80 --name os-paced
 	expect_rc 0
-	jq_eq .table "\"0 $(cat "$r/sys/class/block/nvme0n7/size") azlx 259:6 0 500 60 unit_kb=16 fraction=80\""
+	jq_eq .table "\"0 $(cat "$r/sys/class/block/nvme0n7/size") azlx 259:6 0 500 60 fraction=80\""
 	jq_eq .name '"os-paced"'
 	# an explicit budget wins; a default critical cgroup when system.slice exists
 	mkdir -p "$r/sys/fs/cgroup/system.slice/kubelet.service"
@@ -719,6 +729,151 @@ EOT
 	same_tree "$tmp/snap" "$r"
 }
 
+# ---- Azure facts: the data files ----------------------------------------------------
+
+# imds_with JQ-FILTER: imds-azure-64.json changed by the filter, as a file; prints its path
+imds_with() {
+	local f
+	f=$(mktemp "$tmp/imds.XXXXXX.json")
+	jq "$1" "$FIX/imds-azure-64.json" >"$f" || return 1
+	echo "$f"
+}
+
+ddisk() {	# ddisk LUN: the jq path of data disk LUN
+	echo ".compute.storageProfile.dataDisks[] | select(.lun == \"$1\")"
+}
+
+test_budget_standard_ssd_over_4tib() {
+	local r f
+	r=$(fake azure-64)
+	f=$(imds_with "($(ddisk 2)).diskSizeGB = \"8192\"")
+	run -j disk show --root "$r" --imds-file "$f"
+	expect_rc 0
+	# E60: 2000 IOPS / 400 MB/s, not E50's 500 / 60
+	jq_eq '.disks[3] | [.name, .tier, .iops, .mbps, .burst_iops, .origin.from]' \
+		'["nvme0n4","E60",2000,400,2000,"data"]'
+	f=$(imds_with "($(ddisk 2)).diskSizeGB = \"32767\" | ($(ddisk 5)).diskSizeGB = \"16384\"")
+	run -j disk show --root "$r" --imds-file "$f"
+	jq_eq '[.disks[3], .disks[6]] | map([.tier, .iops, .mbps])' '[["E80",6000,750],["S70",2000,500]]'
+}
+
+test_budget_unknown_size_and_sku() {
+	local r f
+	r=$(fake azure-64)
+	f=$(imds_with ".compute.vmSize = \"Standard_X1\" | ($(ddisk 0)).diskSizeGB = \"40000\" | ($(ddisk 1)).managedDisk.storageAccountType = \"PremiumV9_LRS\"")
+	run -j disk show --root "$r" --imds-file "$f"
+	expect_rc 0
+	# a Premium SSD larger than P80 is not a P80; an unknown SKU is no row at all
+	jq_eq '[.disks[1], .disks[2]] | map([.tier, .iops])' '[[null,null],[null,null]]'
+	jq_eq '.vm | [.size, .iops, .mbps, .origin.from]' '["Standard_X1",null,null,"unknown"]'
+	jq_eq .vm.source "\"unknown: VM size Standard_X1 is not in $DATA/azure-vms.tsv\""
+	jq_eq .disks[1].source "\"unknown: Premium_LRS of 40000 GiB: larger than the largest size in $DATA/azure-disks.tsv (P80, 32767 GiB) ($f)\""
+	jq_eq .disks[2].source "\"unknown: disk type \\\"PremiumV9_LRS\\\" is not in $DATA/azure-disks.tsv ($f)\""
+	run -j tune --dry-run --root "$r" --imds-file "$f"
+	expect_rc 0
+	jq_eq '[.notes[] | select(test("^nvme0n2: budget unknown: Premium_LRS of 40000 GiB"))] | length' 1
+	jq_eq '[.notes[] | select(test("^nvme0n1: the VM.s disk cap: unknown: VM size Standard_X1 is not in"))] | length' 1
+	expect_no_item nvme0n2 queue/nr_requests
+	expect_no_item nvme0n3 queue/nr_requests
+}
+
+test_budget_premium_v2_sources() {
+	local r f
+	r=$(fake azure-64)
+	# IMDS's opsPerSecondThrottle / bytesPerSecondThrottle
+	run -j disk show --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	jq_eq '.disks[4] | [.tier, .iops, .mbps, .origin.from, .origin.url]' \
+		'["PremiumV2",5000,200,"imds","https://learn.microsoft.com/en-us/azure/virtual-machines/instance-metadata-service"]'
+	# without them: unknown, with what to do about it
+	f=$(imds_with "($(ddisk 3)).opsPerSecondThrottle = \"\" | ($(ddisk 3)).bytesPerSecondThrottle = \"\"")
+	run -j disk show --root "$r" --imds-file "$f"
+	jq_eq '.disks[4] | [.tier, .iops, .origin.from]' '[null,null,"unknown"]'
+	expect_has "$(printf '%s' "$out" | jq -r '.disks[4].source')" \
+		"Premium SSD v2: IOPS and MB/s are provisioned per disk and IMDS did not report them"
+	# then the configuration's
+	mkdir -p "$r/etc/azlxnet"
+	printf '[disk lun3]\niops = 6000\nmbps = 250\n' >"$r/etc/azlxnet/azlxnet.conf"
+	run -j disk show --root "$r" --imds-file "$f"
+	jq_eq '.disks[4] | [.tier, .iops, .mbps, .origin.from, .origin.line]' '["configured",6000,250,"config",2]'
+	# IMDS's own numbers win over the configuration's
+	run -j disk show --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	jq_eq '.disks[4] | [.iops, .origin.from]' '[5000,"imds"]'
+}
+
+test_detect_shows_sources() {
+	local r
+	r=$(fake azure-64)
+	run -j detect --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	jq_eq '.vm | [.size, .iops, .burst_iops, .origin.from, .origin.url]' \
+		'["Standard_D64s_v5",80000,80000,"data","https://learn.microsoft.com/en-us/azure/virtual-machines/dv5-dsv5-series"]'
+	jq_eq '[.budgets[] | [.name, .tier, .origin.from]]' \
+		'[["nvme0n1","P15","data"],["nvme0n2","P30","data"],["nvme0n3","P20","data"],["nvme0n4","E15","data"],["nvme0n5","PremiumV2","imds"],["nvme0n6","Ultra","imds"],["nvme0n7","S30","data"],["nvme0n8","P50","data"],["nvme0n9","P4","data"],["nvme1n1",null,"unknown"]]'
+	jq_eq '.budgets[1] | [.od_burst_iops, .od_burst_mbps, .origin.file, .origin.read]' \
+		"[30000,1000,\"$DATA/azure-disks.tsv\",\"2026-11-29\"]"
+	run detect --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	expect_has "$out" "vm: Standard_D64s_v5, cap 80000 IOPS / 1735 MB/s (burst 80000 / 3000)"
+	expect_has "$out" "  nvme0n2 P30: 5000 IOPS / 200 MB/s, burst 5000 / 200, on-demand burst 30000 / 1000, IOPS of 256 KiB
+    from Premium SSD P30 (1024 GiB): $DATA/azure-disks.tsv:"
+	expect_has "$out" "  nvme1n1: unknown
+    from unknown: local resource disk"
+	# no IMDS: the OS disk is what AKS creates by default, and says so
+	run -j detect --root "$r" --no-imds
+	jq_eq '.budgets[0] | [.tier, .origin.from]' '["P30","assumed"]'
+	expect_has "$(printf '%s' "$out" | jq -r '.budgets[0].source')" \
+		"assumed P30: AKS's default OS disk for 64 vCPUs (no IMDS): $DATA/aks-os-disks.tsv:"
+}
+
+test_data_file_locations() {
+	local r d
+	r=$(fake azure-2)
+	d=$tmp/data.env
+	mkdir -p "$d"
+	cp "$DATA"/*.tsv "$d/"
+	sed -i 's/^Premium\tP10\t128\t500\t/Premium\tP10\t128\t555\t/' "$d/azure-disks.tsv"
+	# $AZLXNET_DATA_DIR
+	AZLXNET_DATA_DIR=$d run -j disk show --root "$r" --imds-file "$FIX/imds-azure-2.json"
+	jq_eq '.disks[0] | [.tier, .iops, .origin.file]' "[\"P10\",555,\"$d/azure-disks.tsv\"]"
+	# the configuration's [azure] wins; its paths are the host's, never under --root
+	mkdir -p "$r/etc/azlxnet"
+	printf '[azure]\ndisks = %s\n' "$DATA/azure-disks.tsv" >"$r/etc/azlxnet/azlxnet.conf"
+	AZLXNET_DATA_DIR=$d run -j disk show --root "$r" --imds-file "$FIX/imds-azure-2.json"
+	jq_eq '.disks[0] | [.iops, .origin.file]' "[500,\"$DATA/azure-disks.tsv\"]"
+}
+
+bad_data() {	# bad_data SED-SCRIPT ERROR: azure-disks.tsv changed so, refused
+	local r d
+	r=$(fake azure-64)
+	d=$(mktemp -d "$tmp/data.XXXXXX")
+	cp "$DATA"/*.tsv "$d/"
+	sed -i "$1" "$d/azure-disks.tsv"
+	AZLXNET_DATA_DIR=$d run -j tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	expect_rc 0
+	expect_eq "$err" "Warning: $d/azure-disks.tsv:$2: disk budgets from it are unknown"
+	jq_eq "[.notes[] | select(test(\"^nvme0n[0-9]: budget unknown: \"))] | length" 7
+	jq_eq "[.notes[] | select(contains(\"$d/azure-disks.tsv:${2%%:*}:\"))] | length >= 7" true
+	expect_no_item nvme0n1 queue/nr_requests
+	# provisioned disks do not need the file
+	expect_item nvme0n5 queue/nr_requests 1023 200 "queue depth 100"
+}
+
+test_data_file_malformed() {
+	local hl
+	hl=$(grep -n '^family' "$DATA/azure-disks.tsv" | cut -d: -f1)
+	bad_data "$((hl + 6))s/\t500\t100\t/\t5x0\t100\t/" "$((hl + 6)): iops: \"5x0\" is not a number"
+	bad_data "$((hl + 2))s/\t120\t25\t/\t120\t/" "$((hl + 2)): 11 fields, expected 12 (tab-separated)"
+	bad_data "${hl}s/unit_kib/unit/" \
+		"$hl: expected the header \"family tier max_gib iops mbps burst_iops burst_mbps od_burst_iops od_burst_mbps unit_kib source read\""
+	bad_data "$((hl + 2))s/\t8\t/\t2\t/" "$((hl + 2)): max_gib 2: not above P1's 4 (line $((hl + 1)))"
+	bad_data "$((hl + 3))s/\tP3\t/\tP2\t/" "$((hl + 3)): tier P2 again (line $((hl + 2)))"
+	bad_data "$((hl + 1))s/https:/http:/" "$((hl + 1)): source: \"http://learn.microsoft.com/en-us/azure/virtual-machines/disks-scalability-targets\" is not an https:// URL"
+	bad_data "$((hl + 1))s/2026-11-29/yesterday/" "$((hl + 1)): read: \"yesterday\" is not a date (YYYY-MM-DD or YYYY-MM)"
+	bad_data "$((hl + 1))s/\t3500\t170\t/\t3500\t-\t/" "$((hl + 1)): a burst needs both IOPS and MB/s, or neither"
+	bad_data "$((hl + 1))s/\$/\r/" "$((hl + 1)): carriage return (DOS line ending)"
+	bad_data "$((hl + 1))s/\t25\t/\t\t/" "$((hl + 1)): column mbps is empty"
+}
+
 TESTS=(
 	plan_azure2_no_imds
 	plan_azure2_text
@@ -752,6 +907,12 @@ TESTS=(
 	cli_usage
 	disk_pace_dry_run
 	disk_pace_bad_input
+	budget_standard_ssd_over_4tib
+	budget_unknown_size_and_sku
+	budget_premium_v2_sources
+	detect_shows_sources
+	data_file_locations
+	data_file_malformed
 )
 
 run_tests

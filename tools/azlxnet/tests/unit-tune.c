@@ -377,40 +377,153 @@ static void test_imds_fetch_errors(void)
 
 static void test_budget_tables(void)
 {
+	static const char *const tiers[] = {
+		"P1", "P2", "P3", "P4", "P6", "P10", "P15", "P20", "P30", "P40", "P50", "P60",
+		"P70", "P80", "E1", "E2", "E3", "E4", "E6", "E10", "E15", "E20", "E30", "E40",
+		"E50", "E60", "E70", "E80", "S4", "S6", "S10", "S15", "S20", "S30", "S40", "S50",
+		"S60", "S70", "S80",
+	};
+	const struct azlx_vmsize *v;
 	struct azlx_budget b;
+	size_t i;
 
+	/* the source tree's data files: every managed disk size, each with its source */
+	azlx_data_reset();
+	for (i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++) {
+		CHECK(azlx_budget_for_tier(tiers[i], &b));
+		CHECK(b.known && !strcmp(b.tier, tiers[i]) && b.iops > 0 && b.mbps > 0);
+		CHECK(b.origin.from == AZLX_BSRC_DATA && b.origin.line > 0);
+		CHECK(!strncmp(b.origin.url, "https://learn.microsoft.com/", 28));
+		CHECK(strlen(b.origin.read) >= 7);
+	}
 	azlx_budget_for("Premium_LRS", 128, -1, -1, &b);
 	CHECK(b.known && !strcmp(b.tier, "P10") && b.iops == 500 && b.mbps == 100);
 	CHECK(b.burst_iops == 3500 && b.burst_mbps == 170 && b.iops_unit_kib == 256);
+	CHECK(b.od_burst_iops == -1);
 	azlx_budget_for("Premium_ZRS", 129, -1, -1, &b);
 	CHECK(!strcmp(b.tier, "P15") && b.iops == 1100);
 	azlx_budget_for("Premium_LRS", 1024, -1, -1, &b);
 	CHECK(!strcmp(b.tier, "P30") && b.burst_iops == 5000);
-	azlx_budget_for("Premium_LRS", 40000, -1, -1, &b);
+	CHECK(b.od_burst_iops == 30000 && b.od_burst_mbps == 1000);
+	azlx_budget_for("Premium_LRS", 32767, -1, -1, &b);
 	CHECK(!strcmp(b.tier, "P80") && b.iops == 20000 && b.mbps == 900);
+	/* larger than any size: unknown, not the last row */
+	azlx_budget_for("Premium_LRS", 40000, -1, -1, &b);
+	CHECK(!b.known && strstr(b.source, "larger than the largest size"));
 	azlx_budget_for("StandardSSD_LRS", 4096, -1, -1, &b);
 	CHECK(!strcmp(b.tier, "E50") && b.iops == 500 && b.burst_iops == 500);
+	azlx_budget_for("StandardSSD_LRS", 4097, -1, -1, &b);
+	CHECK(!strcmp(b.tier, "E60") && b.iops == 2000 && b.mbps == 400);
 	azlx_budget_for("StandardSSD_LRS", 1024, -1, -1, &b);
 	CHECK(!strcmp(b.tier, "E30") && b.burst_iops == 600 && b.burst_mbps == 150);
 	azlx_budget_for("Standard_LRS", 1024, -1, -1, &b);
-	CHECK(b.known && b.iops_unit_kib == 16);
+	CHECK(b.known && !strcmp(b.tier, "S30") && b.iops == 500 && b.iops_unit_kib == 0);
+	azlx_budget_for("Standard_LRS", 10000, -1, -1, &b);
+	CHECK(!strcmp(b.tier, "S70") && b.iops == 2000 && b.mbps == 500);
 	azlx_budget_for("PremiumV2_LRS", 10, 10000, 300, &b);
-	CHECK(b.iops == 5000 && b.mbps == 300);	/* 3000 + 500 x 4 GiB */
+	CHECK(b.known && b.iops == 10000 && b.mbps == 300 && b.origin.from == AZLX_BSRC_IMDS);
 	azlx_budget_for("PremiumV2_LRS", 1000, -1, -1, &b);
-	CHECK(b.iops == 3000 && b.mbps == 125);
+	CHECK(!b.known && strstr(b.source, "opsPerSecondThrottle"));
 	azlx_budget_for("UltraSSD_LRS", 1024, -1, -1, &b);
 	CHECK(!b.known);
 	azlx_budget_for("Premium_LRS", -1, -1, -1, &b);
 	CHECK(!b.known);
+	azlx_budget_for("PremiumV9_LRS", 128, -1, -1, &b);
+	CHECK(!b.known && strstr(b.source, "is not in"));
 	CHECK(azlx_budget_for_tier("e10", &b) && b.iops == 500 && b.burst_iops == 600);
 	CHECK(!azlx_budget_for_tier("P99", &b));
 	CHECK_STR(azlx_aks_os_tier(2), "P10");
 	CHECK_STR(azlx_aks_os_tier(8), "P15");
 	CHECK_STR(azlx_aks_os_tier(16), "P20");
 	CHECK_STR(azlx_aks_os_tier(64), "P30");
-	CHECK(azlx_vmsize_find("standard_d8s_v3")->iops == 12800);
-	CHECK(azlx_vmsize_find("Standard_D8s_v3")->mbps == 192);
+	v = azlx_vmsize_find("standard_d8s_v3");
+	CHECK(v && v->iops == 12800 && v->mbps == 192 && v->burst_iops == -1);
+	v = azlx_vmsize_find("Standard_D8s_v5");
+	CHECK(v && v->burst_iops == 20000 && v->burst_mbps == 1200);
+	/* a size with a row but no published cap: known size, unknown cap */
+	v = azlx_vmsize_find("Standard_D8as_v5");
+	CHECK(v && v->known && v->vcpus == 8 && v->iops == -1);
 	CHECK(!azlx_vmsize_find("Standard_X1"));
+}
+
+/* The data file parser: each bad input refused with its line and why. */
+static void test_data_parse(void)
+{
+	static const char hdr[] = "family\ttier\tmax_gib\tiops\tmbps\tburst_iops\tburst_mbps\t"
+				  "od_burst_iops\tod_burst_mbps\tunit_kib\tsource\tread\n";
+	static const char row[] = "Premium\tP1\t4\t120\t25\t3500\t170\t-\t-\t256\t"
+				  "https://learn.microsoft.com/x\t2026-12\n";
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "", "t.tsv: no header line" },
+		{ "# only a comment\n", "t.tsv: no header line" },
+		{ "family\ttier\n", "t.tsv:1: expected the header \"family tier max_gib iops mbps "
+		  "burst_iops burst_mbps od_burst_iops od_burst_mbps unit_kib source read\"" },
+		{ "H", "t.tsv: no rows" },
+		{ "H\nPremium\tP1\t4\n", "t.tsv:2: 3 fields, expected 12 (tab-separated)" },
+		{ "H\nPremium\tP1\t4\t120\t25\t3500\t170\t-\t-\t256\thttps://x\t2026-12\textra\n",
+		  "t.tsv:2: 13 fields, expected 12 (tab-separated)" },
+		{ "H\nPremium\tP1\t-4\t120\t25\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:2: max_gib: \"-4\" is not a number" },
+		{ "H\nPremium\tP1\t4\t-\t25\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:2: iops: \"-\" is not a number" },
+		{ "H\nPremium\tP1\t4\t99999999999999999999\t25\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:2: iops: \"99999999999999999999\" is not a number" },
+		{ "H\nPremium\tP1\t4\t0\t25\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:2: iops: 0 is out of range (1-10000000)" },
+		{ "H\nPremium\tP 1\t4\t120\t25\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:2: tier: \"P 1\" is not a name" },
+		{ "H\nPremium\tP1\t4\t120\t25\t-\t-\t-\t-\t256\tlearn.microsoft.com\t2026-12\n",
+		  "t.tsv:2: source: \"learn.microsoft.com\" is not an https:// URL" },
+		{ "H\nPremium\tP1\t4\t120\t25\t-\t-\t-\t-\t256\thttps://x\t2026-13\n",
+		  "t.tsv:2: read: \"2026-13\" is not a date (YYYY-MM-DD or YYYY-MM)" },
+		{ "H\nPremium\tP1\t4\t120\t\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:2: column mbps is empty" },
+		{ "H\nPremium\tP1\t4\t120\t25\t100\t170\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:2: a burst below the baseline (120 IOPS, 25 MB/s)" },
+		{ "H\nR\n\n# c\nPremium\tp1\t8\t120\t25\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:5: tier p1 again (line 2)" },
+		{ "H\nR\nPremium\tP2\t4\t120\t25\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
+		  "t.tsv:3: max_gib 4: not above P1's 4 (line 2)" },
+		{ "H\nR\r\n", "t.tsv:2: carriage return (DOS line ending)" },
+	};
+	char text[1024], err[512];
+	struct azlx_budget b;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *p;
+		char *o = text;
+
+		/* H and R stand for a good header and row */
+		for (p = bad[i].text; *p; p++) {
+			if (*p == 'H' && (p == bad[i].text || p[-1] == '\n') && (p[1] == '\n' || !p[1])) {
+				o += sprintf(o, "%.*s", (int)strlen(hdr) - 1, hdr);
+			} else if (*p == 'R' && p[-1] == '\n' && (p[1] == '\n' || p[1] == '\r')) {
+				o += sprintf(o, "%.*s", (int)strlen(row) - 1, row);
+			} else {
+				*o++ = *p;
+			}
+		}
+		*o = '\0';
+		err[0] = '\0';
+		CHECK(azlx_data_parse_disks(text, "t.tsv", err, sizeof(err)) == -EINVAL);
+		CHECK_STR(err, bad[i].err);
+	}
+	/* a good file replaces the table; a bad one leaves it as it was */
+	snprintf(text, sizeof(text), "# c\n%s\n%s", hdr, row);
+	CHECK(!azlx_data_parse_disks(text, "t.tsv", err, sizeof(err)));
+	CHECK(azlx_budget_for_tier("P1", &b) && b.origin.line == 4 && !strcmp(b.origin.file, "t.tsv"));
+	CHECK(!azlx_budget_for_tier("P10", &b));
+	CHECK(azlx_data_parse_disks("x", "u.tsv", err, sizeof(err)) == -EINVAL);
+	CHECK(azlx_budget_for_tier("P1", &b) && !strcmp(b.origin.file, "t.tsv"));
+	/* the VM sizes' file */
+	CHECK(azlx_data_parse_vms("size\tvcpus\tiops\tmbps\tburst_iops\tburst_mbps\tnic_queues\tsource\tread\n"
+				  "Standard_A\t2\t100\t-\t-\t-\t-\thttps://x\t2026-12-05\n",
+				  "v.tsv", err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "v.tsv:2: a cap needs both IOPS and MB/s, or neither");
+	azlx_data_reset();
 }
 
 /* The request's header nest names the device. */
@@ -685,6 +798,7 @@ static const struct azlx_test tests[] = {
 	{ "imds_fetch_retry_after_429",			test_imds_fetch_retry_after_429 },
 	{ "imds_fetch_errors",				test_imds_fetch_errors },
 	{ "budget_tables",				test_budget_tables },
+	{ "data_parse",					test_data_parse },
 	{ "ethtool_msgs",				test_ethtool_msgs },
 	{ "missing_device_between_plan_and_apply",	test_missing_device_between_plan_and_apply },
 	{ "pending_queue_missing_rolls_back",		test_pending_queue_missing_rolls_back },

@@ -598,12 +598,10 @@ static void azlx_print_nicdev(const char *key, const struct azlx_nicdev *d)
 	azlx_print_close_object();
 }
 
-void azlx_node_print(const struct azlx_node *n)
+void azlx_node_print_fields(const struct azlx_node *n)
 {
 	char buf[4096];
 	int i, j;
-
-	azlx_print_open_object(NULL);
 
 	azlx_print_open_object("platform");
 	azlx_print_bool(AZLX_PRINT_ANY, "hyperv", "hyper-v: %s", n->hyperv);
@@ -720,5 +718,11 @@ void azlx_node_print(const struct azlx_node *n)
 		azlx_print_close_object();
 	}
 	azlx_print_close_array();
+}
+
+void azlx_node_print(const struct azlx_node *n)
+{
+	azlx_print_open_object(NULL);
+	azlx_node_print_fields(n);
 	azlx_print_close_object();
 }

@@ -121,6 +121,8 @@ struct azlx_tconf;
 int azlx_detect(struct azlx_node *n, const struct azlx_tconf *conf);
 void azlx_node_free(struct azlx_node *n);
 void azlx_node_print(const struct azlx_node *n);
+/* The same without the enclosing object, for a caller that adds to it. */
+void azlx_node_print_fields(const struct azlx_node *n);
 const char *azlx_disk_kind_name(enum azlx_disk_kind k);
 /* True when @name is in the comma-separated @list. */
 bool azlx_list_has(const char *list, const char *name);

@@ -135,23 +135,17 @@ static int azlx_imds_disk(json_object *o, const char *where, struct azlx_imds_di
 			return ret;
 	}
 	d->ultra = azlx_j_bool(o, "isUltraDisk") || !strncmp(d->type, "UltraSSD", 8);
-	/* throttles: filled in for Ultra disks only */
+	/*
+	 * The provisioned IOPS and bytes/s: "only populated for Ultra Disks"
+	 * (empty strings otherwise), from api-version 2021-05-01 on; see
+	 * AZLX_IMDS_DOC. Premium SSD v2 gets them where IMDS fills them in.
+	 */
 	ret = azlx_j_long(o, "opsPerSecondThrottle", where, &d->iops, err, err_len);
 	if (!ret)
 		ret = azlx_j_long(o, "bytesPerSecondThrottle", where, &bps, err, err_len);
 	if (ret)
 		return ret;
 	d->mbps = bps > 0 ? bps / 1000000 : -1;
-	if (d->iops < 0) {
-		ret = azlx_j_long(o, "diskIOPSReadWrite", where, &d->iops, err, err_len);
-		if (ret)
-			return ret;
-	}
-	if (d->mbps < 0) {
-		ret = azlx_j_long(o, "diskMBpsReadWrite", where, &d->mbps, err, err_len);
-		if (ret)
-			return ret;
-	}
 	diff = azlx_j(o, "diffDiskSettings");
 	if (diff && json_object_is_type(diff, json_type_object) &&
 	    !azlx_j_str(diff, "option", where, opt, sizeof(opt), err, err_len) && opt[0])

@@ -10,8 +10,9 @@
 
 #include "tfs.h"
 
+/* 2021-05-01: the first version with the disks' opsPerSecondThrottle and bytesPerSecondThrottle */
 #define AZLX_IMDS_URL \
-	"http://169.254.169.254/metadata/instance?api-version=2021-02-01"
+	"http://169.254.169.254/metadata/instance?api-version=2021-05-01"
 #define AZLX_IMDS_MAX_DISKS	64
 
 struct azlx_imds_disk {

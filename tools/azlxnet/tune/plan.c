@@ -637,67 +637,16 @@ static void azlx_plan_sysctls(struct azlx_ctx *x)
 
 /* ---- disks ----------------------------------------------------------------------------- */
 
-void azlx_disk_budget(const struct azlx_node *n, const struct azlx_imds *m,
-		      const struct azlx_tconf *c, const struct azlx_disk *d,
-		      struct azlx_budget *b)
-{
-	const struct azlx_tconf_disk *cd, *all;
-	const struct azlx_imds_disk *md = NULL;
-
-	memset(b, 0, sizeof(*b));
-	cd = azlx_tconf_disk_for(c, d, &all);
-	if (cd && cd->tier.set) {
-		azlx_budget_for_tier(cd->tier.s, b);
-		azlx_strf(b->source, sizeof(b->source), "%s:%d", c->path, cd->tier.line);
-	} else if (cd && cd->iops.set && cd->mbps.set) {
-		azlx_budget_for("UltraSSD_LRS", -1, cd->iops.v, cd->mbps.v, b);
-		azlx_strf(b->tier, sizeof(b->tier), "configured");
-		azlx_strf(b->source, sizeof(b->source), "%s:%d", c->path, cd->iops.line);
-	} else {
-		if (m && m->valid) {
-			if (d->kind == AZLX_DISK_OS && m->has_os)
-				md = &m->os;
-			else if (d->kind == AZLX_DISK_DATA)
-				md = azlx_imds_data_disk(m, d->lun);
-		}
-		if (md) {
-			azlx_budget_for(md->type, md->size_gb, md->iops, md->mbps, b);
-			if (b->known) {
-				char src[96];
-
-				azlx_strf(src, sizeof(src), "%s, %s", b->source,
-					 m->source[0] ? m->source : "IMDS");
-				azlx_strf(b->source, sizeof(b->source), "%s", src);
-			}
-		} else if (d->kind == AZLX_DISK_OS && (!m || !m->valid)) {
-			azlx_budget_for_tier(azlx_aks_os_tier(n->ncpus), b);
-			azlx_strf(b->source, sizeof(b->source),
-				 "assumed %s: AKS's default OS disk for %d vCPUs (no IMDS)",
-				 b->tier, n->ncpus);
-		} else {
-			azlx_strf(b->source, sizeof(b->source), "unknown: %s",
-				 d->kind == AZLX_DISK_RESOURCE ? "local resource disk" :
-				 "no IMDS entry for this LUN");
-		}
-	}
-}
-
-/* The VM's uncached disk cap, or 0 if unknown. */
+/* The VM's uncached disk cap (its burst if published), or 0 if unknown. */
 static long azlx_vm_cap(const struct azlx_ctx *x, bool mbps)
 {
-	const struct azlx_vmsize *vs = NULL;
+	struct azlx_vmsize v;
+	long base, burst;
 
-	if (!mbps && x->c->vm_iops.set)
-		return x->c->vm_iops.v;
-	if (mbps && x->c->vm_mbps.set)
-		return x->c->vm_mbps.v;
-	if (x->c->vm_size.set)
-		vs = azlx_vmsize_find(x->c->vm_size.s);
-	else if (x->m && x->m->valid)
-		vs = azlx_vmsize_find(x->m->vm_size);
-	if (!vs)
-		return 0;
-	return mbps ? vs->burst_mbps : vs->burst_iops;
+	azlx_vm_budget(x->m, x->c, &v);
+	base = mbps ? v.mbps : v.iops;
+	burst = mbps ? v.burst_mbps : v.burst_iops;
+	return burst > 0 ? burst : base > 0 ? base : 0;
 }
 
 #define AZLX_CONF_OR(cd, all, field) \
@@ -721,6 +670,13 @@ static void azlx_plan_disk(struct azlx_ctx *x, const struct azlx_disk *d)
 		iops = b.burst_iops;
 		mbps = b.burst_mbps;
 		cap = azlx_vm_cap(x, false);
+		if (!cap) {
+			struct azlx_vmsize v;
+
+			azlx_vm_budget(x->m, x->c, &v);
+			azlx_plan_note(x->p, "%s: the VM's disk cap: %s: planned from the disk's own budget",
+				       d->name, v.source);
+		}
 		if (cap && cap < iops)
 			iops = cap;
 		cap = azlx_vm_cap(x, true);

@@ -71,9 +71,5 @@ void azlx_plan_print(const struct azlx_plan *p, bool all);
 int azlx_item_read(const struct azlx_item *it, char *buf, size_t len, char *err, size_t err_len);
 /* True if the values @a and @b of @it's type are the same. */
 bool azlx_value_equal(int type, const char *a, const char *b);
-/* The disk's budget, from IMDS, the config or AKS defaults. */
-void azlx_disk_budget(const struct azlx_node *n, const struct azlx_imds *m,
-		      const struct azlx_tconf *c, const struct azlx_disk *d,
-		      struct azlx_budget *b);
 
 #endif /* __AZLXNET_TUNE_PLAN_H */

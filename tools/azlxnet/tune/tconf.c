@@ -248,7 +248,6 @@ static int azlx_conf_disk(struct azlx_parse *ps, const char *sec, const char *ma
 			  const char *key, const char *val)
 {
 	struct azlx_tconf_disk *d;
-	struct azlx_budget b;
 
 	if (!strcmp(key, "nvme_models")) {
 		if (match[0])
@@ -267,9 +266,10 @@ static int azlx_conf_disk(struct azlx_parse *ps, const char *sec, const char *ma
 		return azlx_cstr(ps, sec, key, val, &d->scheduler);
 	}
 	if (!strcmp(key, "tier")) {
-		if (!azlx_budget_for_tier(val, &b))
+		/* checked against the data file once the whole file is read */
+		if (!strchr("PpEeSs", val[0]) || !val[1] || strspn(val + 1, "0123456789") != strlen(val + 1))
 			return azlx_perr(ps, sec, key,
-					 "unknown tier \"%s\" (Premium SSD P4-P80, Standard SSD E1-E50)",
+					 "unknown tier \"%s\" (Premium SSD P1-P80, Standard SSD E1-E80, Standard HDD S4-S80)",
 					 val);
 		return azlx_cstr(ps, sec, key, val, &d->tier);
 	}
@@ -290,6 +290,24 @@ static int azlx_conf_disk(struct azlx_parse *ps, const char *sec, const char *ma
 	if (!strcmp(key, "target_latency_ms"))
 		return azlx_cint(ps, sec, key, val, 1, 1000, &d->target_latency_ms);
 	return azlx_perr(ps, sec, key, "unknown key");
+}
+
+static int azlx_conf_azure(struct azlx_parse *ps, const char *sec, const char *key,
+			   const char *val)
+{
+	struct azlx_cstr *out;
+
+	if (!strcmp(key, "disks"))
+		out = &ps->c->data_disks;
+	else if (!strcmp(key, "vms"))
+		out = &ps->c->data_vms;
+	else if (!strcmp(key, "aks_os_disks"))
+		out = &ps->c->data_aks_os;
+	else
+		return azlx_perr(ps, sec, key, "unknown key");
+	if (val[0] != '/')
+		return azlx_perr(ps, sec, key, "\"%s\" is not an absolute path", val);
+	return azlx_cstr(ps, sec, key, val, out);
 }
 
 static int azlx_conf_sysctl(struct azlx_parse *ps, const char *sec, const char *key,
@@ -349,6 +367,8 @@ static int azlx_conf_handler(void *user, const char *section, const char *key,
 		return azlx_conf_vm(ps, section, key, val);
 	if (!strcmp(section, "sysctl"))
 		return azlx_conf_sysctl(ps, section, key, val);
+	if (!strcmp(section, "azure"))
+		return azlx_conf_azure(ps, section, key, val);
 	if (!strcmp(section, "module")) {
 		if (!strcmp(key, "load"))
 			return azlx_cbool(ps, section, key, val, &ps->c->module_load);
@@ -366,7 +386,7 @@ static int azlx_conf_handler(void *user, const char *section, const char *key,
 	if (!section[0])
 		return azlx_perr(ps, "", key, "outside of any section");
 	return azlx_perr(ps, section, NULL,
-			 "unknown section (tune, imds, nic, vm, disk, disk NAME, sysctl, module)");
+			 "unknown section (tune, imds, nic, vm, disk, disk NAME, sysctl, module, azure)");
 }
 
 struct azlx_reader {
@@ -394,6 +414,36 @@ static char *azlx_conf_reader(char *str, int num, void *stream)
 	return str;
 }
 
+/*
+ * Each [disk] tier must be a row of the disk data file, which the [azure]
+ * section may name: checked once the file is read. A data file that does
+ * not load is not this file's error: the budgets say so.
+ */
+static int azlx_tconf_check_tiers(const struct azlx_tconf *c, const char *name,
+				  char *err, size_t err_len)
+{
+	char derr[512], path[PATH_MAX];
+	struct azlx_budget b;
+	int i;
+
+	for (i = 0; i < c->ndisks; i++) {
+		const struct azlx_tconf_disk *d = &c->disks[i];
+
+		if (!d->tier.set)
+			continue;
+		azlx_data_load(c, derr, sizeof(derr));
+		if (azlx_data_error(AZLX_DATA_DISKS))
+			return 0;
+		if (azlx_budget_for_tier(d->tier.s, &b))
+			continue;
+		azlx_data_path(c, AZLX_DATA_DISKS, path, sizeof(path));
+		azlx_strf(err, err_len, "%s:%d: [disk%s%s] tier: unknown tier \"%s\" (not in %s)",
+			 name, d->tier.line, d->match[0] ? " " : "", d->match, d->tier.s, path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int azlx_tconf_run(struct azlx_tconf *c, const char *text, const char *name,
 			  char *err, size_t err_len)
 {
@@ -415,7 +465,7 @@ static int azlx_tconf_run(struct azlx_tconf *c, const char *text, const char *na
 		azlx_strf(err, err_len, "%s:%d: %s", name, ps.err_line, ps.err);
 		return -EINVAL;
 	}
-	return 0;
+	return azlx_tconf_check_tiers(c, name, err, err_len);
 }
 
 int azlx_tconf_parse_string(struct azlx_tconf *c, const char *text, char *err, size_t err_len)

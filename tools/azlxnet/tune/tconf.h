@@ -69,6 +69,8 @@ struct azlx_tconf {
 	int			nsysctls;
 	/* [module] */
 	struct azlx_cval	module_load;
+	/* [azure]: the data files (budget.h), host paths even under --root */
+	struct azlx_cstr	data_disks, data_vms, data_aks_os;
 };
 
 void azlx_tconf_init(struct azlx_tconf *c);

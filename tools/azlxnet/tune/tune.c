@@ -13,6 +13,7 @@
 #include "print.h"
 
 #include "apply.h"
+#include "budget.h"
 #include "tune.h"
 
 struct azlx_tune_opts azlx_tune_opts;
@@ -239,6 +240,7 @@ int azlx_do_detect(int argc, char **argv)
 {
 	struct azlx_tconf c;
 	struct azlx_node n;
+	struct azlx_imds m;
 	int ret;
 
 	if (argc && azlx_is_help(argv[0])) {
@@ -248,12 +250,14 @@ int azlx_do_detect(int argc, char **argv)
 	}
 	ret = azlx_no_args("detect", argc, argv);
 	if (!ret)
-		ret = azlx_tune_setup(&c);
-	if (!ret)
-		ret = azlx_detect(&n, &c);
+		ret = azlx_tune_node(&c, &n, &m);
 	if (ret)
 		return ret;
-	azlx_node_print(&n);
+	/* the node, then its budgets with where each number came from */
+	azlx_print_open_object(NULL);
+	azlx_node_print_fields(&n);
+	azlx_budgets_print(&n, &m, &c);
+	azlx_print_close_object();
 	azlx_node_free(&n);
 	return AZLX_EXIT_OK;
 }
