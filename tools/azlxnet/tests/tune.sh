@@ -868,7 +868,7 @@ test_data_file_malformed() {
 	bad_data "$((hl + 2))s/\t8\t/\t2\t/" "$((hl + 2)): max_gib 2: not above P1's 4 (line $((hl + 1)))"
 	bad_data "$((hl + 3))s/\tP3\t/\tP2\t/" "$((hl + 3)): tier P2 again (line $((hl + 2)))"
 	bad_data "$((hl + 1))s/https:/http:/" "$((hl + 1)): source: \"http://learn.microsoft.com/en-us/azure/virtual-machines/disks-scalability-targets\" is not an https:// URL"
-	bad_data "$((hl + 1))s/2026-11-29/yesterday/" "$((hl + 1)): read: \"yesterday\" is not a date (YYYY-MM-DD or YYYY-MM)"
+	bad_data "$((hl + 1))s/2026-11-29/yesterday/" "$((hl + 1)): read: \"yesterday\" is not a date (YYYY-MM-DD or YYYY-MM) or \"unconfirmed\""
 	bad_data "$((hl + 1))s/\t3500\t170\t/\t3500\t-\t/" "$((hl + 1)): a burst needs both IOPS and MB/s, or neither"
 	bad_data "$((hl + 1))s/\$/\r/" "$((hl + 1)): carriage return (DOS line ending)"
 	bad_data "$((hl + 1))s/\t25\t/\t\t/" "$((hl + 1)): column mbps is empty"

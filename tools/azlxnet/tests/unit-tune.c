@@ -477,7 +477,7 @@ static void test_data_parse(void)
 		{ "H\nPremium\tP1\t4\t120\t25\t-\t-\t-\t-\t256\tlearn.microsoft.com\t2026-12\n",
 		  "t.tsv:2: source: \"learn.microsoft.com\" is not an https:// URL" },
 		{ "H\nPremium\tP1\t4\t120\t25\t-\t-\t-\t-\t256\thttps://x\t2026-13\n",
-		  "t.tsv:2: read: \"2026-13\" is not a date (YYYY-MM-DD or YYYY-MM)" },
+		  "t.tsv:2: read: \"2026-13\" is not a date (YYYY-MM-DD or YYYY-MM) or \"unconfirmed\"" },
 		{ "H\nPremium\tP1\t4\t120\t\t-\t-\t-\t-\t256\thttps://x\t2026-12\n",
 		  "t.tsv:2: column mbps is empty" },
 		{ "H\nPremium\tP1\t4\t120\t25\t100\t170\t-\t-\t256\thttps://x\t2026-12\n",

@@ -219,8 +219,10 @@ static int azlx_tsv_field(const struct azlx_col *col, const char *s, void *row,
 		}
 		break;
 	case AZLX_COL_DATE:
-		if (!azlx_tsv_date(s)) {
-			azlx_strf(err, len, "%s: \"%s\" is not a date (YYYY-MM-DD or YYYY-MM)",
+		/* "unconfirmed": figures not yet checked against the page */
+		if (!azlx_tsv_date(s) && strcmp(s, "unconfirmed")) {
+			azlx_strf(err, len,
+				  "%s: \"%s\" is not a date (YYYY-MM-DD or YYYY-MM) or \"unconfirmed\"",
 				 col->name, s);
 			return -EINVAL;
 		}
