@@ -732,3 +732,68 @@ out:
 	azlx_entries_free(&es);
 	return ret;
 }
+
+/* ---- looking ---------------------------------------------------------------------------- */
+
+void azlx_state_at(struct azlx_state_ctx *s, const char *dir)
+{
+	s->lock_fd = -1;
+	azlx_strf(s->dir, sizeof(s->dir), "%s", dir);
+}
+
+int azlx_record_read(const struct azlx_state_ctx *s, struct azlx_record *r)
+{
+	struct azlx_entries *es;
+	int i, ret;
+
+	memset(r, 0, sizeof(*r));
+	es = calloc(1, sizeof(*es));
+	if (!es)
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	ret = azlx_state_load(s, es, &r->exists);
+	if (ret) {
+		free(es);
+		return ret;
+	}
+	r->priv = es;
+	if (!es->n)
+		return AZLX_EXIT_OK;
+	r->v = calloc(es->n, sizeof(*r->v));
+	if (!r->v) {
+		azlx_record_free(r);
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	}
+	for (i = 0; i < es->n; i++) {
+		const struct azlx_entry *e = &es->v[i];
+		struct azlx_recorded *v = &r->v[r->n++];
+
+		v->name = e->name;
+		v->kind = azlx_kind_names[e->kind];
+		v->path = e->path;
+		v->setting = e->kind == AZLX_ITEM_ETHTOOL ? azlx_eth_setting_name(e->eth) : NULL;
+		v->conffile = e->kind == AZLX_ITEM_CONFFILE;
+		v->prior = e->prior;
+		v->new = e->new;
+		if (azlx_entry_read(e, &v->now, v->error, sizeof(v->error))) {
+			v->unreadable = true;
+			continue;
+		}
+		v->holds = azlx_entry_is(e, v->now, e->new);
+		v->is_prior = azlx_entry_is(e, v->now, e->prior);
+	}
+	return AZLX_EXIT_OK;
+}
+
+void azlx_record_free(struct azlx_record *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->v[i].now);
+	free(r->v);
+	if (r->priv) {
+		azlx_entries_free(r->priv);
+		free(r->priv);
+	}
+	memset(r, 0, sizeof(*r));
+}

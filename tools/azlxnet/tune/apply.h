@@ -18,6 +18,34 @@ struct azlx_state_ctx {
 	int	lock_fd;
 };
 
+/* One recorded value, and what it is now. */
+struct azlx_recorded {
+	const char	*name;		/* "eth0 channels combined" */
+	const char	*kind;		/* file, ethtool, module, conffile */
+	const char	*path;		/* file, or the net device (ethtool) */
+	const char	*setting;	/* ethtool's, else NULL */
+	const char	*prior, *new;	/* NULL: absent */
+	char		*now;		/* NULL: absent or unreadable */
+	char		error[256];	/* why it is unreadable */
+	bool		conffile;
+	bool		unreadable;
+	bool		holds;		/* now is new */
+	bool		is_prior;	/* now is prior */
+};
+
+struct azlx_record {
+	struct azlx_recorded	*v;	/* in the order they were recorded */
+	int			n;
+	bool			exists;	/* the state file */
+	void			*priv;
+};
+
+/* The state in @dir, without the lock (to look, never to change). */
+void azlx_state_at(struct azlx_state_ctx *s, const char *dir);
+/* Reads the state and each value now; changes nothing. An exit code (printed). */
+int azlx_record_read(const struct azlx_state_ctx *s, struct azlx_record *r);
+void azlx_record_free(struct azlx_record *r);
+
 /* Takes the lock in @dir (created if missing); an exit code (printed). */
 int azlx_state_lock(struct azlx_state_ctx *s, const char *dir);
 void azlx_state_unlock(struct azlx_state_ctx *s);
