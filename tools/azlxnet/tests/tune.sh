@@ -4,8 +4,8 @@
 # Tests of azlxnet tune (plan, apply, revert, show, detect) and disk show on
 # fake sysfs/procfs trees (mkfake.sh) of three nodes: every plan item checked
 # for its current value, new value and reason; apply, a second run, revert
-# compared byte for byte; injected failures rolled back; bad configuration
-# and IMDS input.
+# compared byte for byte; injected failures rolled back, failed restores
+# kept; bad configuration and IMDS input.
 # No root, no module, no network. TAP on stdout.
 #
 # Usage: tune.sh PATH-TO-AZLXNET
@@ -423,6 +423,66 @@ test_revert_ignores_broken_config() {
 	rm -r "$r/etc/azlxnet"
 	same_tree "$tmp/snap" "$r"
 	[ ! -e "$r/var/lib/azlxnet/tune.json" ] || fail "state left"
+}
+
+# A revert that cannot restore a value keeps exactly that one in the state;
+# the next revert restores it.
+test_revert_keeps_unrestored() {
+	local r st nr=/sys/class/block/sda/queue/nr_requests
+	local xps=/sys/class/net/eth0/queues/tx-1/xps_cpus
+	r=$(fake azure-2)
+	st=$tmp/st.keep
+	snapshot "$r" >"$tmp/snap"
+	run tune apply --root "$r" --state-dir "$st" --no-imds
+	expect_rc 0
+	# nr_requests cannot be written (a directory where the file was);
+	# xps_cpus fails by the test hook
+	mv "$r$nr" "$tmp/nr_requests"
+	mkdir "$r$nr"
+	rc=0
+	AZLXNET_TUNE_RESTORE_FAIL_AT=$xps timeout "$TIMEOUT" "$AZ" tune revert --root "$r" \
+		--state-dir "$st" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	expect_rc 1
+	expect_has "$err" "Warning: sda queue/nr_requests: cannot restore \"256\": writing \"256\" to $nr: Is a directory"
+	expect_has "$err" "Warning: eth0 tx-1/xps_cpus: cannot restore \"0\": $xps: failure injected by AZLXNET_TUNE_RESTORE_FAIL_AT"
+	expect_has "$err" "Error: 2 of 26 recorded value(s) could not be restored (kept in $st/tune.json)"
+	expect_eq "$(jq -c '[.entries[] | [.path, .prior, .new]]' "$st/tune.json")" \
+		"[[\"$xps\",\"0\",\"2\"],[\"$nr\",\"256\",\"140\"]]"
+	expect_eq "$(cat "$r$xps")" 2
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/read_ahead_kb")" 128
+	rmdir "$r$nr"
+	mv "$tmp/nr_requests" "$r$nr"
+	expect_eq "$(cat "$r$nr")" 140
+	run tune revert --root "$r" --state-dir "$st"
+	expect_rc 0
+	expect_eq "$out" "restored 2 value(s); state removed"
+	same_tree "$tmp/snap" "$r"
+	[ ! -e "$st/tune.json" ] || fail "state left"
+}
+
+# A rollback that cannot restore a value keeps it in the state for revert.
+test_rollback_keeps_unrestored() {
+	local r st xps=/sys/class/net/eth0/queues/tx-0/xps_cpus
+	r=$(fake azure-2)
+	st=$tmp/st.rb
+	snapshot "$r" >"$tmp/snap"
+	rc=0
+	AZLXNET_TUNE_FAIL_AT=6 AZLXNET_TUNE_RESTORE_FAIL_AT=$xps timeout "$TIMEOUT" "$AZ" tune apply \
+		--root "$r" --state-dir "$st" --no-imds >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	expect_rc 1
+	expect_has "$err" "Warning: eth0 tx-0/xps_cpus: cannot restore \"0\": $xps: failure injected by AZLXNET_TUNE_RESTORE_FAIL_AT"
+	expect_has "$err" "failure injected by AZLXNET_TUNE_FAIL_AT=6; 1 change(s) could not be rolled back (kept in $st/tune.json for \"azlxnet tune revert\")"
+	expect_eq "$(jq -c '[.entries[] | [.path, .prior, .new]]' "$st/tune.json")" \
+		"[[\"$xps\",\"0\",\"1\"]]"
+	expect_eq "$(cat "$r$xps")" 1
+	run tune revert --root "$r" --state-dir "$st"
+	expect_rc 0
+	expect_eq "$out" "restored 1 value(s); state removed"
+	same_tree "$tmp/snap" "$r"
 }
 
 # tune show: what was applied and whether it still holds.
@@ -937,6 +997,8 @@ TESTS=(
 	injected_failure_rolls_back
 	revert_dry_run_changes_nothing
 	revert_ignores_broken_config
+	revert_keeps_unrestored
+	rollback_keeps_unrestored
 	show_drift
 	unwritable_file_rolls_back
 	lock_excludes_concurrent_runs

@@ -96,6 +96,7 @@ struct azlx_entry {
 	int			value_type;
 	char			*prior;		/* NULL: the file was absent */
 	char			*new;
+	bool			failed;		/* could not be restored */
 };
 
 struct azlx_entries {
@@ -474,49 +475,80 @@ static bool azlx_entry_is(const struct azlx_entry *e, const char *cur, const cha
 	return azlx_value_equal(e->value_type, cur, want);
 }
 
+/* AZLX_RESTORE_FAULT_ENV: restoring @e fails (a ':'-separated list of paths). */
+static bool azlx_restore_fault(const struct azlx_entry *e, char *err, size_t err_len)
+{
+	const char *list = getenv(AZLX_RESTORE_FAULT_ENV), *p, *end;
+	size_t len = strlen(e->path);
+
+	for (p = list; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if ((size_t)(end - p) == len && !strncmp(p, e->path, len)) {
+			azlx_strf(err, err_len, "%s: failure injected by %s", e->path,
+				 AZLX_RESTORE_FAULT_ENV);
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Restores the entries [@from, @to) of @es to their prior values, in reverse
- * order, then once more for any a later step changed again (switching the
- * scheduler resets nr_requests). Returns how many could not be restored;
- * their indexes are marked in @failed (if not NULL).
+ * order, then goes over them once more: a failed one is tried again, and one
+ * a later step changed again (switching the scheduler resets nr_requests) is
+ * restored again; one that is gone since (a queue the channel count removed)
+ * stays restored. Returns how many could not be restored, each marked failed
+ * and warned about.
  */
-static int azlx_restore(const struct azlx_entries *es, int from, int to, bool *failed)
+static int azlx_restore(struct azlx_entries *es, int from, int to)
 {
 	char err[512], *cur;
 	int i, pass, nfail = 0;
+	bool readable;
 
 	for (pass = 0; pass < 2; pass++) {
 		nfail = 0;
 		for (i = to - 1; i >= from; i--) {
-			const struct azlx_entry *e = &es->v[i];
+			struct azlx_entry *e = &es->v[i];
 
-			if (pass && (failed && failed[i]))
-				continue;
 			err[0] = '\0';
-			if (!azlx_entry_read(e, &cur, err, sizeof(err)) &&
-			    azlx_entry_is(e, cur, e->prior)) {
+			readable = !azlx_entry_read(e, &cur, err, sizeof(err));
+			if (readable && azlx_entry_is(e, cur, e->prior)) {
 				free(cur);
-				if (failed)
-					failed[i] = false;
+				e->failed = false;
 				continue;
 			}
 			free(cur);
-			if (azlx_entry_write(e, e->prior, err, sizeof(err))) {
+			if (pass && !e->failed && !readable)
+				continue;
+			e->failed = false;
+			if (azlx_restore_fault(e, err, sizeof(err)) ||
+			    azlx_entry_write(e, e->prior, err, sizeof(err))) {
 				if (pass)
 					azlx_warn("%s: cannot restore \"%s\": %s", e->name,
 						  e->prior ? e->prior : "(absent)", err);
-				if (failed)
-					failed[i] = true;
+				e->failed = true;
 				nfail++;
-				continue;
 			}
-			if (failed)
-				failed[i] = false;
 		}
-		if (!nfail)
-			break;
 	}
 	return nfail;
+}
+
+/* Keeps the entries [0, @from) and those of [@from, n) that failed. */
+static void azlx_entries_keep_failed(struct azlx_entries *es, int from)
+{
+	int i, w;
+
+	for (i = w = from; i < es->n; i++) {
+		if (!es->v[i].failed) {
+			free(es->v[i].prior);
+			free(es->v[i].new);
+			continue;
+		}
+		es->v[w++] = es->v[i];
+	}
+	es->n = w;
 }
 
 static void azlx_entry_drop_last(struct azlx_entries *es)
@@ -626,18 +658,26 @@ int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied
 		(*applied)++;
 		continue;
 fail:
-		/* this run's entries, the failed step's included, back to their priors */
-		nfail = azlx_restore(&es, first, es.n, NULL);
-		for (j = es.n; j > first; j--)
-			azlx_entry_drop_last(&es);
-		if (existed)
-			azlx_state_save(s, &es);
+		/*
+		 * This run's entries, the failed step's included, back to their
+		 * priors; those that cannot be stay recorded for revert.
+		 */
+		nfail = azlx_restore(&es, first, es.n);
+		azlx_entries_keep_failed(&es, first);
+		ret = es.n ? azlx_state_save(s, &es) : azlx_state_remove(s);
+		if (ret)
+			azlx_warn("cannot update %s/%s: %s", s->dir, AZLX_STATE_FILE,
+				  strerror(-ret));
+		if (nfail)
+			ret = azlx_error(AZLX_EXIT_ERR,
+					 "%s %s: %s; %d change(s) could not be rolled back (kept in %s/%s for \"azlxnet tune revert\")",
+					 it->object, it->setting, err, nfail, s->dir,
+					 AZLX_STATE_FILE);
 		else
-			azlx_state_remove(s);
-		ret = azlx_error(AZLX_EXIT_ERR, "%s %s: %s; %s", it->object, it->setting, err,
-				 nfail ? "some changes could not be rolled back (see the warnings)" :
-				 *applied ? "every change of this run was rolled back" :
-				 "nothing was changed");
+			ret = azlx_error(AZLX_EXIT_ERR, "%s %s: %s; %s", it->object, it->setting,
+					 err, *applied ?
+					 "every change of this run was rolled back" :
+					 "nothing was changed");
 		azlx_entries_free(&es);
 		*applied = 0;
 		return ret;
@@ -685,50 +725,44 @@ fail:
 
 int azlx_revert(struct azlx_state_ctx *s, int *restored)
 {
-	struct azlx_entries es, left = { 0 };
-	bool existed, *failed;
-	int i, nfail, ret;
+	struct azlx_entries es;
+	int nfail, ret, n;
+	bool existed;
 
 	*restored = 0;
 	ret = azlx_state_load(s, &es, &existed);
 	if (ret)
 		return ret;
-	if (!existed || !es.n) {
+	if (!es.n) {
 		azlx_entries_free(&es);
-		if (existed)
-			azlx_state_remove(s);
-		return AZLX_EXIT_OK;
-	}
-	failed = calloc(es.n, sizeof(*failed));
-	if (!failed) {
-		azlx_entries_free(&es);
-		return azlx_error(AZLX_EXIT_ERR, "out of memory");
-	}
-	nfail = azlx_restore(&es, 0, es.n, failed);
-	if (!nfail) {
-		*restored = es.n;
 		ret = azlx_state_remove(s);
 		if (ret)
-			ret = azlx_error(AZLX_EXIT_ERR, "cannot remove the state: %s", strerror(-ret));
+			return azlx_error(AZLX_EXIT_ERR, "cannot remove the state: %s",
+					  strerror(-ret));
+		return AZLX_EXIT_OK;
+	}
+	n = es.n;
+	nfail = azlx_restore(&es, 0, es.n);
+	*restored = n - nfail;
+	if (!nfail) {
+		ret = azlx_state_remove(s);
+		if (ret)
+			ret = azlx_error(AZLX_EXIT_ERR, "cannot remove the state: %s",
+					 strerror(-ret));
 		goto out;
 	}
-	/* keep what could not be restored, so that revert can be run again */
-	left.v = calloc(nfail, sizeof(*left.v));
-	if (left.v) {
-		for (i = 0; i < es.n; i++) {
-			if (!failed[i])
-				continue;
-			left.v[left.n++] = es.v[i];
-		}
-		azlx_state_save(s, &left);
-		free(left.v);
-	}
-	*restored = es.n - nfail;
-	ret = azlx_error(AZLX_EXIT_ERR,
-			 "%d of %d recorded value(s) could not be restored (kept in %s/%s)",
-			 nfail, es.n, s->dir, AZLX_STATE_FILE);
+	/* keep exactly what could not be restored, so that revert can be run again */
+	azlx_entries_keep_failed(&es, 0);
+	ret = azlx_state_save(s, &es);
+	if (ret)
+		ret = azlx_error(AZLX_EXIT_ERR,
+				 "%d of %d recorded value(s) could not be restored, and %s/%s cannot be updated: %s",
+				 nfail, n, s->dir, AZLX_STATE_FILE, strerror(-ret));
+	else
+		ret = azlx_error(AZLX_EXIT_ERR,
+				 "%d of %d recorded value(s) could not be restored (kept in %s/%s)",
+				 nfail, n, s->dir, AZLX_STATE_FILE);
 out:
-	free(failed);
 	azlx_entries_free(&es);
 	return ret;
 }

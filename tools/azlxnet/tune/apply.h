@@ -12,6 +12,8 @@
 #define AZLX_LOCK_FILE		"tune.lock"
 /* Test hook: the Nth change of an apply (1-based) fails with EIO. */
 #define AZLX_FAULT_ENV		"AZLXNET_TUNE_FAIL_AT"
+/* Test hook: restoring these paths (':'-separated; a device for ethtool) fails. */
+#define AZLX_RESTORE_FAULT_ENV	"AZLXNET_TUNE_RESTORE_FAIL_AT"
 
 struct azlx_state_ctx {
 	char	dir[512];	/* host path */
@@ -56,7 +58,10 @@ void azlx_state_unlock(struct azlx_state_ctx *s);
  * was. Returns an exit code (printed); *@applied counts the changes.
  */
 int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied);
-/* Restores every recorded value and removes the state; an exit code. */
+/*
+ * Restores every recorded value and removes the state; what cannot be
+ * restored stays in it. An exit code (printed); *@restored counts.
+ */
 int azlx_revert(struct azlx_state_ctx *s, int *restored);
 
 #endif /* __AZLXNET_TUNE_APPLY_H */
