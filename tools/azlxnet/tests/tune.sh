@@ -4,8 +4,8 @@
 # Tests of azlxnet tune (plan, apply, revert, show, detect) and disk show on
 # fake sysfs/procfs trees (mkfake.sh) of three nodes: every plan item checked
 # for its current value, new value and reason; apply, a second run, revert
-# compared byte for byte; injected failures rolled back, failed restores
-# kept; bad configuration and IMDS input.
+# compared byte for byte; injected failures rolled back, failed restores kept,
+# an apply killed at every step; bad configuration and IMDS input.
 # No root, no module, no network. TAP on stdout.
 #
 # Usage: tune.sh PATH-TO-AZLXNET
@@ -483,6 +483,42 @@ test_rollback_keeps_unrestored() {
 	expect_rc 0
 	expect_eq "$out" "restored 1 value(s); state removed"
 	same_tree "$tmp/snap" "$r"
+}
+
+# An apply killed (SIGKILL) at any step leaves a state from which revert
+# restores the tree byte for byte.
+test_apply_killed_at_every_step() {
+	local r st n=0 kills=0 snap
+	r=$(fake azure-2)
+	st=$tmp/st.kill
+	snap=$tmp/snap.kill
+	snapshot "$r" >"$snap"
+	while :; do
+		n=$((n + 1))
+		[ $n -le 500 ] || fail "apply still killed at step $n"
+		rc=0
+		AZLXNET_TUNE_KILL_AT=$n timeout "$TIMEOUT" "$AZ" tune apply --root "$r" \
+			--state-dir "$st" --no-imds >"$tmp/out" 2>"$tmp/err" || rc=$?
+		out=$(cat "$tmp/out")
+		err=$(cat "$tmp/err")
+		[ $rc -eq 0 ] && break
+		[ $rc -eq 137 ] || fail "step $n: exit code $rc, expected 137 (SIGKILL)"
+		kills=$((kills + 1))
+		if [ -e "$st/tune.json" ]; then
+			jq -e '.entries | length > 0' "$st/tune.json" >/dev/null ||
+				fail "step $n: state not valid: $(cat "$st/tune.json")"
+		fi
+		run tune revert --root "$r" --state-dir "$st"
+		expect_rc 0
+		same_tree "$snap" "$r" || { echo "after SIGKILL at step $n"; return 1; }
+		[ ! -e "$st/tune.json" ] || fail "step $n: state left after revert"
+	done
+	# every change has its steps: state written, state in place, value written
+	[ $kills -ge 78 ] || fail "apply was interrupted only $kills time(s)"
+	expect_has "$out" "applied 26 change(s)"
+	run tune revert --root "$r" --state-dir "$st"
+	expect_rc 0
+	same_tree "$snap" "$r"
 }
 
 # tune show: what was applied and whether it still holds.
@@ -999,6 +1035,7 @@ TESTS=(
 	revert_ignores_broken_config
 	revert_keeps_unrestored
 	rollback_keeps_unrestored
+	apply_killed_at_every_step
 	show_drift
 	unwritable_file_rolls_back
 	lock_excludes_concurrent_runs

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,16 @@
 
 #define AZLX_STATE_VERSION	1
 #define AZLX_BOOT_ID		"/proc/sys/kernel/random/boot_id"
+
+/* AZLX_KILL_ENV: the step of this apply at which it is killed; 0: none */
+static int azlx_kill_at, azlx_kill_step;
+
+/* A step of an apply, for AZLX_KILL_ENV. */
+static void azlx_kill_point(void)
+{
+	if (azlx_kill_at && ++azlx_kill_step == azlx_kill_at)
+		raise(SIGKILL);
+}
 
 /* This boot's id ("" if unknown): a record from another boot is stale. */
 static void azlx_boot_id(char *buf, size_t len)
@@ -208,14 +219,50 @@ static int azlx_state_path(const struct azlx_state_ctx *s, char *buf, size_t len
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Writes the state atomically (the root does not apply: s->dir is a host path). */
+static int azlx_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -EIO;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Makes a rename or unlink in the state directory durable. */
+static int azlx_state_dir_sync(const struct azlx_state_ctx *s)
+{
+	int fd, err = 0;
+
+	fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Writes the state atomically and durably: the whole text to a temporary
+ * file, fsync, rename over the state, fsync of the directory. A crash at any
+ * point leaves the old state or the new one, never a part of either. (The
+ * root does not apply: s->dir is a host path.)
+ */
 static int azlx_state_save(const struct azlx_state_ctx *s, const struct azlx_entries *es)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	const char *text;
 	json_object *doc;
-	size_t len;
-	int fd, err = 0;
+	int fd, err;
 
 	if (azlx_state_path(s, path, sizeof(path)))
 		return -ENAMETOOLONG;
@@ -226,33 +273,49 @@ static int azlx_state_save(const struct azlx_state_ctx *s, const struct azlx_ent
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(text);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = -errno;
-	} else {
-		if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-			err = errno ? -errno : -EIO;
-		if (!err && fsync(fd))
-			err = -errno;
-		if (close(fd) && !err)
-			err = -errno;
-		if (!err && rename(tmp, path))
-			err = -errno;
-		if (err)
-			unlink(tmp);
+		json_object_put(doc);
+		return err;
 	}
+	err = azlx_write_all(fd, text, strlen(text));
+	if (!err)
+		err = azlx_write_all(fd, "\n", 1);
 	json_object_put(doc);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err) {
+		azlx_kill_point();
+		if (rename(tmp, path))
+			err = -errno;
+	}
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	err = azlx_state_dir_sync(s);
+	azlx_kill_point();
 	return err;
 }
 
+/* Removes the state (and a temporary file a killed run left). */
 static int azlx_state_remove(const struct azlx_state_ctx *s)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
 
 	if (azlx_state_path(s, path, sizeof(path)))
 		return -ENAMETOOLONG;
-	return unlink(path) && errno != ENOENT ? -errno : 0;
+	azlx_strf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	if (unlink(path)) {
+		if (errno == ENOENT)
+			return 0;
+		return -errno;
+	}
+	return azlx_state_dir_sync(s);
 }
 
 /* Loads the state; a missing file is an empty state. 0 or an exit code. */
@@ -568,6 +631,8 @@ int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied
 	*applied = 0;
 	if (getenv(AZLX_FAULT_ENV))
 		fault = atoi(getenv(AZLX_FAULT_ENV));
+	azlx_kill_step = 0;
+	azlx_kill_at = getenv(AZLX_KILL_ENV) ? atoi(getenv(AZLX_KILL_ENV)) : 0;
 
 	/* everything the plan touches must still be there: check before any change */
 	for (i = 0; i < p->n; i++) {
@@ -644,6 +709,7 @@ int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied
 		}
 		if (azlx_entry_write(e, e->new, err, sizeof(err)))
 			goto fail;
+		azlx_kill_point();
 		if (it->kind == AZLX_ITEM_FILE || it->kind == AZLX_ITEM_ETHTOOL) {
 			if (azlx_entry_read(e, &now, err, sizeof(err)))
 				goto fail;

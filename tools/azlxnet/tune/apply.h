@@ -14,6 +14,11 @@
 #define AZLX_FAULT_ENV		"AZLXNET_TUNE_FAIL_AT"
 /* Test hook: restoring these paths (':'-separated; a device for ethtool) fails. */
 #define AZLX_RESTORE_FAULT_ENV	"AZLXNET_TUNE_RESTORE_FAIL_AT"
+/*
+ * Test hook: apply kills itself (SIGKILL) at its Nth step (1-based); the
+ * steps: state file written, state file in place, value written.
+ */
+#define AZLX_KILL_ENV		"AZLXNET_TUNE_KILL_AT"
 
 struct azlx_state_ctx {
 	char	dir[512];	/* host path */
