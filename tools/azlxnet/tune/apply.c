@@ -614,19 +614,90 @@ static void azlx_entries_keep_failed(struct azlx_entries *es, int from)
 	es->n = w;
 }
 
-static void azlx_entry_drop_last(struct azlx_entries *es)
+/*
+ * Item @it's value now, in a new string *@prior (NULL: an absent file).
+ * 1: it already has the planned value; 0: it has not; -1: error (@err).
+ */
+static int azlx_item_prior(const struct azlx_item *it, char **prior, char *err, size_t err_len)
 {
-	es->n--;
-	free(es->v[es->n].prior);
-	free(es->v[es->n].new);
+	char cur[512];
+
+	*prior = NULL;
+	if (it->kind == AZLX_ITEM_CONFFILE) {
+		*prior = azlx_fs_read_all(it->path, NULL);
+		if (!*prior && errno != ENOENT) {
+			azlx_strf(err, err_len, "%s: %s", it->path, strerror(errno));
+			return -1;
+		}
+		if (*prior && !strcmp(*prior, it->content)) {
+			free(*prior);
+			*prior = NULL;
+			return 1;
+		}
+		return 0;
+	}
+	if (azlx_item_read(it, cur, sizeof(cur), err, err_len))
+		return -1;
+	if (azlx_value_equal(it->value_type, cur, it->new))
+		return 1;
+	*prior = strdup(cur);
+	if (!*prior) {
+		azlx_strf(err, err_len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Records, in one state file write, the prior values of item @from and of
+ * every later changing item not yet recorded whose value can be read now
+ * (a queue a channel change creates is recorded once it exists). @idx maps
+ * items to their entries (-1: not recorded). 0, or -1 with @err set.
+ */
+static int azlx_record_from(const struct azlx_state_ctx *s, const struct azlx_plan *p,
+			    struct azlx_entries *es, int *idx, int from, char *err, size_t err_len)
+{
+	char *prior, skip[512];
+	int j, r, added = 0, ret;
+
+	for (j = from; j < p->n; j++) {
+		const struct azlx_item *it = &p->items[j];
+
+		if (!it->change || idx[j] >= 0)
+			continue;
+		r = azlx_item_prior(it, &prior, j == from ? err : skip,
+				    j == from ? err_len : sizeof(skip));
+		if (r < 0 && j == from)
+			return -1;
+		if (r)
+			continue;
+		ret = azlx_entries_add(es, it, prior,
+				       it->kind == AZLX_ITEM_CONFFILE ? it->content : it->new);
+		free(prior);
+		if (ret) {
+			azlx_strf(err, err_len, "out of memory");
+			return -1;
+		}
+		idx[j] = es->n - 1;
+		added++;
+	}
+	if (!added)
+		return 0;
+	ret = azlx_state_save(s, es);
+	if (ret) {
+		azlx_strf(err, err_len, "cannot record the prior values in %s/%s: %s", s->dir,
+			 AZLX_STATE_FILE, strerror(-ret));
+		return -1;
+	}
+	return 0;
 }
 
 int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied)
 {
 	struct azlx_entries es;
 	char err[512], cur[512];
-	int i, j, w, first, fault = 0, k = 0, ret, nfail;
-	bool existed;
+	int i, j, w, first, fault = 0, k = 0, ret, nfail, *idx;
+	bool existed, recorded;
 
 	*applied = 0;
 	if (getenv(AZLX_FAULT_ENV))
@@ -651,56 +722,46 @@ int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied
 					  it->object, it->setting, err);
 	}
 
+	idx = malloc(p->n * sizeof(*idx) + 1);
+	if (!idx)
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	for (i = 0; i < p->n; i++)
+		idx[i] = -1;
 	ret = azlx_state_load(s, &es, &existed);
-	if (ret)
+	if (ret) {
+		free(idx);
 		return ret;
+	}
 	first = es.n;
 
+	/*
+	 * Every prior value is in the state file before its value changes:
+	 * recorded in batches (one write for all the values that can be read
+	 * now), so that a large plan does not cost a synced write per change.
+	 */
 	for (i = 0; i < p->n; i++) {
 		const struct azlx_item *it = &p->items[i];
-		char *prior = NULL, *now = NULL;
+		char *now = NULL;
 		struct azlx_entry *e;
 
 		if (!it->change)
 			continue;
-		/* the value now (a pending queue exists once its channels changed) */
-		if (it->kind == AZLX_ITEM_CONFFILE) {
-			prior = azlx_fs_read_all(it->path, NULL);
-			if (!prior && errno != ENOENT) {
-				azlx_strf(err, sizeof(err), "%s: %s", it->path, strerror(errno));
+		if (idx[i] < 0) {
+			if (azlx_record_from(s, p, &es, idx, i, err, sizeof(err)))
 				goto fail;
-			}
-			if (prior && !strcmp(prior, it->content)) {
-				free(prior);
-				continue;
-			}
+			if (idx[i] < 0)
+				continue;	/* already as planned */
 		} else {
-			if (azlx_item_read(it, cur, sizeof(cur), err, sizeof(err)))
+			/* an earlier step may have set it (its prior stays recorded) */
+			ret = azlx_item_prior(it, &now, err, sizeof(err));
+			free(now);
+			now = NULL;
+			if (ret < 0)
 				goto fail;
-			if (azlx_value_equal(it->value_type, cur, it->new))
+			if (ret)
 				continue;
-			prior = strdup(cur);
-			if (!prior) {
-				azlx_strf(err, sizeof(err), "out of memory");
-				goto fail;
-			}
 		}
-		ret = azlx_entries_add(&es, it, prior,
-				       it->kind == AZLX_ITEM_CONFFILE ? it->content : it->new);
-		free(prior);
-		if (ret) {
-			azlx_strf(err, sizeof(err), "out of memory");
-			goto fail;
-		}
-		e = &es.v[es.n - 1];
-		/* the prior value is on disk before the value changes */
-		ret = azlx_state_save(s, &es);
-		if (ret) {
-			azlx_strf(err, sizeof(err), "cannot record the prior value in %s/%s: %s",
-				 s->dir, AZLX_STATE_FILE, strerror(-ret));
-			azlx_entry_drop_last(&es);
-			goto fail;
-		}
+		e = &es.v[idx[i]];
 		k++;
 		if (fault && k == fault) {
 			azlx_strf(err, sizeof(err), "%s: failure injected by %s=%d",
@@ -745,9 +806,11 @@ fail:
 					 "every change of this run was rolled back" :
 					 "nothing was changed");
 		azlx_entries_free(&es);
+		free(idx);
 		*applied = 0;
 		return ret;
 	}
+	free(idx);
 
 	/* a later step can undo an earlier one (the scheduler resets nr_requests) */
 	for (i = first; i < es.n; i++) {
@@ -763,6 +826,7 @@ fail:
 	}
 
 	/* what an earlier run recorded keeps its prior value: the one before tuning */
+	recorded = es.n > first;
 	for (i = w = first; i < es.n; i++) {
 		bool dup = false;
 
@@ -778,7 +842,7 @@ fail:
 	}
 	es.n = w;
 	ret = AZLX_EXIT_OK;
-	if (*applied) {
+	if (recorded) {
 		int e2 = azlx_state_save(s, &es);
 
 		if (e2)

@@ -16,7 +16,7 @@
 #define AZLX_RESTORE_FAULT_ENV	"AZLXNET_TUNE_RESTORE_FAIL_AT"
 /*
  * Test hook: apply kills itself (SIGKILL) at its Nth step (1-based); the
- * steps: state file written, state file in place, value written.
+ * steps: each state file written, and in place; each value written.
  */
 #define AZLX_KILL_ENV		"AZLXNET_TUNE_KILL_AT"
 
@@ -60,7 +60,8 @@ void azlx_state_unlock(struct azlx_state_ctx *s);
  * Applies the changing items of @p: checks that every item's device still
  * exists, records each prior value in the state file before changing it,
  * and on any failure undoes this run's changes and keeps the state as it
- * was. Returns an exit code (printed); *@applied counts the changes.
+ * was (with what could not be undone). Returns an exit code (printed);
+ * *@applied counts the changes.
  */
 int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied);
 /*
