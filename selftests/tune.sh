@@ -3,9 +3,10 @@
 #
 # azlxnet tune on the VM's stand-ins for an Azure node: a bond (hv_netvsc)
 # with a veth VF, a SCSI disk that says Msft / Virtual Disk and an NVMe
-# disk (scripts/vmtest adds both). Apply, check every value in sysfs, run
-# again (nothing to change), revert (every touched file byte for byte as
-# before), and a failure injected midway (everything rolled back).
+# disk (scripts/vmtest adds both). Plan, apply, check every value in sysfs,
+# run again (nothing to change), show (no drift), revert --dry-run (nothing
+# changes), revert (every touched file byte for byte as before), and a
+# failure injected midway (everything rolled back).
 
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -19,7 +20,7 @@ model=$(sed 's/ *$//' "/sys/class/block/$nvme/device/model")
 
 cleanup()
 {
-	azlxnet revert >/dev/null 2>&1
+	azlxnet tune revert >/dev/null 2>&1
 	ip link del azt_syn0 2>/dev/null
 	ip link del azt_vf0 2>/dev/null
 	rm -f "$CONF" "$STATE"
@@ -48,7 +49,7 @@ EOC
 
 # snapshot: every file the plan touches, byte for byte, and the ethtool
 # settings as the kernel reports them
-plan=$(azlxnet -j tune --dry-run) || fail "tune --dry-run"
+plan=$(azlxnet -j tune plan) || fail "tune plan"
 mapfile -t paths < <(printf '%s' "$plan" | jq -r '.items[] | select(.path != null) | .path' | sort -u)
 snapshot()
 {
@@ -58,7 +59,7 @@ snapshot()
 		od -An -c "$p" | tr -s ' \n' ' '
 		echo
 	done
-	azlxnet -j tune --dry-run | jq -c '.items[] | select(.path == null) | [.object, .setting, .current]'
+	azlxnet -j tune plan | jq -c '.items[] | select(.path == null) | [.object, .setting, .current]'
 	ls /sys/class/net/azt_vf0/queues
 }
 before=$(snapshot)
@@ -82,7 +83,7 @@ changes=$(printf '%s' "$plan" | jq .changes)
 [ "$changes" -ge 10 ] || fail "only $changes changes planned"
 
 # apply: every value is in sysfs, every prior value in the state file
-out=$(azlxnet -j tune) || fail "tune"
+out=$(azlxnet -j tune apply) || fail "tune apply"
 assert_eq "$(printf '%s' "$out" | jq .applied)" "$changes" "changes applied"
 assert_eq "$(jq '.entries | length' "$STATE")" "$changes" "entries in the state file"
 while IFS=$'\t' read -r path new; do
@@ -100,14 +101,25 @@ assert_eq "$(cat "/sys/class/block/$nvme/queue/io_timeout")" 240000 "io_timeout"
 
 # a second run changes nothing and says so
 sum=$(md5sum <"$STATE")
-out=$(azlxnet tune) || fail "second tune"
+out=$(azlxnet tune apply) || fail "second tune apply"
 assert_match "$out" "profile aks: 0 change\(s\)" "second run"
 assert_match "$out" "nothing to change" "second run"
 assert_match "$out" "applied 0 change\(s\)" "second run"
 assert_eq "$(md5sum <"$STATE")" "$sum" "state file after the second run"
 
+# show: every value recorded, none drifted
+out=$(azlxnet -j tune show) || fail "tune show"
+assert_eq "$(printf '%s' "$out" | jq -c '[.recorded, .drifted]')" "[$changes,0]" "tune show"
+
+# revert --dry-run lists every value and changes nothing
+tuned=$(snapshot)
+out=$(azlxnet tune revert --dry-run) || fail "tune revert --dry-run"
+assert_match "$out" "would restore $changes value\(s\); the state is kept" "revert --dry-run"
+assert_eq "$(md5sum <"$STATE")" "$sum" "state file after revert --dry-run"
+[ "$(snapshot)" = "$tuned" ] || fail "revert --dry-run changed something"
+
 # revert restores everything exactly
-out=$(azlxnet revert) || fail "revert"
+out=$(azlxnet tune revert) || fail "tune revert"
 assert_eq "$out" "restored $changes value(s); state removed" "revert"
 [ ! -e "$STATE" ] || fail "state file left after revert"
 after=$(snapshot)
@@ -115,10 +127,10 @@ after=$(snapshot)
 
 # a failure midway: everything this run changed is rolled back
 half=$((changes / 2))
-out=$(AZLXNET_TUNE_FAIL_AT=$half azlxnet tune 2>&1) && fail "tune with an injected failure succeeded"
+out=$(AZLXNET_TUNE_FAIL_AT=$half azlxnet tune apply 2>&1) && fail "tune apply with an injected failure succeeded"
 assert_match "$out" "failure injected by AZLXNET_TUNE_FAIL_AT=$half; every change of this run was rolled back" \
 	"rollback message"
 [ ! -e "$STATE" ] || fail "state file left after a rollback"
 after=$(snapshot)
 [ "$before" = "$after" ] || fail "not rolled back: $(diff <(echo "$before") <(echo "$after") | head -20)"
-echo "tune: $changes changes applied, checked, re-run, reverted and rolled back"
+echo "tune: $changes changes planned, applied, checked, re-run, shown, reverted and rolled back"

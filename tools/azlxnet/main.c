@@ -24,14 +24,14 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | detect | disk | fastpath | module | monitor | nic |\n"
-		"                   pod | revert | status | tune | version }\n"
+		"where  OBJECT := { config | disk | fastpath | module | monitor | nic | pod |\n"
+		"                   status | tune | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor, disk top) }\n");
 	return AZLX_EXIT_OK;
 }
 
-/* The objects that take azlxnet tune's options */
+/* The objects that take azlxnet tune's options (revert, detect: "tune revert", "tune detect") */
 static bool azlx_tune_takes_opts(int (*fn)(int, char **))
 {
 	return fn == azlx_do_tune || fn == azlx_do_revert || fn == azlx_do_detect ||
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 			return AZLX_EXIT_USAGE;
 		if (azlx_tune_opts.given && !azlx_tune_takes_opts(obj->fn))
 			return azlx_error(AZLX_EXIT_USAGE,
-					  "option \"%s\" is only for \"tune\", \"revert\", \"detect\" and \"disk\"",
+					  "option \"%s\" is only for \"tune\" and \"disk\"",
 					  azlx_tune_opts.name);
 		if (azlx_disk_opts.given && obj->fn != azlx_do_disk)
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is only for \"disk\"",

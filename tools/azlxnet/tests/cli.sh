@@ -66,7 +66,7 @@ test_help_lists_objects() {
 	expect_rc 0
 	expect_has "$out" "Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }"
 	expect_has "$out" "OBJECT := { config |"
-	for o in detect disk fastpath module monitor nic pod revert status tune version; do
+	for o in disk fastpath module monitor nic pod status tune version; do
 		expect_has "$out" " $o "
 	done
 	expect_has "$out" "-j[son]"

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Tests of azlxnet tune, revert, detect and disk show on fake sysfs/procfs
-# trees (mkfake.sh) of three nodes: every plan item checked for its current
-# value, new value and reason; apply, a second run, revert compared byte for
-# byte; injected failures rolled back; bad configuration and IMDS input.
+# Tests of azlxnet tune (plan, apply, revert, show, detect) and disk show on
+# fake sysfs/procfs trees (mkfake.sh) of three nodes: every plan item checked
+# for its current value, new value and reason; apply, a second run, revert
+# compared byte for byte; injected failures rolled back, failed restores kept,
+# an apply killed at every step; bad configuration and IMDS input.
 # No root, no module, no network. TAP on stdout.
 #
 # Usage: tune.sh PATH-TO-AZLXNET
@@ -68,7 +69,7 @@ same_tree() {	# same_tree SNAPSHOT DIR
 test_plan_azure2_no_imds() {
 	local r
 	r=$(fake azure-2)
-	run -j tune --dry-run --root "$r" --no-imds
+	run -j tune plan --root "$r" --no-imds
 	expect_rc 0
 	jq_eq .profile '"aks"'
 	jq_eq .changes 26
@@ -113,7 +114,7 @@ test_plan_azure2_no_imds() {
 test_plan_azure2_text() {
 	local r
 	r=$(fake azure-2)
-	run tune --dry-run --root "$r" --no-imds
+	run tune plan --root "$r" --no-imds
 	expect_rc 0
 	expect_has "$out" "profile aks: 26 change(s), 8 setting(s) already as planned"
 	expect_has "$out" "AREA    OBJECT"
@@ -125,7 +126,7 @@ test_plan_azure2_text() {
 test_plan_azure2_imds() {
 	local r
 	r=$(fake azure-2)
-	run -j tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-2.json"
+	run -j tune plan --root "$r" --imds-file "$FIX/imds-azure-2.json"
 	expect_rc 0
 	# a D2s_v3 moves at most 3200 IOPS: below the P10's burst
 	expect_item sda device/queue_depth 2048 64 "3200 IOPS (P10, VM cap) x 20 ms"
@@ -147,7 +148,7 @@ test_plan_azure2_imds() {
 test_plan_azure64() {
 	local r n
 	r=$(fake azure-64)
-	run -j tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	run -j tune plan --root "$r" --imds-file "$FIX/imds-azure-64.json"
 	expect_rc 0
 	# NICs: 64 channels (netvsc's maximum), the RX ring raised, queues 8-63 to come
 	for n in eth0 eth1 enP1s1 enP2s2; do
@@ -200,7 +201,7 @@ test_plan_azure64_reserved() {
 	r=$(fake azure-64)
 	mkdir -p "$r/etc/azlxnet"
 	printf '[tune]\nreserved_cpus = 0-3\n' >"$r/etc/azlxnet/azlxnet.conf"
-	run -j tune --dry-run --root "$r" --no-imds
+	run -j tune plan --root "$r" --no-imds
 	expect_rc 0
 	# 60 usable vCPUs: 60 channels, and no channel or IRQ on CPUs 0-3
 	expect_item eth0 "channels combined" 8 60 "per usable vCPU"
@@ -212,14 +213,14 @@ test_plan_azure64_reserved() {
 test_plan_plain() {
 	local r
 	r=$(fake plain)
-	run -j tune --dry-run --root "$r"
+	run -j tune plan --root "$r"
 	expect_rc 0
 	jq_eq '[.items[].area] | unique' '["sysctl"]'
 	expect_item kernel net.core.somaxconn 4096 16384 "AKS-allowed"
 	expect_no_item sda queue/scheduler
 	expect_no_item eth0 "channels combined"
 	jq_eq '[.notes[] | select(test("not an Azure VM"))] | length' 1
-	run -j detect --root "$r"
+	run -j tune detect --root "$r"
 	expect_rc 0
 	jq_eq '.platform | [.hyperv, .azure, .vmbus, .cpuid_vendor]' '[false,false,false,null]'
 	jq_eq '.disks | [.[] | [.name, .azure, .kind]]' '[["sda",false,"unknown"]]'
@@ -228,19 +229,19 @@ test_plan_plain() {
 test_profiles() {
 	local r
 	r=$(fake azure-2)
-	run -j tune --dry-run --root "$r" --no-imds --profile latency
+	run -j tune plan --root "$r" --no-imds --profile latency
 	expect_rc 0
 	jq_eq .profile '"latency"'
 	expect_item sda device/queue_depth 2048 35 "x 10 ms"
 	expect_item sda queue/read_ahead_kb 128 256 "x 2.5 ms"
 	expect_item sda queue/max_sectors_kb 1024 256 "at most 256 KiB"
 	expect_item kernel net.core.netdev_max_backlog 1000 4096 "at least latency"
-	run -j tune --dry-run --root "$r" --no-imds --profile throughput
+	run -j tune plan --root "$r" --no-imds --profile throughput
 	expect_rc 0
 	expect_item sda device/queue_depth 2048 175 "x 50 ms"
 	expect_item sda queue/read_ahead_kb 128 1536 "x 10.0 ms"
 	expect_item kernel net.core.rmem_max 212992 16777216 "at least throughput"
-	run tune --dry-run --root "$r" --profile fast
+	run tune plan --root "$r" --profile fast
 	expect_rc 2
 	expect_eq "$err" 'Error: unknown profile "fast" (aks, latency or throughput)'
 }
@@ -248,7 +249,7 @@ test_profiles() {
 test_detect_azure64() {
 	local r
 	r=$(fake azure-64)
-	run -j detect --root "$r"
+	run -j tune detect --root "$r"
 	expect_rc 0
 	jq_eq '.platform | [.hyperv, .azure, .vmbus, .sys_vendor]' '[true,true,true,"Microsoft Corporation"]'
 	jq_eq '.cpus | [.online, .numa_nodes, .nodes]' '[64,2,["0-31","32-63"]]'
@@ -259,7 +260,7 @@ test_detect_azure64() {
 		'[["netvsc","eth0",0,8],["netvsc","eth1",1,8]]'
 	jq_eq '[.disks[] | "\(.name):\(.kind):\(.lun)"] | join(" ")' \
 		'"nvme0n1:os:null nvme0n2:data:0 nvme0n3:data:1 nvme0n4:data:2 nvme0n5:data:3 nvme0n6:data:4 nvme0n7:data:5 nvme0n8:data:6 nvme0n9:data:7 nvme1n1:resource:null"'
-	run detect --root "$r"
+	run tune detect --root "$r"
 	expect_rc 0
 	expect_has "$out" "hyper-v: yes, azure: yes, vmbus: yes"
 	expect_has "$out" "cpus: 64 (0-63), 2 NUMA node(s)"
@@ -274,7 +275,7 @@ roundtrip() {
 	r=$(fake "$type")
 	snap=$tmp/snap.$type
 	snapshot "$r" >"$snap"
-	run -j tune --root "$r" --state-dir "$tmp/state.$type" "$@"
+	run -j tune apply --root "$r" --state-dir "$tmp/state.$type" "$@"
 	expect_rc 0
 	applied=$(printf '%s' "$out" | jq .applied)
 	[ "$applied" -gt 0 ] || fail "nothing applied"
@@ -291,18 +292,18 @@ roundtrip() {
 		esac
 	done
 	# a second run changes nothing and says so
-	run tune --root "$r" --state-dir "$tmp/state.$type" "$@"
+	run tune apply --root "$r" --state-dir "$tmp/state.$type" "$@"
 	expect_rc 0
 	expect_has "$out" "profile aks: 0 change(s)"
 	expect_has "$out" "nothing to change"
 	expect_has "$out" "applied 0 change(s)"
 	expect_eq "$(cat "$tmp/state.$type/tune.json")" "$state"
-	run -j revert --root "$r" --state-dir "$tmp/state.$type"
+	run -j tune revert --root "$r" --state-dir "$tmp/state.$type"
 	expect_rc 0
 	jq_eq .restored "$applied"
 	[ ! -e "$tmp/state.$type/tune.json" ] || fail "state left after revert"
 	same_tree "$snap" "$r"
-	run revert --root "$r" --state-dir "$tmp/state.$type"
+	run tune revert --root "$r" --state-dir "$tmp/state.$type"
 	expect_rc 0
 	expect_eq "$out" "restored 0 value(s): nothing was recorded"
 }
@@ -319,7 +320,7 @@ test_apply_revert_azure64() {
 test_apply_state_default_dir() {
 	local r
 	r=$(fake azure-2)
-	run tune --root "$r" --no-imds
+	run tune apply --root "$r" --no-imds
 	expect_rc 0
 	expect_has "$out" "prior values in $(cd "$r" && pwd -P)/var/lib/azlxnet"
 	expect_eq "$(jq -r '.entries[] | select(.path == "/sys/class/block/sda/queue/nr_requests") | [.prior, .new] | join(" ")' \
@@ -328,14 +329,14 @@ test_apply_state_default_dir() {
 	expect_eq "$(cat "$r/sys/class/block/sda/queue/scheduler")" "none [mq-deadline] kyber"
 	expect_eq "$(cat "$r/ethtool/eth0/features.rx-lro")" off
 	# a later run with other values keeps the first prior value
-	run tune --root "$r" --no-imds --profile latency
+	run tune apply --root "$r" --no-imds --profile latency
 	expect_rc 0
 	expect_eq "$(cat "$r/sys/class/block/sda/queue/nr_requests")" 70
 	expect_eq "$(jq -r '[.entries[] | select(.path == "/sys/class/block/sda/queue/nr_requests")] | length' \
 		"$r/var/lib/azlxnet/tune.json")" 1
 	expect_eq "$(jq -r '.entries[] | select(.path == "/sys/class/block/sda/queue/nr_requests") | .prior' \
 		"$r/var/lib/azlxnet/tune.json")" 256
-	run revert --root "$r"
+	run tune revert --root "$r"
 	expect_rc 0
 	expect_eq "$(cat "$r/sys/class/block/sda/queue/nr_requests")" 256
 	expect_eq "$(cat "$r/sys/class/block/sda/queue/scheduler")" "[none] mq-deadline kyber"
@@ -346,7 +347,7 @@ test_dry_run_changes_nothing() {
 	local r
 	r=$(fake azure-64)
 	snapshot "$r" >"$tmp/snap"
-	run tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	run tune plan --root "$r" --imds-file "$FIX/imds-azure-64.json"
 	expect_rc 0
 	same_tree "$tmp/snap" "$r"
 	[ ! -e "$r/var/lib/azlxnet" ] || fail "dry run created the state directory"
@@ -358,7 +359,7 @@ test_injected_failure_rolls_back() {
 	snapshot "$r" >"$tmp/snap"
 	for n in 1 2 150 306; do
 		rc=0
-		AZLXNET_TUNE_FAIL_AT=$n timeout "$TIMEOUT" "$AZ" tune --root "$r" \
+		AZLXNET_TUNE_FAIL_AT=$n timeout "$TIMEOUT" "$AZ" tune apply --root "$r" \
 			--imds-file "$FIX/imds-azure-64.json" >"$tmp/out" 2>"$tmp/err" || rc=$?
 		out=$(cat "$tmp/out")
 		err=$(cat "$tmp/err")
@@ -375,6 +376,304 @@ test_injected_failure_rolls_back() {
 	done
 }
 
+# fullsnap DIR: like snapshot, the state directory included
+fullsnap() {
+	(cd "$1" && find . -printf '%p %y %l %m\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+}
+
+# revert --dry-run lists what it would restore and changes nothing: not the
+# tree, not the state.
+test_revert_dry_run_changes_nothing() {
+	local r st
+	r=$(fake azure-2)
+	st=$tmp/st.dry
+	run tune apply --root "$r" --state-dir "$st" --no-imds
+	expect_rc 0
+	{ fullsnap "$r"; fullsnap "$st"; } >"$tmp/snap"
+	run tune revert --dry-run --root "$r" --state-dir "$st"
+	{ fullsnap "$r"; fullsnap "$st"; } >"$tmp/snap.now"
+	diff -u "$tmp/snap" "$tmp/snap.now" >"$tmp/snap.diff" ||
+		fail "revert --dry-run changed something: $(head -40 "$tmp/snap.diff")"
+	expect_rc 0
+	expect_has "$out" "would restore 26 value(s); the state is kept"
+	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "140 -> 256"
+	expect_has "$(grep 'eth0 features rx-lro' "$tmp/out")" "off -> on"
+	run -j tune revert --dry-run --root "$r" --state-dir "$st"
+	expect_rc 0
+	jq_eq '[.dry_run, .restored, (.entries | length)]' '[true,26,26]'
+	jq_eq '.entries[] | select(.name == "sda queue/nr_requests") | [.now, .prior]' '["140","256"]'
+	{ fullsnap "$r"; fullsnap "$st"; } >"$tmp/snap.now"
+	diff -u "$tmp/snap" "$tmp/snap.now" >"$tmp/snap.diff" ||
+		fail "revert --dry-run -j changed something: $(head -40 "$tmp/snap.diff")"
+	# nothing recorded: nothing created either
+	r=$(fake azure-2)
+	run tune revert --dry-run --root "$r" --state-dir "$tmp/st.none"
+	expect_rc 0
+	expect_eq "$out" "would restore 0 value(s): nothing was recorded"
+	[ ! -e "$tmp/st.none" ] || fail "revert --dry-run created the state directory"
+}
+
+# revert needs only the state: a broken configuration does not block it.
+test_revert_ignores_broken_config() {
+	local r
+	r=$(fake azure-2)
+	snapshot "$r" >"$tmp/snap"
+	run tune apply --root "$r" --no-imds
+	expect_rc 0
+	mkdir -p "$r/etc/azlxnet"
+	printf '[disks]\nqueue_dept = x\n' >"$r/etc/azlxnet/azlxnet.conf"
+	run tune revert --root "$r"
+	expect_rc 0
+	expect_eq "$out" "restored 26 value(s); state removed"
+	expect_eq "$err" ""
+	rm -r "$r/etc/azlxnet"
+	same_tree "$tmp/snap" "$r"
+	[ ! -e "$r/var/lib/azlxnet/tune.json" ] || fail "state left"
+}
+
+# A revert that cannot restore a value keeps exactly that one in the state;
+# the next revert restores it.
+test_revert_keeps_unrestored() {
+	local r st nr=/sys/class/block/sda/queue/nr_requests
+	local xps=/sys/class/net/eth0/queues/tx-1/xps_cpus
+	r=$(fake azure-2)
+	st=$tmp/st.keep
+	snapshot "$r" >"$tmp/snap"
+	run tune apply --root "$r" --state-dir "$st" --no-imds
+	expect_rc 0
+	# nr_requests cannot be written (a directory where the file was);
+	# xps_cpus fails by the test hook
+	mv "$r$nr" "$tmp/nr_requests"
+	mkdir "$r$nr"
+	rc=0
+	AZLXNET_TUNE_RESTORE_FAIL_AT=$xps timeout "$TIMEOUT" "$AZ" tune revert --root "$r" \
+		--state-dir "$st" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	expect_rc 1
+	expect_has "$err" "Warning: sda queue/nr_requests: cannot restore \"256\": writing \"256\" to $nr: Is a directory"
+	expect_has "$err" "Warning: eth0 tx-1/xps_cpus: cannot restore \"0\": $xps: failure injected by AZLXNET_TUNE_RESTORE_FAIL_AT"
+	expect_has "$err" "Error: 2 of 26 recorded value(s) could not be restored (kept in $st/tune.json)"
+	expect_eq "$(jq -c '[.entries[] | [.path, .prior, .new]]' "$st/tune.json")" \
+		"[[\"$xps\",\"0\",\"2\"],[\"$nr\",\"256\",\"140\"]]"
+	expect_eq "$(cat "$r$xps")" 2
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/read_ahead_kb")" 128
+	rmdir "$r$nr"
+	mv "$tmp/nr_requests" "$r$nr"
+	expect_eq "$(cat "$r$nr")" 140
+	run tune revert --root "$r" --state-dir "$st"
+	expect_rc 0
+	expect_eq "$out" "restored 2 value(s); state removed"
+	same_tree "$tmp/snap" "$r"
+	[ ! -e "$st/tune.json" ] || fail "state left"
+}
+
+# A rollback that cannot restore a value keeps it in the state for revert.
+test_rollback_keeps_unrestored() {
+	local r st xps=/sys/class/net/eth0/queues/tx-0/xps_cpus
+	r=$(fake azure-2)
+	st=$tmp/st.rb
+	snapshot "$r" >"$tmp/snap"
+	rc=0
+	AZLXNET_TUNE_FAIL_AT=6 AZLXNET_TUNE_RESTORE_FAIL_AT=$xps timeout "$TIMEOUT" "$AZ" tune apply \
+		--root "$r" --state-dir "$st" --no-imds >"$tmp/out" 2>"$tmp/err" || rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	expect_rc 1
+	expect_has "$err" "Warning: eth0 tx-0/xps_cpus: cannot restore \"0\": $xps: failure injected by AZLXNET_TUNE_RESTORE_FAIL_AT"
+	expect_has "$err" "failure injected by AZLXNET_TUNE_FAIL_AT=6; 1 change(s) could not be rolled back (kept in $st/tune.json for \"azlxnet tune revert\")"
+	expect_eq "$(jq -c '[.entries[] | [.path, .prior, .new]]' "$st/tune.json")" \
+		"[[\"$xps\",\"0\",\"1\"]]"
+	expect_eq "$(cat "$r$xps")" 1
+	run tune revert --root "$r" --state-dir "$st"
+	expect_rc 0
+	expect_eq "$out" "restored 1 value(s); state removed"
+	same_tree "$tmp/snap" "$r"
+}
+
+# An apply killed (SIGKILL) at any step leaves a state from which revert
+# restores the tree byte for byte.
+test_apply_killed_at_every_step() {
+	local r st n=0 kills=0 snap
+	r=$(fake azure-2)
+	st=$tmp/st.kill
+	snap=$tmp/snap.kill
+	snapshot "$r" >"$snap"
+	while :; do
+		n=$((n + 1))
+		[ $n -le 500 ] || fail "apply still killed at step $n"
+		rc=0
+		AZLXNET_TUNE_KILL_AT=$n timeout "$TIMEOUT" "$AZ" tune apply --root "$r" \
+			--state-dir "$st" --no-imds >"$tmp/out" 2>"$tmp/err" || rc=$?
+		out=$(cat "$tmp/out")
+		err=$(cat "$tmp/err")
+		[ $rc -eq 0 ] && break
+		[ $rc -eq 137 ] || fail "step $n: exit code $rc, expected 137 (SIGKILL)"
+		kills=$((kills + 1))
+		if [ -e "$st/tune.json" ]; then
+			jq -e '.entries | length > 0' "$st/tune.json" >/dev/null ||
+				fail "step $n: state not valid: $(cat "$st/tune.json")"
+		fi
+		run tune revert --root "$r" --state-dir "$st"
+		expect_rc 0
+		same_tree "$snap" "$r" || { echo "after SIGKILL at step $n"; return 1; }
+		[ ! -e "$st/tune.json" ] || fail "step $n: state left after revert"
+	done
+	# the steps: the prior values recorded (state written, state in place),
+	# each of the 26 values written, the final state (written, in place)
+	[ $kills -eq 30 ] || fail "apply was interrupted $kills time(s), expected 30"
+	expect_has "$out" "applied 26 change(s)"
+	run tune revert --root "$r" --state-dir "$st"
+	expect_rc 0
+	same_tree "$snap" "$r"
+}
+
+# tune show: what was applied and whether it still holds.
+test_show_drift() {
+	local r st nr=/sys/class/block/sda/queue/nr_requests
+	r=$(fake azure-2)
+	st=$tmp/st.show
+	run tune show --root "$r" --state-dir "$st"
+	expect_rc 0
+	expect_eq "$out" "nothing was recorded in $st"
+	[ ! -e "$st" ] || fail "show created the state directory"
+	run tune apply --root "$r" --state-dir "$st" --no-imds
+	expect_rc 0
+	{ fullsnap "$r"; fullsnap "$st"; } >"$tmp/snap"
+	run tune show --root "$r" --state-dir "$st"
+	expect_rc 0
+	expect_has "$out" "26 value(s) recorded in $st/tune.json, 0 drifted"
+	expect_has "$out" "NAME"
+	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "256"
+	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "140"
+	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "holds"
+	echo 99 >"$r$nr"
+	run tune show --root "$r" --state-dir "$st"
+	expect_rc 0
+	expect_has "$out" "26 value(s) recorded in $st/tune.json, 1 drifted"
+	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "drift"
+	run -j tune show --root "$r" --state-dir "$st"
+	expect_rc 0
+	jq_eq '[(.entries | length), .drifted]' '[26,1]'
+	jq_eq '[.entries[] | select(.drift) | [.name, .path, .prior, .new, .now]]' \
+		"[[\"sda queue/nr_requests\",\"$nr\",\"256\",\"140\",\"99\"]]"
+	jq_eq '.entries[] | select(.name == "eth0 features rx-lro") | [.kind, .device, .setting, .now, .drift]' \
+		'["ethtool","eth0","features rx-lro","off",false]'
+	echo 140 >"$r$nr"
+	{ fullsnap "$r"; fullsnap "$st"; } >"$tmp/snap.now"
+	diff -u "$tmp/snap" "$tmp/snap.now" >"$tmp/snap.diff" ||
+		fail "show changed something: $(head -40 "$tmp/snap.diff")"
+}
+
+# One grammar: tune plan, apply, revert, show, detect; the old spellings work
+# with a warning naming the new one.
+test_cli_grammar() {
+	local r plan
+	r=$(fake azure-2)
+	run -j tune plan --root "$r" --no-imds
+	expect_rc 0
+	expect_eq "$err" ""
+	plan=$out
+	jq_eq .changes 26
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	expect_eq "$out" "$plan"
+	expect_eq "$err" 'Warning: "azlxnet tune --dry-run" is deprecated: use "azlxnet tune plan"'
+	run -j detect --root "$r"
+	expect_rc 0
+	expect_eq "$err" 'Warning: "azlxnet detect" is deprecated: use "azlxnet tune detect"'
+	jq_eq .platform.azure true
+	run -j tune detect --root "$r"
+	expect_rc 0
+	expect_eq "$err" ""
+	jq_eq .platform.azure true
+	snapshot "$r" >"$tmp/snap"
+	run tune --root "$r" --no-imds
+	expect_rc 0
+	expect_eq "$err" 'Warning: "azlxnet tune" is deprecated: use "azlxnet tune apply"'
+	expect_has "$out" "applied 26 change(s)"
+	run revert --dry-run --root "$r"
+	expect_rc 0
+	expect_eq "$err" 'Warning: "azlxnet revert" is deprecated: use "azlxnet tune revert"'
+	expect_has "$out" "would restore 26 value(s); the state is kept"
+	run revert --root "$r"
+	expect_rc 0
+	expect_eq "$out" "restored 26 value(s); state removed"
+	same_tree "$tmp/snap" "$r"
+	# abbreviations, as for every object
+	run -j tun pl --root "$r" --no-imds
+	expect_rc 0
+	expect_eq "$out" "$plan"
+	run tune frob
+	expect_rc 2
+	expect_eq "$err" 'Error: unknown command "frob" for "azlxnet tune" (try "azlxnet tune help")'
+	run tune plan extra
+	expect_rc 2
+	expect_eq "$err" 'Error: "tune plan" takes no argument: "extra"'
+	run tune help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet tune plan [ --profile PROFILE ] [ --persist ] [ --all ]"
+	expect_has "$out" "       azlxnet tune apply [ --profile PROFILE ] [ --persist ] [ --all ]"
+	expect_has "$out" "       azlxnet tune revert [ --dry-run ] [ --root DIR ] [ --state-dir DIR ]"
+	expect_has "$out" "       azlxnet tune show [ --root DIR ] [ --state-dir DIR ]"
+	expect_has "$out" "       azlxnet tune detect [ --config FILE ] [ --imds-file FILE | --no-imds ]"
+	run tune revert help
+	expect_rc 0
+	expect_eq "$out" "Usage: azlxnet tune revert [ --dry-run ] [ --root DIR ] [ --state-dir DIR ]"
+}
+
+# Every option is checked per command: one a command does not take is a
+# usage error, never ignored.
+test_cli_options_per_command() {
+	local r cmd opt want
+	r=$(fake azure-2)
+	run tune apply --root "$r" --state-dir "$tmp/st.opt" --no-imds
+	expect_rc 0
+	{ fullsnap "$r"; fullsnap "$tmp/st.opt"; } >"$tmp/snap"
+	while IFS='|' read -r cmd opt want; do
+		# shellcheck disable=SC2086
+		run $cmd $opt --root "$r" --state-dir "$tmp/st.opt"
+		expect_rc 2
+		case $cmd in
+		tune\ *) expect_eq "$err" "Error: $want" ;;
+		*) expect_eq "$err" "Warning: \"azlxnet $cmd\" is deprecated: use \"azlxnet tune $cmd\"
+Error: $want" ;;
+		esac
+	done <<'EOT'
+tune revert|--profile aks|option "--profile" is not for "tune revert"
+tune revert|--persist|option "--persist" is not for "tune revert"
+tune revert|--all|option "--all" is not for "tune revert"
+tune revert|--imds-file x.json|option "--imds-file" is not for "tune revert"
+tune revert|--no-imds|option "--no-imds" is not for "tune revert"
+tune revert|--config x.conf|option "--config" is not for "tune revert"
+revert|--profile aks|option "--profile" is not for "tune revert"
+revert|-profile aks|option "-profile" is not for "tune revert"
+tune show|--dry-run|option "--dry-run" is not for "tune show"
+tune show|--all|option "--all" is not for "tune show"
+tune detect|--all|option "--all" is not for "tune detect"
+tune detect|--profile aks|option "--profile" is not for "tune detect"
+detect|--state-dir x|option "--state-dir" is not for "tune detect"
+tune apply|--dry-run|option "--dry-run" is not for "tune apply" (use "tune plan")
+tune plan|--dry-run|option "--dry-run" is not for "tune plan"
+EOT
+	run tune plan --root "$r" --state-dir "$tmp/st.opt"
+	expect_rc 2
+	expect_eq "$err" 'Error: option "--state-dir" is not for "tune plan"'
+	run tune detect --root "$r" --state-dir "$tmp/st.opt"
+	expect_rc 2
+	expect_eq "$err" 'Error: option "--state-dir" is not for "tune detect"'
+	run -j tune revert --persist --root "$r" --state-dir "$tmp/st.opt"
+	expect_rc 2
+	jq_eq .error '"option \"--persist\" is not for \"tune revert\""'
+	run status --dry-run
+	expect_rc 2
+	expect_eq "$err" 'Error: option "--dry-run" is only for "tune" and "disk"'
+	{ fullsnap "$r"; fullsnap "$tmp/st.opt"; } >"$tmp/snap.now"
+	diff -u "$tmp/snap" "$tmp/snap.now" >"$tmp/snap.diff" ||
+		fail "a refused command changed something: $(head -40 "$tmp/snap.diff")"
+}
+
 # As an unprivileged user (root passes file modes): a read-only file midway.
 test_unwritable_file_rolls_back() {
 	local r as=()
@@ -387,7 +686,7 @@ test_unwritable_file_rolls_back() {
 	chmod 0444 "$r/sys/class/block/sda/queue/read_ahead_kb"
 	snapshot "$r" >"$tmp/snap"
 	rc=0
-	timeout "$TIMEOUT" "${as[@]}" "$AZ" tune --root "$r" --no-imds >"$tmp/out" 2>"$tmp/err" || rc=$?
+	timeout "$TIMEOUT" "${as[@]}" "$AZ" tune apply --root "$r" --no-imds >"$tmp/out" 2>"$tmp/err" || rc=$?
 	out=$(cat "$tmp/out")
 	err=$(cat "$tmp/err")
 	expect_rc 1
@@ -410,12 +709,12 @@ test_lock_excludes_concurrent_runs() {
 		flock -n "$lock" true 2>/dev/null || break
 		sleep 0.1
 	done
-	run tune --root "$r" --no-imds
+	run tune apply --root "$r" --no-imds
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	expect_rc 1
 	expect_eq "$err" "Error: another azlxnet tune or revert is running (it holds $(cd "$r" && pwd -P)/var/lib/azlxnet/tune.lock)"
-	run revert --root "$r"
+	run tune revert --root "$r"
 	expect_rc 0
 	expect_eq "$out" "restored 0 value(s): nothing was recorded"
 	same_tree "$tmp/snap" "$r"
@@ -425,11 +724,11 @@ test_module_not_loaded_under_root() {
 	local r
 	r=$(fake azure-2)
 	rm -rf "$r/sys/module/azlxnet"
-	run -j tune --dry-run --root "$r" --no-imds
+	run -j tune plan --root "$r" --no-imds
 	expect_rc 0
 	expect_item azlxnet state "not loaded" loaded "synthetic_drivers=hv_netvsc vf_drivers=mana,mlx5_core,mlx4_en"
 	snapshot "$r" >"$tmp/snap"
-	run tune --root "$r" --no-imds
+	run tune apply --root "$r" --no-imds
 	expect_rc 1
 	expect_eq "$err" "Error: azlxnet state: modules cannot be loaded under --root; nothing was changed"
 	same_tree "$tmp/snap" "$r"
@@ -441,13 +740,13 @@ test_persist_modprobe_conf() {
 	mkdir -p "$r/etc/azlxnet"
 	printf '[nic]\nvf_drivers = mana\n' >"$r/etc/azlxnet/azlxnet.conf"
 	snapshot "$r" >"$tmp/snap"
-	run -j tune --root "$r" --no-imds --persist --state-dir "$tmp/st"
+	run -j tune apply --root "$r" --no-imds --persist --state-dir "$tmp/st"
 	expect_rc 0
 	expect_item azlxnet modprobe.d absent "as planned" "--persist"
 	expect_item azlxnet vf_drivers mana,mlx5_core,mlx4_en mana "set in /etc/azlxnet/azlxnet.conf:2"
 	expect_eq "$(cat "$r/etc/modprobe.d/azlxnet.conf" | tail -n 1)" "options azlxnet synthetic_drivers=hv_netvsc vf_drivers=mana"
 	expect_eq "$(cat "$r/sys/module/azlxnet/parameters/vf_drivers")" mana
-	run revert --root "$r" --state-dir "$tmp/st"
+	run tune revert --root "$r" --state-dir "$tmp/st"
 	expect_rc 0
 	[ ! -e "$r/etc/modprobe.d/azlxnet.conf" ] || fail "modprobe.d file left"
 	same_tree "$tmp/snap" "$r"
@@ -458,12 +757,12 @@ test_persist_modprobe_conf() {
 test_state_from_earlier_boot() {
 	local r
 	r=$(fake azure-2)
-	run tune --root "$r" --no-imds --persist
+	run tune apply --root "$r" --no-imds --persist
 	expect_rc 0
 	expect_eq "$(jq -r .boot_id "$r/var/lib/azlxnet/tune.json")" 5b1c7e0a-3f4d-4a8e-9d2b-6c1f0e9a7d31
 	[ -e "$r/etc/modprobe.d/azlxnet.conf" ] || fail "no modprobe.d file"
 	echo 0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b >"$r/proc/sys/kernel/random/boot_id"
-	run revert --root "$r"
+	run tune revert --root "$r"
 	expect_rc 0
 	expect_eq "$out" "restored 1 value(s); state removed"
 	expect_has "$err" "is from an earlier boot: only its configuration files are kept"
@@ -482,12 +781,12 @@ bad_conf() {
 	mkdir -p "$r/etc/azlxnet"
 	printf '%b' "$1" >"$r/etc/azlxnet/azlxnet.conf"
 	snapshot "$r" >"$tmp/snap"
-	run tune --root "$r" --no-imds
+	run tune apply --root "$r" --no-imds
 	expect_rc 1
 	expect_eq "$err" "Error: /etc/azlxnet/azlxnet.conf:$2"
 	expect_eq "$out" ""
 	same_tree "$tmp/snap" "$r"
-	run -j tune --dry-run --root "$r" --no-imds
+	run -j tune plan --root "$r" --no-imds
 	expect_rc 1
 	expect_eq "$(printf '%s' "$out" | jq -r .error)" "/etc/azlxnet/azlxnet.conf:$2"
 }
@@ -550,7 +849,7 @@ test_conf_overrides() {
 	lro = on
 	xps = no
 	EOC
-	run -j tune --dry-run --root "$r"
+	run -j tune plan --root "$r"
 	expect_rc 0
 	jq_eq .profile '"latency"'
 	expect_item sda device/queue_depth 2048 32 "set in /etc/azlxnet/azlxnet.conf:6"
@@ -562,16 +861,16 @@ test_conf_overrides() {
 	expect_item eth0 "features rx-lro" on on "set in /etc/azlxnet/azlxnet.conf:17"
 	expect_no_item eth0 "tx-0/xps_cpus"
 	# --profile wins over the file
-	run -j tune --dry-run --root "$r" --profile throughput
+	run -j tune plan --root "$r" --profile throughput
 	jq_eq .profile '"throughput"'
 	run -j disk show --root "$r"
 	jq_eq '.disks[0] | [.tier, .iops, .origin.from]' '["P30",5000,"data"]'
 	expect_has "$(printf '%s' "$out" | jq -r '.disks[0].source')" "; tier set in /etc/azlxnet/azlxnet.conf:7"
 	# and a file given on the command line
 	printf '[disk]\nmax_sectors_kb = 128\n' >"$tmp/other.conf"
-	run -j tune --dry-run --root "$r" --config "$tmp/other.conf"
+	run -j tune plan --root "$r" --config "$tmp/other.conf"
 	expect_item sda queue/max_sectors_kb 1024 128 "set in $tmp/other.conf:2"
-	run tune --dry-run --root "$r" --config "$tmp/missing.conf"
+	run tune plan --root "$r" --config "$tmp/missing.conf"
 	expect_rc 1
 	expect_eq "$err" "Error: $tmp/missing.conf: No such file or directory"
 }
@@ -582,7 +881,7 @@ bad_imds() {	# bad_imds FIXTURE ERROR
 	local r
 	r=$(fake azure-2)
 	snapshot "$r" >"$tmp/snap"
-	run tune --root "$r" --imds-file "$FIX/$1"
+	run tune apply --root "$r" --imds-file "$FIX/$1"
 	expect_rc 1
 	expect_eq "$err" "Error: --imds-file $2"
 	same_tree "$tmp/snap" "$r"
@@ -621,23 +920,23 @@ test_imds_extra_fields_accepted() {
 test_cli_usage() {
 	run tune help
 	expect_rc 0
-	expect_has "$out" "Usage: azlxnet tune [ --dry-run ] [ --profile PROFILE ] [ --persist ] [ --all ]"
-	run revert help
+	expect_has "$out" "Usage: azlxnet tune plan [ --profile PROFILE ] [ --persist ] [ --all ]"
+	run tune revert help
 	expect_rc 0
-	expect_has "$out" "Usage: azlxnet revert [ --root DIR ] [ --state-dir DIR ]"
+	expect_has "$out" "Usage: azlxnet tune revert [ --dry-run ] [ --root DIR ] [ --state-dir DIR ]"
 	run disk help
 	expect_rc 0
 	expect_has "$out" "Usage: azlxnet disk show"
 	run status --dry-run
 	expect_rc 2
-	expect_eq "$err" 'Error: option "--dry-run" is only for "tune", "revert", "detect" and "disk"'
-	run tune extra
+	expect_eq "$err" 'Error: option "--dry-run" is only for "tune" and "disk"'
+	run tune plan extra
 	expect_rc 2
-	expect_eq "$err" 'Error: "tune" takes no argument: "extra"'
-	run tune --dry-run --root "$tmp/nonexistent"
+	expect_eq "$err" 'Error: "tune plan" takes no argument: "extra"'
+	run tune plan --root "$tmp/nonexistent"
 	expect_rc 2
 	expect_eq "$err" "Error: --root $tmp/nonexistent: No such file or directory"
-	run -j tun --dry-run --root "$(fake plain)"
+	run -j tun pla --root "$(fake plain)"
 	expect_rc 0
 	jq_eq .profile '"aks"'
 }
@@ -769,7 +1068,7 @@ test_budget_unknown_size_and_sku() {
 	jq_eq .vm.source "\"unknown: VM size Standard_X1 is not in $DATA/azure-vms.tsv\""
 	jq_eq .disks[1].source "\"unknown: Premium_LRS of 40000 GiB: larger than the largest size in $DATA/azure-disks.tsv (P80, 32767 GiB) ($f)\""
 	jq_eq .disks[2].source "\"unknown: disk type \\\"PremiumV9_LRS\\\" is not in $DATA/azure-disks.tsv ($f)\""
-	run -j tune --dry-run --root "$r" --imds-file "$f"
+	run -j tune plan --root "$r" --imds-file "$f"
 	expect_rc 0
 	jq_eq '[.notes[] | select(test("^nvme0n2: budget unknown: Premium_LRS of 40000 GiB"))] | length' 1
 	jq_eq '[.notes[] | select(test("^nvme0n1: the VM.s disk cap: unknown: VM size Standard_X1 is not in"))] | length' 1
@@ -803,7 +1102,7 @@ test_budget_premium_v2_sources() {
 test_detect_shows_sources() {
 	local r
 	r=$(fake azure-64)
-	run -j detect --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	run -j tune detect --root "$r" --imds-file "$FIX/imds-azure-64.json"
 	expect_rc 0
 	jq_eq '.vm | [.size, .iops, .burst_iops, .origin.from, .origin.url]' \
 		'["Standard_D64s_v5",80000,80000,"data","https://learn.microsoft.com/en-us/azure/virtual-machines/dv5-dsv5-series"]'
@@ -811,7 +1110,7 @@ test_detect_shows_sources() {
 		'[["nvme0n1","P15","data"],["nvme0n2","P30","data"],["nvme0n3","P20","data"],["nvme0n4","E15","data"],["nvme0n5","PremiumV2","imds"],["nvme0n6","Ultra","imds"],["nvme0n7","S30","data"],["nvme0n8","P50","data"],["nvme0n9","P4","data"],["nvme1n1",null,"unknown"]]'
 	jq_eq '.budgets[1] | [.od_burst_iops, .od_burst_mbps, .origin.file, .origin.read]' \
 		"[30000,1000,\"$DATA/azure-disks.tsv\",\"2026-11-29\"]"
-	run detect --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	run tune detect --root "$r" --imds-file "$FIX/imds-azure-64.json"
 	expect_rc 0
 	expect_has "$out" "vm: Standard_D64s_v5, cap 80000 IOPS / 1735 MB/s (burst 80000 / 3000)"
 	expect_has "$out" "  nvme0n2 P30: 5000 IOPS / 200 MB/s, burst 5000 / 200, on-demand burst 30000 / 1000, IOPS of 256 KiB
@@ -819,7 +1118,7 @@ test_detect_shows_sources() {
 	expect_has "$out" "  nvme1n1: unknown
     from unknown: local resource disk"
 	# no IMDS: the OS disk is what AKS creates by default, and says so
-	run -j detect --root "$r" --no-imds
+	run -j tune detect --root "$r" --no-imds
 	jq_eq '.budgets[0] | [.tier, .origin.from]' '["P30","assumed"]'
 	expect_has "$(printf '%s' "$out" | jq -r '.budgets[0].source')" \
 		"assumed P30: AKS's default OS disk for 64 vCPUs (no IMDS): $DATA/aks-os-disks.tsv:"
@@ -848,7 +1147,7 @@ bad_data() {	# bad_data SED-SCRIPT ERROR: azure-disks.tsv changed so, refused
 	d=$(mktemp -d "$tmp/data.XXXXXX")
 	cp "$DATA"/*.tsv "$d/"
 	sed -i "$1" "$d/azure-disks.tsv"
-	AZLXNET_DATA_DIR=$d run -j tune --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
+	AZLXNET_DATA_DIR=$d run -j tune plan --root "$r" --imds-file "$FIX/imds-azure-64.json"
 	expect_rc 0
 	expect_eq "$err" "Warning: $d/azure-disks.tsv:$2: disk budgets from it are unknown"
 	jq_eq "[.notes[] | select(test(\"^nvme0n[0-9]: budget unknown: \"))] | length" 7
@@ -888,6 +1187,12 @@ TESTS=(
 	apply_state_default_dir
 	dry_run_changes_nothing
 	injected_failure_rolls_back
+	revert_dry_run_changes_nothing
+	revert_ignores_broken_config
+	revert_keeps_unrestored
+	rollback_keeps_unrestored
+	apply_killed_at_every_step
+	show_drift
 	unwritable_file_rolls_back
 	lock_excludes_concurrent_runs
 	module_not_loaded_under_root
@@ -905,6 +1210,8 @@ TESTS=(
 	imds_missing_file
 	imds_extra_fields_accepted
 	cli_usage
+	cli_grammar
+	cli_options_per_command
 	disk_pace_dry_run
 	disk_pace_bad_input
 	budget_standard_ssd_over_4tib

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,16 @@
 
 #define AZLX_STATE_VERSION	1
 #define AZLX_BOOT_ID		"/proc/sys/kernel/random/boot_id"
+
+/* AZLX_KILL_ENV: the step of this apply at which it is killed; 0: none */
+static int azlx_kill_at, azlx_kill_step;
+
+/* A step of an apply, for AZLX_KILL_ENV. */
+static void azlx_kill_point(void)
+{
+	if (azlx_kill_at && ++azlx_kill_step == azlx_kill_at)
+		raise(SIGKILL);
+}
 
 /* This boot's id ("" if unknown): a record from another boot is stale. */
 static void azlx_boot_id(char *buf, size_t len)
@@ -96,6 +107,7 @@ struct azlx_entry {
 	int			value_type;
 	char			*prior;		/* NULL: the file was absent */
 	char			*new;
+	bool			failed;		/* could not be restored */
 };
 
 struct azlx_entries {
@@ -207,14 +219,50 @@ static int azlx_state_path(const struct azlx_state_ctx *s, char *buf, size_t len
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Writes the state atomically (the root does not apply: s->dir is a host path). */
+static int azlx_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -EIO;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Makes a rename or unlink in the state directory durable. */
+static int azlx_state_dir_sync(const struct azlx_state_ctx *s)
+{
+	int fd, err = 0;
+
+	fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Writes the state atomically and durably: the whole text to a temporary
+ * file, fsync, rename over the state, fsync of the directory. A crash at any
+ * point leaves the old state or the new one, never a part of either. (The
+ * root does not apply: s->dir is a host path.)
+ */
 static int azlx_state_save(const struct azlx_state_ctx *s, const struct azlx_entries *es)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	const char *text;
 	json_object *doc;
-	size_t len;
-	int fd, err = 0;
+	int fd, err;
 
 	if (azlx_state_path(s, path, sizeof(path)))
 		return -ENAMETOOLONG;
@@ -225,33 +273,49 @@ static int azlx_state_save(const struct azlx_state_ctx *s, const struct azlx_ent
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(text);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = -errno;
-	} else {
-		if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-			err = errno ? -errno : -EIO;
-		if (!err && fsync(fd))
-			err = -errno;
-		if (close(fd) && !err)
-			err = -errno;
-		if (!err && rename(tmp, path))
-			err = -errno;
-		if (err)
-			unlink(tmp);
+		json_object_put(doc);
+		return err;
 	}
+	err = azlx_write_all(fd, text, strlen(text));
+	if (!err)
+		err = azlx_write_all(fd, "\n", 1);
 	json_object_put(doc);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err) {
+		azlx_kill_point();
+		if (rename(tmp, path))
+			err = -errno;
+	}
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	err = azlx_state_dir_sync(s);
+	azlx_kill_point();
 	return err;
 }
 
+/* Removes the state (and a temporary file a killed run left). */
 static int azlx_state_remove(const struct azlx_state_ctx *s)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
 
 	if (azlx_state_path(s, path, sizeof(path)))
 		return -ENAMETOOLONG;
-	return unlink(path) && errno != ENOENT ? -errno : 0;
+	azlx_strf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
+	if (unlink(path)) {
+		if (errno == ENOENT)
+			return 0;
+		return -errno;
+	}
+	return azlx_state_dir_sync(s);
 }
 
 /* Loads the state; a missing file is an empty state. 0 or an exit code. */
@@ -474,68 +538,172 @@ static bool azlx_entry_is(const struct azlx_entry *e, const char *cur, const cha
 	return azlx_value_equal(e->value_type, cur, want);
 }
 
+/* AZLX_RESTORE_FAULT_ENV: restoring @e fails (a ':'-separated list of paths). */
+static bool azlx_restore_fault(const struct azlx_entry *e, char *err, size_t err_len)
+{
+	const char *list = getenv(AZLX_RESTORE_FAULT_ENV), *p, *end;
+	size_t len = strlen(e->path);
+
+	for (p = list; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if ((size_t)(end - p) == len && !strncmp(p, e->path, len)) {
+			azlx_strf(err, err_len, "%s: failure injected by %s", e->path,
+				 AZLX_RESTORE_FAULT_ENV);
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Restores the entries [@from, @to) of @es to their prior values, in reverse
- * order, then once more for any a later step changed again (switching the
- * scheduler resets nr_requests). Returns how many could not be restored;
- * their indexes are marked in @failed (if not NULL).
+ * order, then goes over them once more: a failed one is tried again, and one
+ * a later step changed again (switching the scheduler resets nr_requests) is
+ * restored again; one that is gone since (a queue the channel count removed)
+ * stays restored. Returns how many could not be restored, each marked failed
+ * and warned about.
  */
-static int azlx_restore(const struct azlx_entries *es, int from, int to, bool *failed)
+static int azlx_restore(struct azlx_entries *es, int from, int to)
 {
 	char err[512], *cur;
 	int i, pass, nfail = 0;
+	bool readable;
 
 	for (pass = 0; pass < 2; pass++) {
 		nfail = 0;
 		for (i = to - 1; i >= from; i--) {
-			const struct azlx_entry *e = &es->v[i];
+			struct azlx_entry *e = &es->v[i];
 
-			if (pass && (failed && failed[i]))
-				continue;
 			err[0] = '\0';
-			if (!azlx_entry_read(e, &cur, err, sizeof(err)) &&
-			    azlx_entry_is(e, cur, e->prior)) {
+			readable = !azlx_entry_read(e, &cur, err, sizeof(err));
+			if (readable && azlx_entry_is(e, cur, e->prior)) {
 				free(cur);
-				if (failed)
-					failed[i] = false;
+				e->failed = false;
 				continue;
 			}
 			free(cur);
-			if (azlx_entry_write(e, e->prior, err, sizeof(err))) {
+			if (pass && !e->failed && !readable)
+				continue;
+			e->failed = false;
+			if (azlx_restore_fault(e, err, sizeof(err)) ||
+			    azlx_entry_write(e, e->prior, err, sizeof(err))) {
 				if (pass)
 					azlx_warn("%s: cannot restore \"%s\": %s", e->name,
 						  e->prior ? e->prior : "(absent)", err);
-				if (failed)
-					failed[i] = true;
+				e->failed = true;
 				nfail++;
-				continue;
 			}
-			if (failed)
-				failed[i] = false;
 		}
-		if (!nfail)
-			break;
 	}
 	return nfail;
 }
 
-static void azlx_entry_drop_last(struct azlx_entries *es)
+/* Keeps the entries [0, @from) and those of [@from, n) that failed. */
+static void azlx_entries_keep_failed(struct azlx_entries *es, int from)
 {
-	es->n--;
-	free(es->v[es->n].prior);
-	free(es->v[es->n].new);
+	int i, w;
+
+	for (i = w = from; i < es->n; i++) {
+		if (!es->v[i].failed) {
+			free(es->v[i].prior);
+			free(es->v[i].new);
+			continue;
+		}
+		es->v[w++] = es->v[i];
+	}
+	es->n = w;
+}
+
+/*
+ * Item @it's value now, in a new string *@prior (NULL: an absent file).
+ * 1: it already has the planned value; 0: it has not; -1: error (@err).
+ */
+static int azlx_item_prior(const struct azlx_item *it, char **prior, char *err, size_t err_len)
+{
+	char cur[512];
+
+	*prior = NULL;
+	if (it->kind == AZLX_ITEM_CONFFILE) {
+		*prior = azlx_fs_read_all(it->path, NULL);
+		if (!*prior && errno != ENOENT) {
+			azlx_strf(err, err_len, "%s: %s", it->path, strerror(errno));
+			return -1;
+		}
+		if (*prior && !strcmp(*prior, it->content)) {
+			free(*prior);
+			*prior = NULL;
+			return 1;
+		}
+		return 0;
+	}
+	if (azlx_item_read(it, cur, sizeof(cur), err, err_len))
+		return -1;
+	if (azlx_value_equal(it->value_type, cur, it->new))
+		return 1;
+	*prior = strdup(cur);
+	if (!*prior) {
+		azlx_strf(err, err_len, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Records, in one state file write, the prior values of item @from and of
+ * every later changing item not yet recorded whose value can be read now
+ * (a queue a channel change creates is recorded once it exists). @idx maps
+ * items to their entries (-1: not recorded). 0, or -1 with @err set.
+ */
+static int azlx_record_from(const struct azlx_state_ctx *s, const struct azlx_plan *p,
+			    struct azlx_entries *es, int *idx, int from, char *err, size_t err_len)
+{
+	char *prior, skip[512];
+	int j, r, added = 0, ret;
+
+	for (j = from; j < p->n; j++) {
+		const struct azlx_item *it = &p->items[j];
+
+		if (!it->change || idx[j] >= 0)
+			continue;
+		r = azlx_item_prior(it, &prior, j == from ? err : skip,
+				    j == from ? err_len : sizeof(skip));
+		if (r < 0 && j == from)
+			return -1;
+		if (r)
+			continue;
+		ret = azlx_entries_add(es, it, prior,
+				       it->kind == AZLX_ITEM_CONFFILE ? it->content : it->new);
+		free(prior);
+		if (ret) {
+			azlx_strf(err, err_len, "out of memory");
+			return -1;
+		}
+		idx[j] = es->n - 1;
+		added++;
+	}
+	if (!added)
+		return 0;
+	ret = azlx_state_save(s, es);
+	if (ret) {
+		azlx_strf(err, err_len, "cannot record the prior values in %s/%s: %s", s->dir,
+			 AZLX_STATE_FILE, strerror(-ret));
+		return -1;
+	}
+	return 0;
 }
 
 int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied)
 {
 	struct azlx_entries es;
 	char err[512], cur[512];
-	int i, j, w, first, fault = 0, k = 0, ret, nfail;
-	bool existed;
+	int i, j, w, first, fault = 0, k = 0, ret, nfail, *idx;
+	bool existed, recorded;
 
 	*applied = 0;
 	if (getenv(AZLX_FAULT_ENV))
 		fault = atoi(getenv(AZLX_FAULT_ENV));
+	azlx_kill_step = 0;
+	azlx_kill_at = getenv(AZLX_KILL_ENV) ? atoi(getenv(AZLX_KILL_ENV)) : 0;
 
 	/* everything the plan touches must still be there: check before any change */
 	for (i = 0; i < p->n; i++) {
@@ -554,56 +722,46 @@ int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied
 					  it->object, it->setting, err);
 	}
 
+	idx = malloc(p->n * sizeof(*idx) + 1);
+	if (!idx)
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	for (i = 0; i < p->n; i++)
+		idx[i] = -1;
 	ret = azlx_state_load(s, &es, &existed);
-	if (ret)
+	if (ret) {
+		free(idx);
 		return ret;
+	}
 	first = es.n;
 
+	/*
+	 * Every prior value is in the state file before its value changes:
+	 * recorded in batches (one write for all the values that can be read
+	 * now), so that a large plan does not cost a synced write per change.
+	 */
 	for (i = 0; i < p->n; i++) {
 		const struct azlx_item *it = &p->items[i];
-		char *prior = NULL, *now = NULL;
+		char *now = NULL;
 		struct azlx_entry *e;
 
 		if (!it->change)
 			continue;
-		/* the value now (a pending queue exists once its channels changed) */
-		if (it->kind == AZLX_ITEM_CONFFILE) {
-			prior = azlx_fs_read_all(it->path, NULL);
-			if (!prior && errno != ENOENT) {
-				azlx_strf(err, sizeof(err), "%s: %s", it->path, strerror(errno));
+		if (idx[i] < 0) {
+			if (azlx_record_from(s, p, &es, idx, i, err, sizeof(err)))
 				goto fail;
-			}
-			if (prior && !strcmp(prior, it->content)) {
-				free(prior);
-				continue;
-			}
+			if (idx[i] < 0)
+				continue;	/* already as planned */
 		} else {
-			if (azlx_item_read(it, cur, sizeof(cur), err, sizeof(err)))
+			/* an earlier step may have set it (its prior stays recorded) */
+			ret = azlx_item_prior(it, &now, err, sizeof(err));
+			free(now);
+			now = NULL;
+			if (ret < 0)
 				goto fail;
-			if (azlx_value_equal(it->value_type, cur, it->new))
+			if (ret)
 				continue;
-			prior = strdup(cur);
-			if (!prior) {
-				azlx_strf(err, sizeof(err), "out of memory");
-				goto fail;
-			}
 		}
-		ret = azlx_entries_add(&es, it, prior,
-				       it->kind == AZLX_ITEM_CONFFILE ? it->content : it->new);
-		free(prior);
-		if (ret) {
-			azlx_strf(err, sizeof(err), "out of memory");
-			goto fail;
-		}
-		e = &es.v[es.n - 1];
-		/* the prior value is on disk before the value changes */
-		ret = azlx_state_save(s, &es);
-		if (ret) {
-			azlx_strf(err, sizeof(err), "cannot record the prior value in %s/%s: %s",
-				 s->dir, AZLX_STATE_FILE, strerror(-ret));
-			azlx_entry_drop_last(&es);
-			goto fail;
-		}
+		e = &es.v[idx[i]];
 		k++;
 		if (fault && k == fault) {
 			azlx_strf(err, sizeof(err), "%s: failure injected by %s=%d",
@@ -612,6 +770,7 @@ int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied
 		}
 		if (azlx_entry_write(e, e->new, err, sizeof(err)))
 			goto fail;
+		azlx_kill_point();
 		if (it->kind == AZLX_ITEM_FILE || it->kind == AZLX_ITEM_ETHTOOL) {
 			if (azlx_entry_read(e, &now, err, sizeof(err)))
 				goto fail;
@@ -626,22 +785,32 @@ int azlx_apply(struct azlx_state_ctx *s, const struct azlx_plan *p, int *applied
 		(*applied)++;
 		continue;
 fail:
-		/* this run's entries, the failed step's included, back to their priors */
-		nfail = azlx_restore(&es, first, es.n, NULL);
-		for (j = es.n; j > first; j--)
-			azlx_entry_drop_last(&es);
-		if (existed)
-			azlx_state_save(s, &es);
+		/*
+		 * This run's entries, the failed step's included, back to their
+		 * priors; those that cannot be stay recorded for revert.
+		 */
+		nfail = azlx_restore(&es, first, es.n);
+		azlx_entries_keep_failed(&es, first);
+		ret = es.n ? azlx_state_save(s, &es) : azlx_state_remove(s);
+		if (ret)
+			azlx_warn("cannot update %s/%s: %s", s->dir, AZLX_STATE_FILE,
+				  strerror(-ret));
+		if (nfail)
+			ret = azlx_error(AZLX_EXIT_ERR,
+					 "%s %s: %s; %d change(s) could not be rolled back (kept in %s/%s for \"azlxnet tune revert\")",
+					 it->object, it->setting, err, nfail, s->dir,
+					 AZLX_STATE_FILE);
 		else
-			azlx_state_remove(s);
-		ret = azlx_error(AZLX_EXIT_ERR, "%s %s: %s; %s", it->object, it->setting, err,
-				 nfail ? "some changes could not be rolled back (see the warnings)" :
-				 *applied ? "every change of this run was rolled back" :
-				 "nothing was changed");
+			ret = azlx_error(AZLX_EXIT_ERR, "%s %s: %s; %s", it->object, it->setting,
+					 err, *applied ?
+					 "every change of this run was rolled back" :
+					 "nothing was changed");
 		azlx_entries_free(&es);
+		free(idx);
 		*applied = 0;
 		return ret;
 	}
+	free(idx);
 
 	/* a later step can undo an earlier one (the scheduler resets nr_requests) */
 	for (i = first; i < es.n; i++) {
@@ -657,6 +826,7 @@ fail:
 	}
 
 	/* what an earlier run recorded keeps its prior value: the one before tuning */
+	recorded = es.n > first;
 	for (i = w = first; i < es.n; i++) {
 		bool dup = false;
 
@@ -672,7 +842,7 @@ fail:
 	}
 	es.n = w;
 	ret = AZLX_EXIT_OK;
-	if (*applied) {
+	if (recorded) {
 		int e2 = azlx_state_save(s, &es);
 
 		if (e2)
@@ -685,50 +855,109 @@ fail:
 
 int azlx_revert(struct azlx_state_ctx *s, int *restored)
 {
-	struct azlx_entries es, left = { 0 };
-	bool existed, *failed;
-	int i, nfail, ret;
+	struct azlx_entries es;
+	int nfail, ret, n;
+	bool existed;
 
 	*restored = 0;
 	ret = azlx_state_load(s, &es, &existed);
 	if (ret)
 		return ret;
-	if (!existed || !es.n) {
+	if (!es.n) {
 		azlx_entries_free(&es);
-		if (existed)
-			azlx_state_remove(s);
-		return AZLX_EXIT_OK;
-	}
-	failed = calloc(es.n, sizeof(*failed));
-	if (!failed) {
-		azlx_entries_free(&es);
-		return azlx_error(AZLX_EXIT_ERR, "out of memory");
-	}
-	nfail = azlx_restore(&es, 0, es.n, failed);
-	if (!nfail) {
-		*restored = es.n;
 		ret = azlx_state_remove(s);
 		if (ret)
-			ret = azlx_error(AZLX_EXIT_ERR, "cannot remove the state: %s", strerror(-ret));
+			return azlx_error(AZLX_EXIT_ERR, "cannot remove the state: %s",
+					  strerror(-ret));
+		return AZLX_EXIT_OK;
+	}
+	n = es.n;
+	nfail = azlx_restore(&es, 0, es.n);
+	*restored = n - nfail;
+	if (!nfail) {
+		ret = azlx_state_remove(s);
+		if (ret)
+			ret = azlx_error(AZLX_EXIT_ERR, "cannot remove the state: %s",
+					 strerror(-ret));
 		goto out;
 	}
-	/* keep what could not be restored, so that revert can be run again */
-	left.v = calloc(nfail, sizeof(*left.v));
-	if (left.v) {
-		for (i = 0; i < es.n; i++) {
-			if (!failed[i])
-				continue;
-			left.v[left.n++] = es.v[i];
-		}
-		azlx_state_save(s, &left);
-		free(left.v);
-	}
-	*restored = es.n - nfail;
-	ret = azlx_error(AZLX_EXIT_ERR,
-			 "%d of %d recorded value(s) could not be restored (kept in %s/%s)",
-			 nfail, es.n, s->dir, AZLX_STATE_FILE);
+	/* keep exactly what could not be restored, so that revert can be run again */
+	azlx_entries_keep_failed(&es, 0);
+	ret = azlx_state_save(s, &es);
+	if (ret)
+		ret = azlx_error(AZLX_EXIT_ERR,
+				 "%d of %d recorded value(s) could not be restored, and %s/%s cannot be updated: %s",
+				 nfail, n, s->dir, AZLX_STATE_FILE, strerror(-ret));
+	else
+		ret = azlx_error(AZLX_EXIT_ERR,
+				 "%d of %d recorded value(s) could not be restored (kept in %s/%s)",
+				 nfail, n, s->dir, AZLX_STATE_FILE);
 out:
-	free(failed);
 	azlx_entries_free(&es);
 	return ret;
+}
+
+/* ---- looking ---------------------------------------------------------------------------- */
+
+void azlx_state_at(struct azlx_state_ctx *s, const char *dir)
+{
+	s->lock_fd = -1;
+	azlx_strf(s->dir, sizeof(s->dir), "%s", dir);
+}
+
+int azlx_record_read(const struct azlx_state_ctx *s, struct azlx_record *r)
+{
+	struct azlx_entries *es;
+	int i, ret;
+
+	memset(r, 0, sizeof(*r));
+	es = calloc(1, sizeof(*es));
+	if (!es)
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	ret = azlx_state_load(s, es, &r->exists);
+	if (ret) {
+		free(es);
+		return ret;
+	}
+	r->priv = es;
+	if (!es->n)
+		return AZLX_EXIT_OK;
+	r->v = calloc(es->n, sizeof(*r->v));
+	if (!r->v) {
+		azlx_record_free(r);
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	}
+	for (i = 0; i < es->n; i++) {
+		const struct azlx_entry *e = &es->v[i];
+		struct azlx_recorded *v = &r->v[r->n++];
+
+		v->name = e->name;
+		v->kind = azlx_kind_names[e->kind];
+		v->path = e->path;
+		v->setting = e->kind == AZLX_ITEM_ETHTOOL ? azlx_eth_setting_name(e->eth) : NULL;
+		v->conffile = e->kind == AZLX_ITEM_CONFFILE;
+		v->prior = e->prior;
+		v->new = e->new;
+		if (azlx_entry_read(e, &v->now, v->error, sizeof(v->error))) {
+			v->unreadable = true;
+			continue;
+		}
+		v->holds = azlx_entry_is(e, v->now, e->new);
+		v->is_prior = azlx_entry_is(e, v->now, e->prior);
+	}
+	return AZLX_EXIT_OK;
+}
+
+void azlx_record_free(struct azlx_record *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->v[i].now);
+	free(r->v);
+	if (r->priv) {
+		azlx_entries_free(r->priv);
+		free(r->priv);
+	}
+	memset(r, 0, sizeof(*r));
 }

@@ -887,7 +887,7 @@ static void azlx_plan_module(struct azlx_ctx *x)
 		azlx_strf(it->reason, sizeof(it->reason),
 			 "--persist: modprobe applies the same options at every load");
 		if (asprintf(&it->content,
-			     "# written by azlxnet tune --persist; azlxnet revert restores the previous file\n"
+			     "# written by azlxnet tune apply --persist; azlxnet tune revert restores the previous file\n"
 			     "options azlxnet synthetic_drivers=%s vf_drivers=%s\n", syn, vf) < 0) {
 			it->content = NULL;
 			x->err = -ENOMEM;

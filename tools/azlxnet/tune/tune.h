@@ -10,7 +10,8 @@
  *   ethtool.c channels, rings and features over ethtool netlink
  *   plan.c    the rules: current value, new value, reason
  *   apply.c   lock, state file, apply with rollback, revert
- *   tune.c    the commands tune, revert and detect, and their options
+ *   tune.c    the commands tune plan, apply, revert, show and detect, and
+ *             their options
  *   tfs.c     every sysfs/procfs access, under --root
  *
  * Each has a header of its own; this one is the commands'.
@@ -25,7 +26,10 @@
 #include "imds.h"
 #include "tconf.h"
 
-/* Options of tune, revert, detect and disk, parsed by main() with the others. */
+/*
+ * Options of tune and disk, parsed by main() with the others; each tune
+ * command refuses those it does not take.
+ */
 enum {
 	AZLX_OPT_TUNE_FIRST = 0x100,
 	AZLX_OPT_DRY_RUN = AZLX_OPT_TUNE_FIRST,
@@ -51,9 +55,14 @@ enum {
 	{ "persist",	no_argument,		NULL, AZLX_OPT_PERSIST },	\
 	{ "all",	no_argument,		NULL, AZLX_OPT_ALL }
 
+#define AZLX_TUNE_NOPTS	(AZLX_OPT_TUNE_LAST - AZLX_OPT_TUNE_FIRST + 1)
+
 struct azlx_tune_opts {
 	bool		given;		/* any of them */
 	const char	*name;		/* the first one given, for usage errors */
+	const char	*names[AZLX_TUNE_NOPTS];	/* each as typed; NULL: not given */
+	int		seq[AZLX_TUNE_NOPTS];		/* and when (1: first) */
+	int		count;
 	bool		dry_run, no_imds, persist, all;
 	const char	*profile, *root, *state_dir, *config, *imds_file;
 };
@@ -63,10 +72,12 @@ extern struct azlx_tune_opts azlx_tune_opts;
 /* Records option @opt (AZLX_OPT_*); @name as typed. */
 void azlx_tune_set_opt(int opt, const char *arg, const char *name);
 
+/* azlxnet tune { plan | apply | revert | show | detect } */
 int azlx_do_tune(int argc, char **argv);
+/* azlxnet revert and detect: the spellings before "tune revert" and "tune detect" */
 int azlx_do_revert(int argc, char **argv);
 int azlx_do_detect(int argc, char **argv);
-/* --root, --config, --profile: the common start of tune, detect, disk; exit code. */
+/* --root, --config, --profile: the common start of plan, apply, detect, disk; exit code. */
 int azlx_tune_setup(struct azlx_tconf *c);
 /* IMDS: --imds-file, the service (on Azure only) or nothing; never fatal. */
 int azlx_tune_imds(const struct azlx_node *n, const struct azlx_tconf *c, struct azlx_imds *m);
