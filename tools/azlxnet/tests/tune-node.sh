@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Tests of azlxnet tune against what real nodes hold, on fake trees
+# (mkfake.sh): --root confines every path (symlinks pointing out of the tree
+# are neither read nor written, with openat2(2) and with the fallback for
+# kernels without it), and the plan's speed on the 64-vCPU node.
+# No root, no module, no network. TAP on stdout.
+#
+# Usage: tune-node.sh PATH-TO-AZLXNET
+
+set -u
+
+AZ=${1:?usage: tune-node.sh PATH-TO-AZLXNET}
+DIR=$(cd "$(dirname "$0")" && pwd)
+FIX=$DIR/fixtures
+TIMEOUT=20
+
+source "$(dirname "$0")/clilib.sh"
+clilib_init tune-node
+
+# item OBJECT SETTING: [current, new, reason] of that plan item (JSON)
+item() {
+	printf '%s' "$out" | jq -c --arg o "$1" --arg s "$2" \
+		'[.items[] | select(.object == $o and .setting == $s) | [.current, .new, .reason]] | if length == 1 then .[0] else "items: \(length)" end'
+}
+
+fake() {	# fake TYPE: a fresh tree; prints its path
+	local d
+	d=$(mktemp -d "$tmp/$1.XXXXXX") && chmod 755 "$d" || return 1
+	"$DIR/mkfake.sh" "$1" "$d/root" || return 1
+	echo "$d/root"
+}
+
+# ---- --root is a jail -------------------------------------------------------------
+
+# outside NAME VALUE: a file in $OUT, next to (not in) the fake tree; prints its path
+outside() {
+	printf '%s\n' "$2" >"$OUT/$1"
+	touch -d '2001-02-03 04:05:06' "$OUT/$1"
+	echo "$OUT/$1"
+}
+
+# escape ROOT REL TARGET KIND: replaces ROOT/REL with a symlink to the file
+# TARGET outside ROOT, absolute (KIND abs) or by enough ".." (KIND dotdot)
+escape() {
+	local r=$1 rel=$2 target=$3 up="" i depth
+	rm -rf "${r:?}/$rel"
+	if [ "$4" = abs ]; then
+		ln -s "$target" "$r/$rel"
+		return
+	fi
+	depth=$(($(tr -cd / <<<"$rel$r" | wc -c) + 2))
+	for ((i = 0; i < depth; i++)); do up+="../"; done
+	ln -s "$up${target#/}" "$r/$rel"
+}
+
+# unchanged FILE VALUE: FILE still holds VALUE, with its old mtime
+unchanged() {
+	expect_eq "$(cat "$1")" "$2"
+	expect_eq "$(stat -c %Y "$1")" "$(date -d '2001-02-03 04:05:06' +%s)"
+}
+
+# A detect read (DMI vendor), a plan read (a sysctl's current value) and the
+# configuration file, each a symlink out of the tree: none is read.
+jail_read() {	# jail_read abs|dotdot
+	local r vendor conf
+	r=$(fake azure-2)
+	OUT=$(mktemp -d "$tmp/outside.XXXXXX")
+	vendor=$(outside vendor "Outside Vendor Ltd")
+	escape "$r" sys/class/dmi/id/sys_vendor "$vendor" "$1"
+	escape "$r" proc/sys/net/core/somaxconn "$(outside somaxconn 31337)" "$1"
+	conf=$(outside azlxnet.conf "$(printf '[tune]\nprofile = latency')")
+	mkdir -p "$r/etc/azlxnet"
+	escape "$r" etc/azlxnet/azlxnet.conf "$conf" "$1"
+	run -j detect --root "$r"
+	expect_rc 0
+	[[ "$out" != *"Outside Vendor"* ]] || fail "detect read $vendor through a symlink"
+	jq_eq .platform.azure false
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	[[ "$out" != *31337* ]] || fail "the plan read a sysctl outside the root"
+	jq_eq .profile '"aks"'
+	expect_eq "$(item kernel net.core.somaxconn)" '"items: 0"'
+	jq_eq '[.notes[] | select(test("net.core.somaxconn: left out"))] | length' 1
+}
+
+# An attribute apply writes (a sysctl, a disk's queue) and the state
+# directory, symlinks out of the tree: nothing outside is written.
+jail_write() {	# jail_write abs|dotdot
+	local r sysctl nr state
+	r=$(fake azure-2)
+	OUT=$(mktemp -d "$tmp/outside.XXXXXX")
+	sysctl=$(outside somaxconn 4096)
+	nr=$(outside nr_requests 256)
+	escape "$r" proc/sys/net/core/somaxconn "$sysctl" "$1"
+	escape "$r" sys/class/block/sda/queue/nr_requests "$nr" "$1"
+	state=$OUT/state
+	mkdir -p "$state" "$r/var/lib"
+	escape "$r" var/lib/azlxnet "$state" "$1"
+	run -j tune --root "$r" --no-imds
+	expect_rc 0
+	unchanged "$sysctl" 4096
+	unchanged "$nr" 256
+	expect_eq "$(ls -A "$state")" ""
+	# the rest was applied, and the state kept inside the tree
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/read_ahead_kb")" 768
+	[ -n "$(find "$r" -name tune.json)" ] || fail "no state file in the tree"
+	run -j revert --root "$r"
+	expect_rc 0
+	unchanged "$sysctl" 4096
+	unchanged "$nr" 256
+}
+
+test_jail_read_absolute() {
+	jail_read abs
+}
+
+test_jail_read_dotdot() {
+	jail_read dotdot
+}
+
+test_jail_write_absolute() {
+	jail_write abs
+}
+
+test_jail_write_dotdot() {
+	jail_write dotdot
+}
+
+# Without openat2(2) (kernels before 5.6): the same confinement.
+test_jail_fallback() {
+	export AZLXNET_TUNE_NO_OPENAT2=1
+	jail_read abs
+	jail_read dotdot
+	jail_write abs
+	jail_write dotdot
+}
+
+# Symlinks inside the tree are sysfs's own (class links, device/driver):
+# absolute ones resolve from the root, as on the node.
+inner_links() {
+	local r
+	r=$(fake azure-2)
+	mkdir -p "$r/sys/devices/vmbus/net"
+	mv "$r/sys/class/net/eth0" "$r/sys/devices/vmbus/net/eth0"
+	ln -s /sys/devices/vmbus/net/eth0 "$r/sys/class/net/eth0"
+	mkdir -p "$r/sys/devices/virtual/dmi"
+	mv "$r/sys/class/dmi/id" "$r/sys/devices/virtual/dmi/id"
+	ln -s ../../devices/virtual/dmi/id "$r/sys/class/dmi/id"
+	run -j detect --root "$r"
+	expect_rc 0
+	jq_eq .platform.azure true
+	jq_eq '[.nics[] | [.synthetic.name, .synthetic.driver, .vf.name, .vf.driver]]' \
+		'[["eth0","hv_netvsc","enP30832s1","mana"]]'
+	run -j tune --root "$r" --no-imds
+	expect_rc 0
+	jq_eq '[.items[] | select(.object == "eth0" and .setting == "tx-1/xps_cpus") | .new]' '["2"]'
+	expect_eq "$(cat "$r/sys/devices/vmbus/net/eth0/queues/tx-1/xps_cpus")" 2
+}
+
+test_jail_inner_links() {
+	inner_links
+}
+
+test_jail_inner_links_fallback() {
+	export AZLXNET_TUNE_NO_OPENAT2=1
+	inner_links
+}
+
+TESTS=(
+	jail_read_absolute
+	jail_read_dotdot
+	jail_write_absolute
+	jail_write_dotdot
+	jail_fallback
+	jail_inner_links
+	jail_inner_links_fallback
+)
+
+run_tests
