@@ -168,6 +168,83 @@ test_jail_inner_links_fallback() {
 	inner_links
 }
 
+# ---- VF interrupts ----------------------------------------------------------------
+
+# new OBJECT SETTING: the planned value of that item, "none" if there is none
+new() {
+	printf '%s' "$out" | jq -r --arg o "$1" --arg s "$2" \
+		'[.items[] | select(.object == $o and .setting == $s) | .new] | if length == 1 then .[0] elif length == 0 then "none" else "items: \(length)" end'
+}
+
+# vf_irqs VMBUS-OBJECT VF CONTROL-IRQ IRQ...: the IRQ of VF queue N (the
+# Nth IRQ given) gets the CPU planned for synthetic channel N (relid 14+N);
+# the control IRQ is left alone
+vf_irqs() {
+	local chan=$1 vf=$2 ctl=$3 q=0 irq cpu
+	shift 3
+	expect_eq "$(new "$vf" "irq $ctl affinity")" none
+	for irq in "$@"; do
+		cpu=$(new "$chan" "channel $((14 + q)) cpu")
+		[ "$cpu" != none ] || fail "no plan for channel $((14 + q))"
+		expect_eq "$(new "$vf" "irq $irq affinity")" "$cpu"
+		q=$((q + 1))
+	done
+	jq_eq "[.items[] | select(.area == \"irq\" and .object == \"$vf\")] | length" $#
+}
+
+test_vf_irqs_mana() {
+	local r
+	r=$(fake azure-2)
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	vf_irqs "eth0 000d3a6e" enP30832s1 24 25 26
+	expect_has "$(item enP30832s1 "irq 26 affinity")" "VF queue 1 (mana_q1@pci:7870:00:00.0)"
+	r=$(fake azure-64)
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	vf_irqs "eth0 000d3a6e" enP1s1 40 41 42 43 44 45 46 47 48
+	vf_irqs "eth1 000d3a6e" enP2s2 56 57 58 59 60 61 62 63 64
+	expect_eq "$(new enP2s2 "irq 57 affinity")" 32
+}
+
+# mlx5 and mlx4: IRQ numbers out of vector order, the control EQ first
+test_vf_irqs_mlx5() {
+	local r
+	r=$(fake azure-4-mlx5)
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	vf_irqs "eth0 000d3a6e" enP4660s1 30 34 33 32 31
+	run -j detect --root "$r"
+	expect_rc 0
+	jq_eq '.nics[0].vf.irqs | map("\(.irq):\(.queue)") | join(" ")' '"30:null 31:3 32:2 33:1 34:0"'
+}
+
+test_vf_irqs_mlx4() {
+	local r
+	r=$(fake azure-4-mlx4)
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	jq_eq '[.items[] | select(.object == "enP4660s1" and .setting == "channels combined")] | length' 1
+	vf_irqs "eth0 000d3a6e" enP4660s1 30 34 33 32 31
+}
+
+# Names the tool does not know (mana before 6.2 named every vector
+# "mana_intr"), or no /proc/interrupts: the VF's IRQs left alone, said so.
+test_vf_irqs_unknown() {
+	local r
+	r=$(fake azure-2)
+	sed -i 's/mana_[a-z0-9]*@pci:7870:00:00.0/mana_intr/' "$r/proc/interrupts"
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	jq_eq '[.items[] | select(.area == "irq")] | length' 0
+	jq_eq '[.notes[] | select(test("enP30832s1: 3 VF interrupt\\(s\\) left alone: names not known"))] | length' 1
+	rm "$r/proc/interrupts"
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	jq_eq '[.items[] | select(.area == "irq")] | length' 0
+	jq_eq '[.notes[] | select(test("enP30832s1: VF interrupts left alone: /proc/interrupts"))] | length' 1
+}
+
 TESTS=(
 	jail_read_absolute
 	jail_read_dotdot
@@ -176,6 +253,10 @@ TESTS=(
 	jail_fallback
 	jail_inner_links
 	jail_inner_links_fallback
+	vf_irqs_mana
+	vf_irqs_mlx5
+	vf_irqs_mlx4
+	vf_irqs_unknown
 )
 
 run_tests

@@ -69,8 +69,8 @@ test_plan_azure2_no_imds() {
 	run -j tune --dry-run --root "$r" --no-imds
 	expect_rc 0
 	jq_eq .profile '"aks"'
-	jq_eq .changes 26
-	jq_eq '[.items[] | select(.change)] | length' 26
+	jq_eq .changes 25
+	jq_eq '[.items[] | select(.change)] | length' 25
 	# NIC: two channels on two vCPUs already; LRO off on a forwarding node
 	expect_item eth0 "channels combined" 2 2 "one channel per usable vCPU (netvsc: up to 64"
 	expect_item eth0 "features rx-lro" on off "this node forwards"
@@ -86,10 +86,10 @@ test_plan_azure2_no_imds() {
 	expect_item "eth0 000d3a6e" "channel 15 cpu" 0 1 "spread netvsc channels"
 	expect_item "host0 f8b3781a" "channel 14 cpu" 0 0 "spread storvsc channels"
 	expect_item "host1 f8b3781b" "channel 14 cpu" 0 1 "spread storvsc channels"
-	# the VF's interrupts follow the synthetic channels
-	expect_item enP30832s1 "irq 24 affinity" 0-1 0 "synthetic channel k"
-	expect_item enP30832s1 "irq 25 affinity" 0-1 1 "synthetic channel k"
-	expect_item enP30832s1 "irq 26 affinity" 0-1 0 "synthetic channel k"
+	# the VF's queue interrupts follow the synthetic channels; mana_hwc stays
+	expect_no_item enP30832s1 "irq 24 affinity"
+	expect_item enP30832s1 "irq 25 affinity" 0-1 0 "VF queue 0 (mana_q0@pci:7870:00:00.0): on the CPU of synthetic channel N"
+	expect_item enP30832s1 "irq 26 affinity" 0-1 1 "VF queue 1"
 	# sysctls: at least the profile's values
 	expect_item kernel net.core.somaxconn 4096 16384 "AKS-allowed; at least aks"
 	expect_item kernel net.ipv4.tcp_tw_reuse 2 1 "exactly aks"
@@ -113,7 +113,7 @@ test_plan_azure2_text() {
 	r=$(fake azure-2)
 	run tune --dry-run --root "$r" --no-imds
 	expect_rc 0
-	expect_has "$out" "profile aks: 26 change(s), 8 setting(s) already as planned"
+	expect_has "$out" "profile aks: 25 change(s), 8 setting(s) already as planned"
 	expect_has "$out" "AREA    OBJECT"
 	expect_has "$(grep 'sda  *device/queue_depth' "$tmp/out")" "2048"
 	expect_has "$(grep 'sda  *device/queue_depth' "$tmp/out")" "70"
@@ -157,8 +157,9 @@ test_plan_azure64() {
 	expect_item "eth0 000d3a6e" "channel 21 cpu" 7 7 "spread netvsc"
 	expect_item "eth1 000d3a6e" "channel 14 cpu" 0 32 "NUMA-local"
 	expect_item "eth1 000d3a6e" "channel 21 cpu" 7 39 "NUMA-local"
-	expect_item enP2s2 "irq 56 affinity" 0-63 32 "synthetic channel k"
-	expect_item enP2s2 "irq 63 affinity" 0-63 39 "synthetic channel k"
+	expect_no_item enP2s2 "irq 56 affinity"
+	expect_item enP2s2 "irq 57 affinity" 0-63 32 "synthetic channel N"
+	expect_item enP2s2 "irq 64 affinity" 0-63 39 "synthetic channel N"
 	# disks: budgets from IMDS, queue depth = IOPS x 20 ms, read-ahead from MB/s
 	expect_item nvme0n1 queue/nr_requests 1023 140 "2 x queue depth 70"
 	expect_item nvme0n1 queue/io_timeout 30000 240000 "retries remote I/O for up to 120 s"
@@ -302,7 +303,7 @@ roundtrip() {
 
 test_apply_revert_azure2() {
 	roundtrip azure-2 --no-imds
-	expect_eq "$applied" 26
+	expect_eq "$applied" 25
 }
 
 test_apply_revert_azure64() {

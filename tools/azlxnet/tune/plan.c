@@ -554,35 +554,59 @@ static int azlx_planned_chan_cpu(const struct azlx_ctx *x, int idx, int k)
 	return d->chans[k].cpu;
 }
 
+/*
+ * The VF's queue interrupts follow the synthetic channels: VF queue N (by
+ * the IRQ's name, see azlx_vf_irq_queue()) on the CPU of channel N, so a
+ * flow is handled on one CPU whichever path it takes. Not by vector order:
+ * vector 0 is the control queue on mana and mlx5. The control IRQ and
+ * IRQs whose names no rule knows are left alone.
+ */
 static void azlx_plan_vf_irqs(struct azlx_ctx *x, const struct azlx_nicpair *pr)
 {
 	static int cpus[AZLX_MAX_CPUS];
-	char path[512], set[64], val[16], **irqs;
-	size_t nirq, k;
-	int ncpus, cpu;
+	const struct azlx_vmbus_dev *d;
+	const struct azlx_nicdev *vf = &pr->vf;
+	char path[512], set[64], val[16];
+	int ncpus, cpu, k, unknown = 0;
+	const char *example = NULL;
 
-	if (!pr->has_vf || (x->c->irq_affinity.set && !x->c->irq_affinity.v))
+	if (!pr->has_vf || !vf->nirqs || (x->c->irq_affinity.set && !x->c->irq_affinity.v))
 		return;
-	azlx_strf(path, sizeof(path), "/sys/class/net/%s/device/msi_irqs", pr->vf.name);
-	if (azlx_fs_list(path, &irqs, &nirq))
+	if (!vf->irq_names) {
+		azlx_plan_note(x->p, "%s: VF interrupts left alone: /proc/interrupts unreadable, their queues unknown",
+			       vf->name);
 		return;
-	ncpus = azlx_local_cpus(x, pr->vf.numa_node, cpus);
-	for (k = 0; k < nirq && ncpus; k++) {
-		const struct azlx_vmbus_dev *d = pr->vmbus >= 0 ? &x->n->vmbus_devs[pr->vmbus] : NULL;
+	}
+	d = pr->vmbus >= 0 ? &x->n->vmbus_devs[pr->vmbus] : NULL;
+	if (d && !d->nchans)
+		d = NULL;
+	ncpus = azlx_local_cpus(x, vf->numa_node, cpus);
+	for (k = 0; k < vf->nirqs && ncpus; k++) {
+		const struct azlx_vf_irq *q = &vf->irqs[k];
 
-		cpu = d && d->nchans ? azlx_planned_chan_cpu(x, pr->vmbus, (int)(k % d->nchans)) :
-		      cpus[k % ncpus];
+		if (q->queue == AZLX_IRQ_CONTROL)
+			continue;
+		if (q->queue < 0) {
+			unknown++;
+			if (!example)
+				example = q->name[0] ? q->name : "no name";
+			continue;
+		}
+		cpu = d ? azlx_planned_chan_cpu(x, pr->vmbus, q->queue % d->nchans) :
+		      cpus[q->queue % ncpus];
 		if (cpu < 0)
 			continue;
-		azlx_strf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", irqs[k]);
-		azlx_strf(set, sizeof(set), "irq %s affinity", irqs[k]);
+		azlx_strf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", q->irq);
+		azlx_strf(set, sizeof(set), "irq %d affinity", q->irq);
 		azlx_strf(val, sizeof(val), "%d", cpu);
-		azlx_add_file(x, "irq", pr->vf.name, set, path, path, AZLX_VT_CPULIST, false, val,
-			      "irq.vf",
-			      d ? "VF interrupt k on the CPU of synthetic channel k" :
-			      "VF interrupts spread over NUMA-local CPUs");
+		azlx_add_file(x, "irq", vf->name, set, path, path, AZLX_VT_CPULIST, false, val,
+			      "irq.vf", "VF queue %d (%s): %s", q->queue, q->name,
+			      d ? "on the CPU of synthetic channel N" :
+			      "spread over NUMA-local CPUs");
 	}
-	azlx_names_free(irqs, nirq);
+	if (unknown)
+		azlx_plan_note(x->p, "%s: %d VF interrupt(s) left alone: names not known (\"%s\"): mana_q<N>, mlx5_comp<N> and mlx4-<N> are",
+			       vf->name, unknown, example);
 }
 
 /* ---- sysctls -------------------------------------------------------------------------- */
