@@ -245,6 +245,61 @@ test_vf_irqs_unknown() {
 	jq_eq '[.notes[] | select(test("enP30832s1: VF interrupts left alone: /proc/interrupts"))] | length' 1
 }
 
+# ---- disruptive items -----------------------------------------------------------------
+
+# netvsc detaches the NIC to change its channels or ring, mana and mlx5
+# re-create the VF's queues: such items are marked, in the plan and in
+# apply's output, and --no-disruptive leaves them out.
+test_disruptive_marked() {
+	local r
+	r=$(fake azure-64)
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	jq_eq '[.items[] | select(.disruptive) | "\(.object) \(.setting)"] | join(",")' \
+		'"eth0 channels combined,eth0 rings rx,enP1s1 channels combined,eth1 channels combined,eth1 rings rx,enP2s2 channels combined"'
+	jq_eq '[.items[] | select(.object == "eth0" and .setting == "rings rx") | .disruption][0]' \
+		'"netvsc detaches the NIC to change it: traffic stops for a moment"'
+	jq_eq '[.items[] | select(.object == "enP1s1" and .setting == "channels combined") | .disruption][0]' \
+		'"the VF re-creates its queues: traffic takes the synthetic path for a moment"'
+	jq_eq '[.items[] | select(.disruptive | not) | .disruption] | unique' '[null]'
+	jq_eq .disruptive 6
+	run tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	expect_has "$(grep -E '^nic +eth0 +rings rx ' "$tmp/out")" "[disruptive]"
+	[[ "$(grep -E '^nic +eth0 +features rx-lro' "$tmp/out")" != *disruptive* ]] || fail "LRO marked"
+	expect_has "$out" "6 disruptive change(s): netvsc detaches the NIC"
+	# apply says so too, without asking
+	run -j tune --root "$r" --no-imds --state-dir "$tmp/st.marked" </dev/null
+	expect_rc 0
+	jq_eq '[.items[] | select(.disruptive and .change)] | length' 6
+	r=$(fake azure-64)
+	run tune --root "$r" --no-imds --state-dir "$tmp/st.marked2" </dev/null
+	expect_rc 0
+	expect_has "$(grep -E '^nic +eth0 +channels combined ' "$tmp/out")" "[disruptive]"
+	expect_has "$out" "6 disruptive change(s)"
+	expect_has "$out" "applied "
+}
+
+test_no_disruptive() {
+	local r
+	r=$(fake azure-64)
+	run -j tune --dry-run --root "$r" --no-imds --no-disruptive
+	expect_rc 0
+	jq_eq '[.items[] | select(.disruptive)] | length' 0
+	jq_eq '[.items[] | select(.area == "nic" and (.setting | test("^(channels|rings)")))] | length' 0
+	jq_eq '[.notes[] | select(test("^eth0 channels combined: left out \\(--no-disruptive\\): netvsc detaches"))] | length' 1
+	# the queues stay 8: no RPS/XPS item for queues that will not come
+	jq_eq '[.items[] | select(.object == "eth0" and .setting == "tx-8/xps_cpus")] | length' 0
+	jq_eq '[.items[] | select(.object == "eth0" and .setting == "tx-7/xps_cpus") | .new][0]' \
+		'"80808080,80808080"'
+	# and applied so: channels and ring as they were
+	run -j tune --root "$r" --no-imds --no-disruptive --state-dir "$tmp/st.nodisr"
+	expect_rc 0
+	expect_eq "$(cat "$r/ethtool/eth0/channels.combined")" 8
+	expect_eq "$(cat "$r/ethtool/eth0/rings.rx")" 1024
+	expect_eq "$(cat "$r/ethtool/eth0/features.rx-lro")" off
+}
+
 TESTS=(
 	jail_read_absolute
 	jail_read_dotdot
@@ -257,6 +312,8 @@ TESTS=(
 	vf_irqs_mlx5
 	vf_irqs_mlx4
 	vf_irqs_unknown
+	disruptive_marked
+	no_disruptive
 )
 
 run_tests

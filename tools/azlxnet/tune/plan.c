@@ -124,6 +124,15 @@ int azlx_plan_changes(const struct azlx_plan *p)
 	return n;
 }
 
+int azlx_plan_disruptive(const struct azlx_plan *p)
+{
+	int i, n = 0;
+
+	for (i = 0; i < p->n; i++)
+		n += p->items[i].change && p->items[i].disruption;
+	return n;
+}
+
 /* ---- values ------------------------------------------------------------------- */
 
 static void azlx_fold(const char *s, char *out, size_t len)
@@ -325,29 +334,49 @@ static struct azlx_item *azlx_add_file(struct azlx_ctx *x, const char *area, con
 	return it;
 }
 
-static void azlx_add_eth(struct azlx_ctx *x, const struct azlx_nicdev *d,
-			 const struct azlx_ethtool *e, enum azlx_eth_setting s,
-			 unsigned long want, const char *rule, const char *reason)
+static const char azlx_netvsc_detach[] =
+	"netvsc detaches the NIC to change it: traffic stops for a moment";
+static const char azlx_vf_requeue[] =
+	"the VF re-creates its queues: traffic takes the synthetic path for a moment";
+
+/*
+ * Adds an ethtool item; returns the value the device will have after the
+ * plan: @want (capped at the maximum), or the current one if left out.
+ */
+static unsigned long azlx_add_eth(struct azlx_ctx *x, const struct azlx_nicdev *d,
+				  bool synthetic, const struct azlx_ethtool *e,
+				  enum azlx_eth_setting s, unsigned long want, const char *rule,
+				  const char *reason)
 {
 	const struct azlx_eth_value *v = &e->v[s];
+	const char *disruption = NULL;
 	struct azlx_item *it;
 
 	if (x->err)
-		return;
+		return v->cur;
 	if (!v->supported || v->fixed) {
 		azlx_plan_note(x->p, "%s %s: left out: %s by the device", d->name,
 			       azlx_eth_setting_name(s), v->fixed ? "fixed" : "not offered");
-		return;
+		return v->cur;
 	}
 	if (v->max && want > v->max)
 		want = v->max;
+	/* channels and rings: netvsc detaches the NIC, a VF rebuilds its queues */
+	if (s != AZLX_ETH_LRO)
+		disruption = synthetic ? azlx_netvsc_detach : azlx_vf_requeue;
+	if (disruption && x->o->no_disruptive && want != v->cur) {
+		azlx_plan_note(x->p, "%s %s: left out (--no-disruptive): %s", d->name,
+			       azlx_eth_setting_name(s), disruption);
+		return v->cur;
+	}
 	it = azlx_plan_add(x->p);
 	if (!it) {
 		x->err = -ENOMEM;
-		return;
+		return v->cur;
 	}
 	it->kind = AZLX_ITEM_ETHTOOL;
 	it->eth = s;
+	it->disruption = disruption;
 	azlx_strf(it->area, sizeof(it->area), "nic");
 	azlx_strf(it->object, sizeof(it->object), "%s", d->name);
 	azlx_strf(it->setting, sizeof(it->setting), "%s", azlx_eth_setting_name(s));
@@ -365,6 +394,7 @@ static void azlx_add_eth(struct azlx_ctx *x, const struct azlx_nicdev *d,
 	}
 	it->cur_known = true;
 	it->change = !azlx_value_equal(it->value_type, it->cur, it->new);
+	return want;
 }
 
 /* ---- NICs ----------------------------------------------------------------------------- */
@@ -414,8 +444,8 @@ static int azlx_plan_ethtool(struct azlx_ctx *x, const struct azlx_nicdev *d, bo
 	if (e.v[AZLX_ETH_COMBINED].supported) {
 		if (e.v[AZLX_ETH_COMBINED].max && want > e.v[AZLX_ETH_COMBINED].max)
 			want = e.v[AZLX_ETH_COMBINED].max;
-		azlx_add_eth(x, d, &e, AZLX_ETH_COMBINED, want, "nic.channels", reason);
-		queues = (int)want;
+		queues = (int)azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_COMBINED, want,
+					   "nic.channels", reason);
 	} else if (e.v[AZLX_ETH_RX_CHANNELS].supported && e.v[AZLX_ETH_TX_CHANNELS].supported) {
 		unsigned long rx = want, tx = want;
 
@@ -423,9 +453,9 @@ static int azlx_plan_ethtool(struct azlx_ctx *x, const struct azlx_nicdev *d, bo
 			rx = e.v[AZLX_ETH_RX_CHANNELS].max;
 		if (e.v[AZLX_ETH_TX_CHANNELS].max && tx > e.v[AZLX_ETH_TX_CHANNELS].max)
 			tx = e.v[AZLX_ETH_TX_CHANNELS].max;
-		azlx_add_eth(x, d, &e, AZLX_ETH_RX_CHANNELS, rx, "nic.channels", reason);
-		azlx_add_eth(x, d, &e, AZLX_ETH_TX_CHANNELS, tx, "nic.channels", reason);
-		queues = (int)rx;
+		queues = (int)azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_RX_CHANNELS, rx,
+					   "nic.channels", reason);
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_TX_CHANNELS, tx, "nic.channels", reason);
 	} else {
 		azlx_plan_note(x->p, "%s: channels left out: not offered by the device", d->name);
 	}
@@ -433,21 +463,22 @@ static int azlx_plan_ethtool(struct azlx_ctx *x, const struct azlx_nicdev *d, bo
 	/* AKS raises the synthetic NIC's RX ring from 1024 to 2048 on >= 4 vCPUs */
 	if (synthetic && x->c->rx_ring.set) {
 		azlx_conf_reason(x, x->c->rx_ring.line, reason, sizeof(reason));
-		azlx_add_eth(x, d, &e, AZLX_ETH_RX_RING, x->c->rx_ring.v, "nic.rx_ring", reason);
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_RX_RING, x->c->rx_ring.v, "nic.rx_ring",
+			     reason);
 	} else if (synthetic && x->pp->raise_rx_ring && x->n->ncpus >= 4 &&
 		   e.v[AZLX_ETH_RX_RING].supported && e.v[AZLX_ETH_RX_RING].cur < 2048) {
-		azlx_add_eth(x, d, &e, AZLX_ETH_RX_RING, 2048, "nic.rx_ring",
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_RX_RING, 2048, "nic.rx_ring",
 			     "AKS raises the RX ring to 2048 on >= 4 vCPUs (netvsc re-attaches the device)");
 	}
 
 	/* LRO is the host's RSC on netvsc: never on a forwarding node, nor with XDP */
 	if (x->c->lro.set) {
 		azlx_conf_reason(x, x->c->lro.line, reason, sizeof(reason));
-		azlx_add_eth(x, d, &e, AZLX_ETH_LRO, x->c->lro.v, "nic.lro", reason);
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_LRO, x->c->lro.v, "nic.lro", reason);
 	} else if (e.v[AZLX_ETH_LRO].supported && !e.v[AZLX_ETH_LRO].fixed &&
 		   (forwarding || x->pp->lro >= 0)) {
 		want = forwarding ? 0 : (unsigned long)x->pp->lro;
-		azlx_add_eth(x, d, &e, AZLX_ETH_LRO, want, "nic.lro",
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_LRO, want, "nic.lro",
 			     forwarding ? "LRO off: this node forwards (pods), and XDP needs it off" :
 			     want ? "LRO (host RSC) on: fewer, larger packets for throughput" :
 			     "LRO off: no coalescing delay");
@@ -1028,7 +1059,7 @@ int azlx_plan_build(const struct azlx_node *n, const struct azlx_imds *m,
 
 void azlx_plan_print(const struct azlx_plan *p, bool all)
 {
-	int i, changes = azlx_plan_changes(p);
+	int i, changes = azlx_plan_changes(p), disruptive = azlx_plan_disruptive(p);
 	int w_area = 4, w_obj = 6, w_set = 7, w_cur = 7, w_new = 3;
 
 	for (i = 0; i < p->n; i++) {
@@ -1055,6 +1086,10 @@ void azlx_plan_print(const struct azlx_plan *p, bool all)
 	azlx_print_uint(AZLX_PRINT_ANY, "changes", "%llu change(s), ", changes);
 	azlx_print_uint(AZLX_PRINT_ANY, "unchanged", "%llu setting(s) already as planned\n",
 			p->n - changes);
+	azlx_print_uint(AZLX_PRINT_JSON, "disruptive", NULL, disruptive);
+	if (disruptive)
+		azlx_print_text("%d disruptive change(s): netvsc detaches the NIC to change its channels or ring, a VF re-creates its queues; traffic stops or takes the synthetic path for a moment (--no-disruptive leaves them out)\n",
+				disruptive);
 	if (!changes)
 		azlx_print_text("nothing to change\n");
 	else
@@ -1069,9 +1104,10 @@ void azlx_plan_print(const struct azlx_plan *p, bool all)
 		if (!changes && !azlx_print_is_json())
 			continue;
 		azlx_print_open_object(NULL);
-		azlx_print_text("%-*s  %-*s  %-*s  %-*.*s  %-*.*s  %s\n", w_area, it->area, w_obj,
+		azlx_print_text("%-*s  %-*s  %-*s  %-*.*s  %-*.*s  %s%s\n", w_area, it->area, w_obj,
 				it->object, w_set, it->setting, w_cur, w_cur,
-				it->cur_known ? it->cur : "-", w_new, w_new, it->new, it->reason);
+				it->cur_known ? it->cur : "-", w_new, w_new, it->new, it->reason,
+				it->change && it->disruption ? " [disruptive]" : "");
 		azlx_print_string(AZLX_PRINT_JSON, "area", NULL, it->area);
 		azlx_print_string(AZLX_PRINT_JSON, "object", NULL, it->object);
 		azlx_print_string(AZLX_PRINT_JSON, "setting", NULL, it->setting);
@@ -1081,6 +1117,8 @@ void azlx_plan_print(const struct azlx_plan *p, bool all)
 		azlx_print_string(AZLX_PRINT_JSON, "current", NULL, it->cur_known ? it->cur : NULL);
 		azlx_print_string(AZLX_PRINT_JSON, "new", NULL, it->new);
 		azlx_print_bool(AZLX_PRINT_JSON, "change", NULL, it->change);
+		azlx_print_bool(AZLX_PRINT_JSON, "disruptive", NULL, it->disruption != NULL);
+		azlx_print_string(AZLX_PRINT_JSON, "disruption", NULL, it->disruption);
 		azlx_print_string(AZLX_PRINT_JSON, "rule", NULL, it->rule);
 		azlx_print_string(AZLX_PRINT_JSON, "reason", NULL, it->reason);
 		azlx_print_close_object();

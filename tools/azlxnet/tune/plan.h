@@ -38,6 +38,8 @@ struct azlx_item {
 	char			rule[32];
 	bool			change;
 	int			value_type;	/* AZLX_VT_* */
+	/* changing it interrupts traffic for a moment; why (NULL if not) */
+	const char		*disruption;
 };
 
 enum azlx_value_type {
@@ -59,6 +61,7 @@ struct azlx_plan {
 
 struct azlx_plan_opts {
 	bool	persist;	/* write /etc/modprobe.d/azlxnet.conf */
+	bool	no_disruptive;	/* leave out what interrupts traffic */
 };
 
 int azlx_plan_build(const struct azlx_node *n, const struct azlx_imds *m,
@@ -66,6 +69,8 @@ int azlx_plan_build(const struct azlx_node *n, const struct azlx_imds *m,
 		    struct azlx_plan *p);
 void azlx_plan_free(struct azlx_plan *p);
 int azlx_plan_changes(const struct azlx_plan *p);
+/* Changes that interrupt traffic for a moment (item.disruption set). */
+int azlx_plan_disruptive(const struct azlx_plan *p);
 void azlx_plan_print(const struct azlx_plan *p, bool all);
 /* Reads the current value of @it into @buf; 0 or -errno. */
 int azlx_item_read(const struct azlx_item *it, char *buf, size_t len, char *err, size_t err_len);

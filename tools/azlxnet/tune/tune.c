@@ -52,6 +52,9 @@ void azlx_tune_set_opt(int opt, const char *arg, const char *name)
 	case AZLX_OPT_ALL:
 		o->all = true;
 		break;
+	case AZLX_OPT_NO_DISRUPTIVE:
+		o->no_disruptive = true;
+		break;
 	}
 }
 
@@ -138,7 +141,7 @@ static int azlx_tune_help(void)
 {
 	printf("Usage: azlxnet tune [ --dry-run ] [ --profile PROFILE ] [ --persist ] [ --all ]\n"
 	       "                    [ --config FILE ] [ --imds-file FILE | --no-imds ]\n"
-	       "                    [ --root DIR ] [ --state-dir DIR ]\n"
+	       "                    [ --root DIR ] [ --state-dir DIR ] [ --no-disruptive ]\n"
 	       "       azlxnet tune help\n"
 	       "where  PROFILE := { aks | latency | throughput }\n");
 	return AZLX_EXIT_OK;
@@ -153,7 +156,8 @@ int azlx_no_args(const char *cmd, int argc, char **argv)
 
 int azlx_do_tune(int argc, char **argv)
 {
-	struct azlx_plan_opts po = { .persist = azlx_tune_opts.persist };
+	struct azlx_plan_opts po = { .persist = azlx_tune_opts.persist,
+				     .no_disruptive = azlx_tune_opts.no_disruptive };
 	struct azlx_state_ctx st = { .lock_fd = -1 };
 	char dir[PATH_MAX];
 	struct azlx_tconf c;

@@ -37,7 +37,8 @@ enum {
 	AZLX_OPT_NO_IMDS,
 	AZLX_OPT_PERSIST,
 	AZLX_OPT_ALL,
-	AZLX_OPT_TUNE_LAST = AZLX_OPT_ALL,
+	AZLX_OPT_NO_DISRUPTIVE,
+	AZLX_OPT_TUNE_LAST = AZLX_OPT_NO_DISRUPTIVE,
 };
 
 #define AZLX_TUNE_LONG_OPTS						\
@@ -49,12 +50,13 @@ enum {
 	{ "imds-file",	required_argument,	NULL, AZLX_OPT_IMDS_FILE },	\
 	{ "no-imds",	no_argument,		NULL, AZLX_OPT_NO_IMDS },	\
 	{ "persist",	no_argument,		NULL, AZLX_OPT_PERSIST },	\
-	{ "all",	no_argument,		NULL, AZLX_OPT_ALL }
+	{ "all",	no_argument,		NULL, AZLX_OPT_ALL },		\
+	{ "no-disruptive", no_argument,		NULL, AZLX_OPT_NO_DISRUPTIVE }
 
 struct azlx_tune_opts {
 	bool		given;		/* any of them */
 	const char	*name;		/* the first one given, for usage errors */
-	bool		dry_run, no_imds, persist, all;
+	bool		dry_run, no_imds, persist, all, no_disruptive;
 	const char	*profile, *root, *state_dir, *config, *imds_file;
 };
 
