@@ -245,6 +245,40 @@ test_vf_irqs_unknown() {
 	jq_eq '[.notes[] | select(test("enP30832s1: VF interrupts left alone: /proc/interrupts"))] | length' 1
 }
 
+# ---- irqbalance ----------------------------------------------------------------------
+
+# irqbalance running: it would move the VF's IRQs back within seconds, so
+# the plan leaves them to it and says so; [nic] irq_affinity = yes insists.
+test_irqbalance() {
+	local r
+	r=$(fake azure-2)
+	mkdir -p "$r/proc/1" "$r/proc/812" "$r/proc/self"
+	echo systemd >"$r/proc/1/comm"
+	echo irqbalance >"$r/proc/812/comm"
+	run -j detect --root "$r"
+	expect_rc 0
+	jq_eq .irqbalance 812
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	jq_eq '[.items[] | select(.area == "irq")] | length' 0
+	jq_eq '[.notes[] | select(test("^enP30832s1: VF interrupts left to irqbalance \\(pid 812\\)"))] | length' 1
+	# the VMBus channels, which irqbalance cannot see, are still planned
+	expect_eq "$(new "eth0 000d3a6e" "channel 15 cpu")" 1
+	mkdir -p "$r/etc/azlxnet"
+	printf '[nic]\nirq_affinity = yes\n' >"$r/etc/azlxnet/azlxnet.conf"
+	run -j tune --dry-run --root "$r" --no-imds
+	expect_rc 0
+	expect_eq "$(new enP30832s1 "irq 26 affinity")" 1
+	jq_eq '[.notes[] | select(test("^enP30832s1: irqbalance \\(pid 812\\) runs: it may move these interrupts again"))] | length' 1
+	# not running: no note, the IRQs planned
+	rm -r "$r/proc/812" "$r/etc/azlxnet/azlxnet.conf"
+	run -j detect --root "$r"
+	jq_eq .irqbalance null
+	run -j tune --dry-run --root "$r" --no-imds
+	jq_eq '[.notes[] | select(test("irqbalance"))] | length' 0
+	expect_eq "$(new enP30832s1 "irq 26 affinity")" 1
+}
+
 # ---- disruptive items -----------------------------------------------------------------
 
 # netvsc detaches the NIC to change its channels or ring, mana and mlx5
@@ -314,6 +348,7 @@ TESTS=(
 	vf_irqs_unknown
 	disruptive_marked
 	no_disruptive
+	irqbalance
 )
 
 run_tests

@@ -628,6 +628,28 @@ static int azlx_detect_disks(struct azlx_node *n, const char *nvme_models)
 	return 0;
 }
 
+/*
+ * irqbalance: a process of that name in /proc (under --root too). It
+ * rewrites /proc/irq/N/smp_affinity of the IRQs it sees every 10 s.
+ */
+static void azlx_detect_irqbalance(struct azlx_node *n)
+{
+	char path[64], comm[32], **pids;
+	size_t npids, i;
+
+	if (azlx_fs_list("/proc", &pids, &npids))
+		return;
+	for (i = 0; i < npids && !n->irqbalance_pid; i++) {
+		if (pids[i][0] < '1' || pids[i][0] > '9' ||
+		    strspn(pids[i], "0123456789") != strlen(pids[i]) || strlen(pids[i]) > 9)
+			continue;
+		azlx_strf(path, sizeof(path), "/proc/%s/comm", pids[i]);
+		if (azlx_fs_read(path, comm, sizeof(comm)) >= 0 && !strcmp(comm, "irqbalance"))
+			n->irqbalance_pid = atoi(pids[i]);
+	}
+	azlx_names_free(pids, npids);
+}
+
 static int azlx_detect_vf_irqs(struct azlx_node *n)
 {
 	char *ints = NULL;
@@ -678,6 +700,7 @@ int azlx_detect(struct azlx_node *n, const struct azlx_tconf *conf)
 	ret = azlx_detect_vf_irqs(n);
 	if (ret)
 		return ret;
+	azlx_detect_irqbalance(n);
 
 	return azlx_detect_disks(n, conf->nvme_models.set ? conf->nvme_models.s : "");
 }
@@ -776,6 +799,11 @@ void azlx_node_print(const struct azlx_node *n)
 	azlx_print_bool(AZLX_PRINT_ANY, "loaded", "module azlxnet: loaded %s\n", n->module_loaded);
 	azlx_print_close_object();
 
+	if (n->irqbalance_pid)
+		azlx_print_int(AZLX_PRINT_ANY, "irqbalance", "irqbalance: runs (pid %lld)\n",
+			       n->irqbalance_pid);
+	else
+		azlx_print_null("irqbalance");
 	azlx_print_string(AZLX_PRINT_ANY, "nics_from", "nics (from %s):\n",
 			  n->nics_from_module ? "module" : "sysfs");
 	azlx_print_open_array("nics");

@@ -123,6 +123,8 @@ struct azlx_node {
 	int			nvmbus;
 	struct azlx_disk	*disks;
 	int			ndisks;
+	/* irqbalance's pid (/proc/PID/comm), 0 if it does not run */
+	int			irqbalance_pid;
 	/* the module */
 	bool			module_loaded;
 	char			mod_synthetic[256];

@@ -608,6 +608,15 @@ static void azlx_plan_vf_irqs(struct azlx_ctx *x, const struct azlx_nicpair *pr)
 			       vf->name);
 		return;
 	}
+	/* irqbalance would move them back within seconds: leave them to it */
+	if (x->n->irqbalance_pid && !x->c->irq_affinity.set) {
+		azlx_plan_note(x->p, "%s: VF interrupts left to irqbalance (pid %d), which places them itself; [nic] irq_affinity = yes plans them anyway",
+			       vf->name, x->n->irqbalance_pid);
+		return;
+	}
+	if (x->n->irqbalance_pid)
+		azlx_plan_note(x->p, "%s: irqbalance (pid %d) runs: it may move these interrupts again (ban them there: Documentation/tune.rst)",
+			       vf->name, x->n->irqbalance_pid);
 	d = pr->vmbus >= 0 ? &x->n->vmbus_devs[pr->vmbus] : NULL;
 	if (d && !d->nchans)
 		d = NULL;
