@@ -13,6 +13,7 @@
 #include "print.h"
 
 #include "apply.h"
+#include "planprint.h"
 #include "tune.h"
 
 struct azlx_tune_opts azlx_tune_opts;

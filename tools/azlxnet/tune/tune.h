@@ -8,7 +8,9 @@
  *   budget.c  disk and VM-size IOPS / MB/s budgets
  *   tconf.c   /etc/azlxnet/azlxnet.conf (inih)
  *   ethtool.c channels, rings and features over ethtool netlink
- *   plan.c    the rules: current value, new value, reason
+ *   plan.c    the rules: new value and reason of each item
+ *   item.c    an item's current value, and comparing values
+ *   planprint.c the plan as text or JSON
  *   apply.c   lock, state file, apply with rollback, revert
  *   tune.c    the commands tune, revert and detect, and their options
  *   tfs.c     every sysfs/procfs access, under --root
