@@ -8,6 +8,9 @@
 #   mkfake.sh azure-64 DIR   64 vCPUs on 2 NUMA nodes, two netvsc + mana
 #                            pairs, an Azure NVMe OS disk, eight NVMe data
 #                            disks and a local NVMe (Direct Disk) temp disk
+#   mkfake.sh azure-4-mlx5 DIR  4 vCPUs, one netvsc + mlx5 pair (ConnectX-4/5
+#                            VF), the resource disk on storvsc
+#   mkfake.sh azure-4-mlx4 DIR  the same with an mlx4 (ConnectX-3) VF
 #   mkfake.sh plain DIR      a KVM guest: virtio NIC, QEMU SCSI disk
 #
 # Values are those the kernel shows on such VMs (formats included: CPU
@@ -15,8 +18,9 @@
 # in sysfs, are in DIR/ethtool/DEV/<setting> (see ethtool.c).
 set -eu
 
-type=${1:?usage: mkfake.sh azure-2|azure-64|plain DIR}
-root=${2:?usage: mkfake.sh azure-2|azure-64|plain DIR}
+usage="usage: mkfake.sh azure-2|azure-64|azure-4-mlx5|azure-4-mlx4|plain DIR"
+type=${1:?$usage}
+root=${2:?$usage}
 mkdir -p "$root"
 cd "$root"
 
@@ -94,6 +98,44 @@ netdev() {
 	for ((q = 0; q < $4; q++)); do
 		w "$d/queues/rx-$q/rps_cpus" "$(mask0 "$5")"
 		w "$d/queues/tx-$q/xps_cpus" "$(mask0 "$5")"
+	done
+}
+
+# interrupts NCPUS: /proc/interrupts begun, as the kernel starts it: the
+# CPU header and the non-device lines of a Hyper-V guest
+interrupts() {
+	local n=$1 c
+	{
+		printf '%5s' ""
+		for ((c = 0; c < n; c++)); do printf ' %10s' "CPU$c"; done
+		printf '\n'
+		printf '%4s:' 0
+		for ((c = 0; c < n; c++)); do printf ' %10u' 0; done
+		printf '   IO-APIC   2-edge      timer\n'
+		printf '%4s:' 4
+		for ((c = 0; c < n; c++)); do printf ' %10u' 0; done
+		printf '   IO-APIC   4-edge      ttyS0\n'
+	} >proc/interrupts
+}
+
+# vf_irqs DEV BDF NCPUS IRQ:NAME...: MSI-X vectors of the VF DEV at PCI
+# address BDF, in vector order, with their IRQ numbers and the names the
+# driver requests them with (as /proc/interrupts shows them)
+vf_irqs() {
+	local dev=$1 bdf=$2 n=$3 v=0 irq name c
+	shift 3
+	mkdir -p "sys/class/net/$dev/device/msi_irqs"
+	for irq in "$@"; do
+		name=${irq#*:}
+		irq=${irq%%:*}
+		w "sys/class/net/$dev/device/msi_irqs/$irq" msix
+		w "proc/irq/$irq/smp_affinity_list" "$(cpulist "$n")"
+		{
+			printf '%4s:' "$irq"
+			for ((c = 0; c < n; c++)); do printf ' %10u' 0; done
+			printf '   PCI-MSIX-%s %4d-edge      %s\n' "$bdf" "$v" "$name"
+		} >>proc/interrupts
+		v=$((v + 1))
 	done
 }
 
@@ -182,11 +224,10 @@ azure-2)
 	ln -s ../enP30832s1 sys/class/net/eth0/lower_enP30832s1
 	netdev enP30832s1 mana 0 2 2
 	ln -s ../eth0 sys/class/net/enP30832s1/upper_eth0
-	for irq in 24 25 26; do
-		mkdir -p sys/class/net/enP30832s1/device/msi_irqs
-		w "sys/class/net/enP30832s1/device/msi_irqs/$irq" msix
-		w "proc/irq/$irq/smp_affinity_list" 0-1
-	done
+	# mana: vector 0 is the hardware channel (control), then a queue per CPU
+	interrupts 2
+	vf_irqs enP30832s1 7870:00:00.0 2 24:mana_hwc@pci:7870:00:00.0 \
+		25:mana_q0@pci:7870:00:00.0 26:mana_q1@pci:7870:00:00.0
 	ethtool eth0 channels.combined=2 channels.combined_max=64 rings.rx=1024 \
 		rings.rx_max=16384 rings.tx=1024 rings.tx_max=16384 "features.rx-lro=on"
 	ethtool enP30832s1 channels.combined=2 channels.combined_max=16 rings.rx=1024 \
@@ -204,18 +245,19 @@ azure-64)
 	azure_dmi
 	module_loaded
 	w sys/fs/cgroup/io.cost.qos ""
+	interrupts 64
 	for i in 0 1; do
 		vf=enP$((i + 1))s$((i + 1))
 		netdev "eth$i" hv_netvsc -1 8 64
 		ln -s "../$vf" "sys/class/net/eth$i/lower_$vf"
 		netdev "$vf" mana "$i" 8 64
 		ln -s "../eth$i" "sys/class/net/$vf/upper_eth$i"
-		mkdir -p "sys/class/net/$vf/device/msi_irqs"
+		bdf=$((i + 1)):00:00.0
+		irqs=("$((40 + i * 16)):mana_hwc@pci:$bdf")
 		for q in 0 1 2 3 4 5 6 7; do
-			irq=$((40 + i * 16 + q))
-			w "sys/class/net/$vf/device/msi_irqs/$irq" msix
-			w "proc/irq/$irq/smp_affinity_list" 0-63
+			irqs+=("$((41 + i * 16 + q)):mana_q$q@pci:$bdf")
 		done
+		vf_irqs "$vf" "$bdf" 64 "${irqs[@]}"
 		ethtool "eth$i" channels.combined=8 channels.combined_max=64 rings.rx=1024 \
 			rings.rx_max=16384 rings.tx=1024 rings.tx_max=16384 "features.rx-lro=off"
 		ethtool "$vf" channels.combined=8 channels.combined_max=64 rings.rx=1024 \
@@ -227,6 +269,36 @@ azure-64)
 		nvme_ns "nvme0n$((l + 2))" 0 $((l + 2)) "MSFT NVMe Accelerator v1.0" 2147483648
 	done
 	nvme_ns nvme1n1 1 1 "Microsoft NVMe Direct Disk" 1831234560
+	;;
+azure-4-mlx5 | azure-4-mlx4)
+	common 4 1 6.12.95+deb12-cloud-amd64
+	azure_dmi
+	module_loaded
+	netdev eth0 hv_netvsc -1 4 4
+	ln -s ../enP4660s1 sys/class/net/eth0/lower_enP4660s1
+	netdev enP4660s1 "${type#azure-4-}_core" 0 4 4
+	ln -s ../eth0 sys/class/net/enP4660s1/upper_eth0
+	interrupts 4
+	# the IRQ numbers out of vector order, as after the VF came back
+	if [ "$type" = azure-4-mlx5 ]; then
+		# mlx5: vector 0 is the async (control) EQ, then mlx5_comp<N>
+		vf_irqs enP4660s1 1234:00:02.0 4 30:mlx5_async0@pci:1234:00:02.0 \
+			34:mlx5_comp0@pci:1234:00:02.0 33:mlx5_comp1@pci:1234:00:02.0 \
+			32:mlx5_comp2@pci:1234:00:02.0 31:mlx5_comp3@pci:1234:00:02.0
+	else
+		# mlx4: EQ 0 is the async one, completion EQ V (from 1) is queue V-1
+		vf_irqs enP4660s1 1234:00:02.0 4 30:mlx4-async@pci:1234:00:02.0 \
+			34:mlx4-1@1234:00:02.0 33:mlx4-2@1234:00:02.0 \
+			32:mlx4-3@1234:00:02.0 31:mlx4-4@1234:00:02.0
+	fi
+	ethtool eth0 channels.combined=4 channels.combined_max=64 rings.rx=1024 \
+		rings.rx_max=16384 rings.tx=1024 rings.tx_max=16384 "features.rx-lro=off"
+	ethtool enP4660s1 channels.combined=4 channels.combined_max=16 rings.rx=1024 \
+		rings.rx_max=8192 "features.rx-lro=off"
+	vmbus 000d3a6e-4e5f-000d-3a6e-4e5f000d3a6e "$NETVSC" -1 eth0 3 2 1 0
+	vmbus f8b3781a-1e82-4818-a1c3-63d806ec15bb "$STORVSC" -1 host0 0
+	scsi_disk sdb 0:0:0:1 LNXSYSTM:00/LNXSYBUS:00/ACPI0004:00/VMBUS:00/f8b3781a-1e82-4818-a1c3-63d806ec15bb \
+		Msft "Virtual Disk" 2048 33554432
 	;;
 plain)
 	common 4 1 6.1.0-56-cloud-amd64

@@ -72,8 +72,8 @@ test_plan_azure2_no_imds() {
 	run -j tune plan --root "$r" --no-imds
 	expect_rc 0
 	jq_eq .profile '"aks"'
-	jq_eq .changes 26
-	jq_eq '[.items[] | select(.change)] | length' 26
+	jq_eq .changes 25
+	jq_eq '[.items[] | select(.change)] | length' 25
 	# NIC: two channels on two vCPUs already; LRO off on a forwarding node
 	expect_item eth0 "channels combined" 2 2 "one channel per usable vCPU (netvsc: up to 64"
 	expect_item eth0 "features rx-lro" on off "this node forwards"
@@ -89,10 +89,10 @@ test_plan_azure2_no_imds() {
 	expect_item "eth0 000d3a6e" "channel 15 cpu" 0 1 "spread netvsc channels"
 	expect_item "host0 f8b3781a" "channel 14 cpu" 0 0 "spread storvsc channels"
 	expect_item "host1 f8b3781b" "channel 14 cpu" 0 1 "spread storvsc channels"
-	# the VF's interrupts follow the synthetic channels
-	expect_item enP30832s1 "irq 24 affinity" 0-1 0 "synthetic channel k"
-	expect_item enP30832s1 "irq 25 affinity" 0-1 1 "synthetic channel k"
-	expect_item enP30832s1 "irq 26 affinity" 0-1 0 "synthetic channel k"
+	# the VF's queue interrupts follow the synthetic channels; mana_hwc stays
+	expect_no_item enP30832s1 "irq 24 affinity"
+	expect_item enP30832s1 "irq 25 affinity" 0-1 0 "VF queue 0 (mana_q0@pci:7870:00:00.0): on the CPU of synthetic channel N"
+	expect_item enP30832s1 "irq 26 affinity" 0-1 1 "VF queue 1"
 	# sysctls: at least the profile's values
 	expect_item kernel net.core.somaxconn 4096 16384 "AKS-allowed; at least aks"
 	expect_item kernel net.ipv4.tcp_tw_reuse 2 1 "exactly aks"
@@ -116,7 +116,7 @@ test_plan_azure2_text() {
 	r=$(fake azure-2)
 	run tune plan --root "$r" --no-imds
 	expect_rc 0
-	expect_has "$out" "profile aks: 26 change(s), 8 setting(s) already as planned"
+	expect_has "$out" "profile aks: 25 change(s), 8 setting(s) already as planned"
 	expect_has "$out" "AREA    OBJECT"
 	expect_has "$(grep 'sda  *device/queue_depth' "$tmp/out")" "2048"
 	expect_has "$(grep 'sda  *device/queue_depth' "$tmp/out")" "70"
@@ -164,8 +164,9 @@ test_plan_azure64() {
 	expect_item "eth0 000d3a6e" "channel 21 cpu" 7 7 "spread netvsc"
 	expect_item "eth1 000d3a6e" "channel 14 cpu" 0 32 "NUMA-local"
 	expect_item "eth1 000d3a6e" "channel 21 cpu" 7 39 "NUMA-local"
-	expect_item enP2s2 "irq 56 affinity" 0-63 32 "synthetic channel k"
-	expect_item enP2s2 "irq 63 affinity" 0-63 39 "synthetic channel k"
+	expect_no_item enP2s2 "irq 56 affinity"
+	expect_item enP2s2 "irq 57 affinity" 0-63 32 "synthetic channel N"
+	expect_item enP2s2 "irq 64 affinity" 0-63 39 "synthetic channel N"
 	# disks: budgets from IMDS, queue depth = IOPS x 20 ms, read-ahead from MB/s
 	expect_item nvme0n1 queue/nr_requests 1023 140 "2 x queue depth 70"
 	expect_item nvme0n1 queue/io_timeout 30000 240000 "retries remote I/O for up to 120 s"
@@ -310,7 +311,7 @@ roundtrip() {
 
 test_apply_revert_azure2() {
 	roundtrip azure-2 --no-imds
-	expect_eq "$applied" 26
+	expect_eq "$applied" 25
 }
 
 test_apply_revert_azure64() {
@@ -396,12 +397,12 @@ test_revert_dry_run_changes_nothing() {
 	diff -u "$tmp/snap" "$tmp/snap.now" >"$tmp/snap.diff" ||
 		fail "revert --dry-run changed something: $(head -40 "$tmp/snap.diff")"
 	expect_rc 0
-	expect_has "$out" "would restore 26 value(s); the state is kept"
+	expect_has "$out" "would restore 25 value(s); the state is kept"
 	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "140 -> 256"
 	expect_has "$(grep 'eth0 features rx-lro' "$tmp/out")" "off -> on"
 	run -j tune revert --dry-run --root "$r" --state-dir "$st"
 	expect_rc 0
-	jq_eq '[.dry_run, .restored, (.entries | length)]' '[true,26,26]'
+	jq_eq '[.dry_run, .restored, (.entries | length)]' '[true,25,25]'
 	jq_eq '.entries[] | select(.name == "sda queue/nr_requests") | [.now, .prior]' '["140","256"]'
 	{ fullsnap "$r"; fullsnap "$st"; } >"$tmp/snap.now"
 	diff -u "$tmp/snap" "$tmp/snap.now" >"$tmp/snap.diff" ||
@@ -425,7 +426,7 @@ test_revert_ignores_broken_config() {
 	printf '[disks]\nqueue_dept = x\n' >"$r/etc/azlxnet/azlxnet.conf"
 	run tune revert --root "$r"
 	expect_rc 0
-	expect_eq "$out" "restored 26 value(s); state removed"
+	expect_eq "$out" "restored 25 value(s); state removed"
 	expect_eq "$err" ""
 	rm -r "$r/etc/azlxnet"
 	same_tree "$tmp/snap" "$r"
@@ -454,7 +455,7 @@ test_revert_keeps_unrestored() {
 	expect_rc 1
 	expect_has "$err" "Warning: sda queue/nr_requests: cannot restore \"256\": writing \"256\" to $nr: Is a directory"
 	expect_has "$err" "Warning: eth0 tx-1/xps_cpus: cannot restore \"0\": $xps: failure injected by AZLXNET_TUNE_RESTORE_FAIL_AT"
-	expect_has "$err" "Error: 2 of 26 recorded value(s) could not be restored (kept in $st/tune.json)"
+	expect_has "$err" "Error: 2 of 25 recorded value(s) could not be restored (kept in $st/tune.json)"
 	expect_eq "$(jq -c '[.entries[] | [.path, .prior, .new]]' "$st/tune.json")" \
 		"[[\"$xps\",\"0\",\"2\"],[\"$nr\",\"256\",\"140\"]]"
 	expect_eq "$(cat "$r$xps")" 2
@@ -521,9 +522,9 @@ test_apply_killed_at_every_step() {
 		[ ! -e "$st/tune.json" ] || fail "step $n: state left after revert"
 	done
 	# the steps: the prior values recorded (state written, state in place),
-	# each of the 26 values written, the final state (written, in place)
-	[ $kills -eq 30 ] || fail "apply was interrupted $kills time(s), expected 30"
-	expect_has "$out" "applied 26 change(s)"
+	# each of the 25 values written, the final state (written, in place)
+	[ $kills -eq 29 ] || fail "apply was interrupted $kills time(s), expected 29"
+	expect_has "$out" "applied 25 change(s)"
 	run tune revert --root "$r" --state-dir "$st"
 	expect_rc 0
 	same_tree "$snap" "$r"
@@ -543,7 +544,7 @@ test_show_drift() {
 	{ fullsnap "$r"; fullsnap "$st"; } >"$tmp/snap"
 	run tune show --root "$r" --state-dir "$st"
 	expect_rc 0
-	expect_has "$out" "26 value(s) recorded in $st/tune.json, 0 drifted"
+	expect_has "$out" "25 value(s) recorded in $st/tune.json, 0 drifted"
 	expect_has "$out" "NAME"
 	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "256"
 	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "140"
@@ -551,11 +552,11 @@ test_show_drift() {
 	echo 99 >"$r$nr"
 	run tune show --root "$r" --state-dir "$st"
 	expect_rc 0
-	expect_has "$out" "26 value(s) recorded in $st/tune.json, 1 drifted"
+	expect_has "$out" "25 value(s) recorded in $st/tune.json, 1 drifted"
 	expect_has "$(grep 'sda queue/nr_requests' "$tmp/out")" "drift"
 	run -j tune show --root "$r" --state-dir "$st"
 	expect_rc 0
-	jq_eq '[(.entries | length), .drifted]' '[26,1]'
+	jq_eq '[(.entries | length), .drifted]' '[25,1]'
 	jq_eq '[.entries[] | select(.drift) | [.name, .path, .prior, .new, .now]]' \
 		"[[\"sda queue/nr_requests\",\"$nr\",\"256\",\"140\",\"99\"]]"
 	jq_eq '.entries[] | select(.name == "eth0 features rx-lro") | [.kind, .device, .setting, .now, .drift]' \
@@ -575,7 +576,7 @@ test_cli_grammar() {
 	expect_rc 0
 	expect_eq "$err" ""
 	plan=$out
-	jq_eq .changes 26
+	jq_eq .changes 25
 	run -j tune --dry-run --root "$r" --no-imds
 	expect_rc 0
 	expect_eq "$out" "$plan"
@@ -592,14 +593,14 @@ test_cli_grammar() {
 	run tune --root "$r" --no-imds
 	expect_rc 0
 	expect_eq "$err" 'Warning: "azlxnet tune" is deprecated: use "azlxnet tune apply"'
-	expect_has "$out" "applied 26 change(s)"
+	expect_has "$out" "applied 25 change(s)"
 	run revert --dry-run --root "$r"
 	expect_rc 0
 	expect_eq "$err" 'Warning: "azlxnet revert" is deprecated: use "azlxnet tune revert"'
-	expect_has "$out" "would restore 26 value(s); the state is kept"
+	expect_has "$out" "would restore 25 value(s); the state is kept"
 	run revert --root "$r"
 	expect_rc 0
-	expect_eq "$out" "restored 26 value(s); state removed"
+	expect_eq "$out" "restored 25 value(s); state removed"
 	same_tree "$tmp/snap" "$r"
 	# abbreviations, as for every object
 	run -j tun pl --root "$r" --no-imds

@@ -488,11 +488,9 @@ static int azlx_entry_write(const struct azlx_entry *e, const char *val, char *e
 		return azlx_module_remove(err, err_len);
 	case AZLX_ITEM_CONFFILE:
 		if (!val) {
-			char path[PATH_MAX];
-
-			if (azlx_root_path(e->path, path, sizeof(path)))
-				return -ENAMETOOLONG;
-			ret = unlink(path) && errno != ENOENT ? -errno : 0;
+			ret = azlx_fs_unlink(e->path);
+			if (ret == -ENOENT)
+				ret = 0;
 		} else {
 			ret = azlx_fs_replace(e->path, val, strlen(val), 0644);
 		}

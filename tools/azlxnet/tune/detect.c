@@ -300,10 +300,103 @@ static void azlx_netdev_driver(const char *name, char *buf, size_t len)
 	char path[512];
 
 	azlx_strf(path, sizeof(path), "/sys/class/net/%s/device/driver", name);
-	if (!azlx_fs_link_name(path, buf, len))
+	if (!azlx_fs_link_name(path, buf, len)) {
+		/* mlx4's PCI driver; its net devices are mlx4_en's, as ethtool says */
+		if (!strcmp(buf, "mlx4_core"))
+			azlx_strf(buf, len, "mlx4_en");
 		return;
+	}
 	azlx_strf(path, sizeof(path), "/sys/class/net/%s/bonding", name);
 	azlx_strf(buf, len, "%s", azlx_fs_is_dir(path) ? "bonding" : "");
+}
+
+/* "<N>@" at @s: N, or -1 */
+static int azlx_num_at(const char *s)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return *end == '@' && v < 65536 ? (int)v : -1;
+}
+
+int azlx_vf_irq_queue(const char *name)
+{
+	int v;
+
+	if (!strncmp(name, "mana_hwc@", 9) || !strncmp(name, "mlx5_async", 10) ||
+	    !strncmp(name, "mlx4-async@", 11))
+		return AZLX_IRQ_CONTROL;
+	if (!strncmp(name, "mana_q", 6))
+		v = azlx_num_at(name + 6);
+	else if (!strncmp(name, "mlx5_comp", 9))
+		v = azlx_num_at(name + 9);
+	else if (!strncmp(name, "mlx4-", 5))
+		v = (v = azlx_num_at(name + 5)) > 0 ? v - 1 : -1;
+	else
+		v = -1;
+	return v >= 0 ? v : AZLX_IRQ_UNKNOWN;
+}
+
+/* The name of IRQ @irq in /proc/interrupts @text: the last word of its line. */
+static void azlx_irq_name(const char *text, int irq, char *buf, size_t len)
+{
+	const char *line, *end, *w;
+	char *num_end;
+
+	buf[0] = '\0';
+	for (line = text; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		while (*line == ' ')
+			line++;
+		if (strtol(line, &num_end, 10) != irq || num_end == line || *num_end != ':')
+			continue;
+		if (!end)
+			end = line + strlen(line);
+		w = end;
+		while (w > num_end && (w[-1] == ' ' || w[-1] == '\t'))
+			w--;
+		end = w;
+		while (w > num_end && w[-1] != ' ' && w[-1] != '\t')
+			w--;
+		if (w > num_end + 1)
+			azlx_strf(buf, len, "%.*s", (int)(end - w), w);
+		return;
+	}
+}
+
+/* The VF's interrupts: its msi_irqs, named by /proc/interrupts (@ints). */
+static int azlx_vf_irqs_read(struct azlx_nicdev *d, const char *ints)
+{
+	char path[512], **irqs;
+	size_t nirq, k;
+
+	d->irq_names = ints != NULL;
+	azlx_strf(path, sizeof(path), "/sys/class/net/%s/device/msi_irqs", d->name);
+	if (azlx_fs_list(path, &irqs, &nirq) || !nirq)
+		return 0;
+	d->irqs = calloc(nirq, sizeof(*d->irqs));
+	if (!d->irqs) {
+		azlx_names_free(irqs, nirq);
+		return -ENOMEM;
+	}
+	for (k = 0; k < nirq; k++) {
+		struct azlx_vf_irq *q = &d->irqs[d->nirqs];
+		char *end;
+		long v = strtol(irqs[k], &end, 10);
+
+		if (*end || end == irqs[k] || v < 0 || v > 1 << 24)
+			continue;
+		q->irq = (int)v;
+		if (ints)
+			azlx_irq_name(ints, q->irq, q->name, sizeof(q->name));
+		q->queue = q->name[0] ? azlx_vf_irq_queue(q->name) : AZLX_IRQ_UNKNOWN;
+		d->nirqs++;
+	}
+	azlx_names_free(irqs, nirq);
+	return 0;
 }
 
 static int azlx_nics_add(struct azlx_node *n, const char *syn, const char *syn_drv,
@@ -535,6 +628,44 @@ static int azlx_detect_disks(struct azlx_node *n, const char *nvme_models)
 	return 0;
 }
 
+/*
+ * irqbalance: a process of that name in /proc (under --root too). It
+ * rewrites /proc/irq/N/smp_affinity of the IRQs it sees every 10 s.
+ */
+static void azlx_detect_irqbalance(struct azlx_node *n)
+{
+	char path[64], comm[32], **pids;
+	size_t npids, i;
+
+	if (azlx_fs_list("/proc", &pids, &npids))
+		return;
+	for (i = 0; i < npids && !n->irqbalance_pid; i++) {
+		if (pids[i][0] < '1' || pids[i][0] > '9' ||
+		    strspn(pids[i], "0123456789") != strlen(pids[i]) || strlen(pids[i]) > 9)
+			continue;
+		azlx_strf(path, sizeof(path), "/proc/%s/comm", pids[i]);
+		if (azlx_fs_read(path, comm, sizeof(comm)) >= 0 && !strcmp(comm, "irqbalance"))
+			n->irqbalance_pid = atoi(pids[i]);
+	}
+	azlx_names_free(pids, npids);
+}
+
+static int azlx_detect_vf_irqs(struct azlx_node *n)
+{
+	char *ints = NULL;
+	int i, err = 0;
+
+	for (i = 0; i < n->nnics && !err; i++) {
+		if (!n->nics[i].has_vf)
+			continue;
+		if (!ints)
+			ints = azlx_fs_read_all("/proc/interrupts", NULL);
+		err = azlx_vf_irqs_read(&n->nics[i].vf, ints);
+	}
+	free(ints);
+	return err ? azlx_error(AZLX_EXIT_ERR, "out of memory") : 0;
+}
+
 int azlx_detect(struct azlx_node *n, const struct azlx_tconf *conf)
 {
 	char synlist[256], vflist[256];
@@ -566,6 +697,10 @@ int azlx_detect(struct azlx_node *n, const struct azlx_tconf *conf)
 		 n->module_loaded ? n->mod_vf : AZLX_DEF_VF);
 	if (azlx_nics_from_module(n) && azlx_nics_from_sysfs(n, synlist, vflist))
 		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	ret = azlx_detect_vf_irqs(n);
+	if (ret)
+		return ret;
+	azlx_detect_irqbalance(n);
 
 	return azlx_detect_disks(n, conf->nvme_models.set ? conf->nvme_models.s : "");
 }
@@ -577,6 +712,8 @@ void azlx_node_free(struct azlx_node *n)
 	for (i = 0; i < n->nvmbus; i++)
 		free(n->vmbus_devs[i].chans);
 	free(n->vmbus_devs);
+	for (i = 0; i < n->nnics; i++)
+		free(n->nics[i].vf.irqs);
 	free(n->nics);
 	free(n->disks);
 	memset(n, 0, sizeof(*n));
@@ -595,6 +732,21 @@ static void azlx_print_nicdev(const char *key, const struct azlx_nicdev *d)
 	azlx_print_int(AZLX_PRINT_ANY, "numa_node", ", node %lld", d->numa_node);
 	azlx_print_uint(AZLX_PRINT_ANY, "rx_queues", ", %llu rx", d->nrx);
 	azlx_print_uint(AZLX_PRINT_ANY, "tx_queues", "/%llu tx queues)", d->ntx);
+	if (d->nirqs) {
+		azlx_print_open_array("irqs");
+		for (int i = 0; i < d->nirqs; i++) {
+			azlx_print_open_object(NULL);
+			azlx_print_int(AZLX_PRINT_JSON, "irq", NULL, d->irqs[i].irq);
+			azlx_print_string(AZLX_PRINT_JSON, "name", NULL,
+					  d->irqs[i].name[0] ? d->irqs[i].name : NULL);
+			if (d->irqs[i].queue >= 0)
+				azlx_print_int(AZLX_PRINT_JSON, "queue", NULL, d->irqs[i].queue);
+			else
+				azlx_print_null("queue");
+			azlx_print_close_object();
+		}
+		azlx_print_close_array();
+	}
 	azlx_print_close_object();
 }
 
@@ -645,6 +797,11 @@ void azlx_node_print_fields(const struct azlx_node *n)
 	azlx_print_bool(AZLX_PRINT_ANY, "loaded", "module azlxnet: loaded %s\n", n->module_loaded);
 	azlx_print_close_object();
 
+	if (n->irqbalance_pid)
+		azlx_print_int(AZLX_PRINT_ANY, "irqbalance", "irqbalance: runs (pid %lld)\n",
+			       n->irqbalance_pid);
+	else
+		azlx_print_null("irqbalance");
 	azlx_print_string(AZLX_PRINT_ANY, "nics_from", "nics (from %s):\n",
 			  n->nics_from_module ? "module" : "sysfs");
 	azlx_print_open_array("nics");

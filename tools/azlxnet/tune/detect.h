@@ -33,11 +33,25 @@ struct azlx_vmbus_dev {
 	int			nchans;
 };
 
+/* A VF's MSI-X interrupt and the queue its name says it serves */
+#define AZLX_IRQ_CONTROL	(-1)	/* mana_hwc, mlx5_async, mlx4-async */
+#define AZLX_IRQ_UNKNOWN	(-2)	/* a name no rule knows ("mana_intr") */
+
+struct azlx_vf_irq {
+	int	irq;
+	int	queue;			/* from 0, or AZLX_IRQ_* */
+	char	name[48];		/* as /proc/interrupts shows it; "" if absent */
+};
+
 struct azlx_nicdev {
-	char	name[AZLX_NAME_MAX];
-	char	driver[AZLX_NAME_MAX];
-	int	numa_node;
-	int	nrx, ntx;		/* queues in sysfs */
+	char			name[AZLX_NAME_MAX];
+	char			driver[AZLX_NAME_MAX];
+	int			numa_node;
+	int			nrx, ntx;	/* queues in sysfs */
+	/* VF: its msi_irqs, in IRQ order, named from /proc/interrupts */
+	struct azlx_vf_irq	*irqs;
+	int			nirqs;
+	bool			irq_names;	/* /proc/interrupts was read */
 };
 
 struct azlx_nicpair {
@@ -109,6 +123,8 @@ struct azlx_node {
 	int			nvmbus;
 	struct azlx_disk	*disks;
 	int			ndisks;
+	/* irqbalance's pid (/proc/PID/comm), 0 if it does not run */
+	int			irqbalance_pid;
 	/* the module */
 	bool			module_loaded;
 	char			mod_synthetic[256];
@@ -124,6 +140,14 @@ void azlx_node_print(const struct azlx_node *n);
 /* The same without the enclosing object, for a caller that adds to it. */
 void azlx_node_print_fields(const struct azlx_node *n);
 const char *azlx_disk_kind_name(enum azlx_disk_kind k);
+/*
+ * The queue a VF interrupt named @name serves, by the drivers' naming:
+ * mana "mana_q<N>@pci:<bdf>" (control "mana_hwc@..."), mlx5
+ * "mlx5_comp<N>@pci:<bdf>" (control "mlx5_async<N>@..."), mlx4
+ * "mlx4-<V>@<bdf>" for queue V-1 (control "mlx4-async@..."). Returns the
+ * queue, AZLX_IRQ_CONTROL or AZLX_IRQ_UNKNOWN.
+ */
+int azlx_vf_irq_queue(const char *name);
 /* True when @name is in the comma-separated @list. */
 bool azlx_list_has(const char *list, const char *name);
 

@@ -173,7 +173,7 @@ static int azlx_fake_get(const char *dev, struct azlx_ethtool *e)
  */
 static int azlx_fake_queues(const char *dev, const char *kind, unsigned long n)
 {
-	char path[512], full[4096], mask[AZLX_MAX_CPUS / 4 + 64], buf[4096], **q;
+	char path[512], mask[AZLX_MAX_CPUS / 4 + 64], buf[4096], **q;
 	struct azlx_cpuset none, possible;
 	size_t nq, i;
 	int err, bits = 1, c;
@@ -195,18 +195,19 @@ static int azlx_fake_queues(const char *dev, const char *kind, unsigned long n)
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/%s/%s_cpus", dev, q[i],
 			 kind[0] == 'r' ? "rps" : "xps");
-		if (azlx_root_path(path, full, sizeof(full)) || unlink(full))
+		if (azlx_fs_unlink(path))
 			continue;
-		*strrchr(full, '/') = '\0';
-		rmdir(full);
+		*strrchr(path, '/') = '\0';
+		azlx_fs_rmdir(path);
 	}
 	azlx_names_free(q, nq);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/%s-%zu", dev, kind, i);
 		if (azlx_fs_is_dir(path))
 			continue;
-		if (azlx_root_path(path, full, sizeof(full)) || mkdir(full, 0755))
-			return -errno;
+		err = azlx_fs_mkdir(path, 0755);
+		if (err)
+			return err;
 		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/%s-%zu/%s_cpus", dev, kind,
 			 i, kind[0] == 'r' ? "rps" : "xps");
 		err = azlx_fs_replace(path, mask, strlen(mask), 0644);

@@ -3,7 +3,8 @@
  * The rules of azlxnet tune. Each item of the plan has the value it has
  * now, the value the rule wants and a one-line reason naming the rule;
  * Documentation/tune.rst gives every rule its source. A value set in
- * /etc/azlxnet/azlxnet.conf wins over the rule.
+ * /etc/azlxnet/azlxnet.conf wins over the rule. Reading and comparing
+ * values is item.c's, printing the plan planprint.c's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -124,132 +125,13 @@ int azlx_plan_changes(const struct azlx_plan *p)
 	return n;
 }
 
-/* ---- values ------------------------------------------------------------------- */
-
-static void azlx_fold(const char *s, char *out, size_t len)
+int azlx_plan_disruptive(const struct azlx_plan *p)
 {
-	size_t o = 0;
-	bool blank = false;
+	int i, n = 0;
 
-	for (; *s && o + 1 < len; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n') {
-			blank = o > 0;
-			continue;
-		}
-		if (blank && o + 2 < len)
-			out[o++] = ' ';
-		blank = false;
-		out[o++] = *s;
-	}
-	out[o] = '\0';
-}
-
-bool azlx_value_equal(int type, const char *a, const char *b)
-{
-	struct azlx_cpuset x, y;
-	char fa[256], fb[256];
-	char *ea, *eb;
-	long va, vb;
-
-	switch (type) {
-	case AZLX_VT_INT:
-		va = strtol(a, &ea, 10);
-		vb = strtol(b, &eb, 10);
-		return ea != a && eb != b && va == vb;
-	case AZLX_VT_CPULIST:
-		return !azlx_cpulist_parse(a, &x) && !azlx_cpulist_parse(b, &y) &&
-		       azlx_cpuset_equal(&x, &y);
-	case AZLX_VT_CPUMASK:
-		return !azlx_cpumask_parse(a, &x) && !azlx_cpumask_parse(b, &y) &&
-		       azlx_cpuset_equal(&x, &y);
-	default:
-		azlx_fold(a, fa, sizeof(fa));
-		azlx_fold(b, fb, sizeof(fb));
-		return !strcmp(fa, fb);
-	}
-}
-
-/* The bracketed word of "[none] mq-deadline kyber" into @out. */
-static int azlx_selector(const char *raw, char *out, size_t len)
-{
-	const char *o = strchr(raw, '['), *c;
-
-	if (!o || !(c = strchr(o, ']')))
-		return -EINVAL;
-	azlx_strf(out, len, "%.*s", (int)(c - o - 1), o + 1);
-	return 0;
-}
-
-static bool azlx_selector_offers(const char *raw, const char *word)
-{
-	char buf[512], *tok, *save = NULL;
-
-	azlx_strf(buf, sizeof(buf), "%s", raw);
-	for (tok = strtok_r(buf, " []", &save); tok; tok = strtok_r(NULL, " []", &save))
-		if (!strcmp(tok, word))
-			return true;
-	return false;
-}
-
-int azlx_item_read(const struct azlx_item *it, char *buf, size_t len, char *err, size_t err_len)
-{
-	struct azlx_ethtool e;
-	char raw[512];
-	int ret;
-
-	switch (it->kind) {
-	case AZLX_ITEM_FILE:
-		ret = azlx_fs_read(it->path, raw, sizeof(raw));
-		if (ret < 0) {
-			azlx_strf(err, err_len, "%s: %s", it->path, strerror(-ret));
-			return ret;
-		}
-		if (it->value_type == AZLX_VT_SELECTOR) {
-			if (azlx_selector(raw, buf, len)) {
-				azlx_strf(err, err_len, "%s: no [selected] entry in \"%s\"",
-					 it->path, raw);
-				return -EINVAL;
-			}
-			return 0;
-		}
-		azlx_strf(buf, len, "%s", raw);
-		return 0;
-	case AZLX_ITEM_ETHTOOL:
-		ret = azlx_ethtool_get(it->path, &e, err, err_len);
-		if (ret)
-			return ret;
-		if (!e.v[it->eth].supported) {
-			azlx_strf(err, err_len, "%s: %s not reported", it->path,
-				 azlx_eth_setting_name(it->eth));
-			return -EOPNOTSUPP;
-		}
-		if (it->eth == AZLX_ETH_LRO)
-			azlx_strf(buf, len, "%s", e.v[it->eth].cur ? "on" : "off");
-		else
-			azlx_strf(buf, len, "%lu", e.v[it->eth].cur);
-		return 0;
-	case AZLX_ITEM_MODULE:
-		azlx_strf(buf, len, "%s", azlx_fs_is_dir("/sys/module/" AZLX_MODULE_NAME) ?
-			 "loaded" : "not loaded");
-		return 0;
-	case AZLX_ITEM_CONFFILE: {
-		char *content = azlx_fs_read_all(it->path, NULL);
-
-		if (!content) {
-			if (errno != ENOENT) {
-				azlx_strf(err, err_len, "%s: %s", it->path, strerror(errno));
-				return -errno;
-			}
-			azlx_strf(buf, len, "absent");
-			return 0;
-		}
-		azlx_strf(buf, len, "%s", !it->content || strcmp(content, it->content) ?
-			 "other content" : "as planned");
-		free(content);
-		return 0;
-	}
-	}
-	return -EINVAL;
+	for (i = 0; i < p->n; i++)
+		n += p->items[i].change && p->items[i].disruption;
+	return n;
 }
 
 /* ---- adding items ---------------------------------------------------------------------- */
@@ -325,29 +207,49 @@ static struct azlx_item *azlx_add_file(struct azlx_ctx *x, const char *area, con
 	return it;
 }
 
-static void azlx_add_eth(struct azlx_ctx *x, const struct azlx_nicdev *d,
-			 const struct azlx_ethtool *e, enum azlx_eth_setting s,
-			 unsigned long want, const char *rule, const char *reason)
+static const char azlx_netvsc_detach[] =
+	"netvsc detaches the NIC to change it: traffic stops for a moment";
+static const char azlx_vf_requeue[] =
+	"the VF re-creates its queues: traffic takes the synthetic path for a moment";
+
+/*
+ * Adds an ethtool item; returns the value the device will have after the
+ * plan: @want (capped at the maximum), or the current one if left out.
+ */
+static unsigned long azlx_add_eth(struct azlx_ctx *x, const struct azlx_nicdev *d,
+				  bool synthetic, const struct azlx_ethtool *e,
+				  enum azlx_eth_setting s, unsigned long want, const char *rule,
+				  const char *reason)
 {
 	const struct azlx_eth_value *v = &e->v[s];
+	const char *disruption = NULL;
 	struct azlx_item *it;
 
 	if (x->err)
-		return;
+		return v->cur;
 	if (!v->supported || v->fixed) {
 		azlx_plan_note(x->p, "%s %s: left out: %s by the device", d->name,
 			       azlx_eth_setting_name(s), v->fixed ? "fixed" : "not offered");
-		return;
+		return v->cur;
 	}
 	if (v->max && want > v->max)
 		want = v->max;
+	/* channels and rings: netvsc detaches the NIC, a VF rebuilds its queues */
+	if (s != AZLX_ETH_LRO)
+		disruption = synthetic ? azlx_netvsc_detach : azlx_vf_requeue;
+	if (disruption && x->o->no_disruptive && want != v->cur) {
+		azlx_plan_note(x->p, "%s %s: left out (--no-disruptive): %s", d->name,
+			       azlx_eth_setting_name(s), disruption);
+		return v->cur;
+	}
 	it = azlx_plan_add(x->p);
 	if (!it) {
 		x->err = -ENOMEM;
-		return;
+		return v->cur;
 	}
 	it->kind = AZLX_ITEM_ETHTOOL;
 	it->eth = s;
+	it->disruption = disruption;
 	azlx_strf(it->area, sizeof(it->area), "nic");
 	azlx_strf(it->object, sizeof(it->object), "%s", d->name);
 	azlx_strf(it->setting, sizeof(it->setting), "%s", azlx_eth_setting_name(s));
@@ -365,6 +267,7 @@ static void azlx_add_eth(struct azlx_ctx *x, const struct azlx_nicdev *d,
 	}
 	it->cur_known = true;
 	it->change = !azlx_value_equal(it->value_type, it->cur, it->new);
+	return want;
 }
 
 /* ---- NICs ----------------------------------------------------------------------------- */
@@ -414,8 +317,8 @@ static int azlx_plan_ethtool(struct azlx_ctx *x, const struct azlx_nicdev *d, bo
 	if (e.v[AZLX_ETH_COMBINED].supported) {
 		if (e.v[AZLX_ETH_COMBINED].max && want > e.v[AZLX_ETH_COMBINED].max)
 			want = e.v[AZLX_ETH_COMBINED].max;
-		azlx_add_eth(x, d, &e, AZLX_ETH_COMBINED, want, "nic.channels", reason);
-		queues = (int)want;
+		queues = (int)azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_COMBINED, want,
+					   "nic.channels", reason);
 	} else if (e.v[AZLX_ETH_RX_CHANNELS].supported && e.v[AZLX_ETH_TX_CHANNELS].supported) {
 		unsigned long rx = want, tx = want;
 
@@ -423,9 +326,9 @@ static int azlx_plan_ethtool(struct azlx_ctx *x, const struct azlx_nicdev *d, bo
 			rx = e.v[AZLX_ETH_RX_CHANNELS].max;
 		if (e.v[AZLX_ETH_TX_CHANNELS].max && tx > e.v[AZLX_ETH_TX_CHANNELS].max)
 			tx = e.v[AZLX_ETH_TX_CHANNELS].max;
-		azlx_add_eth(x, d, &e, AZLX_ETH_RX_CHANNELS, rx, "nic.channels", reason);
-		azlx_add_eth(x, d, &e, AZLX_ETH_TX_CHANNELS, tx, "nic.channels", reason);
-		queues = (int)rx;
+		queues = (int)azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_RX_CHANNELS, rx,
+					   "nic.channels", reason);
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_TX_CHANNELS, tx, "nic.channels", reason);
 	} else {
 		azlx_plan_note(x->p, "%s: channels left out: not offered by the device", d->name);
 	}
@@ -433,21 +336,22 @@ static int azlx_plan_ethtool(struct azlx_ctx *x, const struct azlx_nicdev *d, bo
 	/* AKS raises the synthetic NIC's RX ring from 1024 to 2048 on >= 4 vCPUs */
 	if (synthetic && x->c->rx_ring.set) {
 		azlx_conf_reason(x, x->c->rx_ring.line, reason, sizeof(reason));
-		azlx_add_eth(x, d, &e, AZLX_ETH_RX_RING, x->c->rx_ring.v, "nic.rx_ring", reason);
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_RX_RING, x->c->rx_ring.v, "nic.rx_ring",
+			     reason);
 	} else if (synthetic && x->pp->raise_rx_ring && x->n->ncpus >= 4 &&
 		   e.v[AZLX_ETH_RX_RING].supported && e.v[AZLX_ETH_RX_RING].cur < 2048) {
-		azlx_add_eth(x, d, &e, AZLX_ETH_RX_RING, 2048, "nic.rx_ring",
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_RX_RING, 2048, "nic.rx_ring",
 			     "AKS raises the RX ring to 2048 on >= 4 vCPUs (netvsc re-attaches the device)");
 	}
 
 	/* LRO is the host's RSC on netvsc: never on a forwarding node, nor with XDP */
 	if (x->c->lro.set) {
 		azlx_conf_reason(x, x->c->lro.line, reason, sizeof(reason));
-		azlx_add_eth(x, d, &e, AZLX_ETH_LRO, x->c->lro.v, "nic.lro", reason);
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_LRO, x->c->lro.v, "nic.lro", reason);
 	} else if (e.v[AZLX_ETH_LRO].supported && !e.v[AZLX_ETH_LRO].fixed &&
 		   (forwarding || x->pp->lro >= 0)) {
 		want = forwarding ? 0 : (unsigned long)x->pp->lro;
-		azlx_add_eth(x, d, &e, AZLX_ETH_LRO, want, "nic.lro",
+		azlx_add_eth(x, d, synthetic, &e, AZLX_ETH_LRO, want, "nic.lro",
 			     forwarding ? "LRO off: this node forwards (pods), and XDP needs it off" :
 			     want ? "LRO (host RSC) on: fewer, larger packets for throughput" :
 			     "LRO off: no coalescing delay");
@@ -554,35 +458,68 @@ static int azlx_planned_chan_cpu(const struct azlx_ctx *x, int idx, int k)
 	return d->chans[k].cpu;
 }
 
+/*
+ * The VF's queue interrupts follow the synthetic channels: VF queue N (by
+ * the IRQ's name, see azlx_vf_irq_queue()) on the CPU of channel N, so a
+ * flow is handled on one CPU whichever path it takes. Not by vector order:
+ * vector 0 is the control queue on mana and mlx5. The control IRQ and
+ * IRQs whose names no rule knows are left alone.
+ */
 static void azlx_plan_vf_irqs(struct azlx_ctx *x, const struct azlx_nicpair *pr)
 {
 	static int cpus[AZLX_MAX_CPUS];
-	char path[512], set[64], val[16], **irqs;
-	size_t nirq, k;
-	int ncpus, cpu;
+	const struct azlx_vmbus_dev *d;
+	const struct azlx_nicdev *vf = &pr->vf;
+	char path[512], set[64], val[16];
+	int ncpus, cpu, k, unknown = 0;
+	const char *example = NULL;
 
-	if (!pr->has_vf || (x->c->irq_affinity.set && !x->c->irq_affinity.v))
+	if (!pr->has_vf || !vf->nirqs || (x->c->irq_affinity.set && !x->c->irq_affinity.v))
 		return;
-	azlx_strf(path, sizeof(path), "/sys/class/net/%s/device/msi_irqs", pr->vf.name);
-	if (azlx_fs_list(path, &irqs, &nirq))
+	if (!vf->irq_names) {
+		azlx_plan_note(x->p, "%s: VF interrupts left alone: /proc/interrupts unreadable, their queues unknown",
+			       vf->name);
 		return;
-	ncpus = azlx_local_cpus(x, pr->vf.numa_node, cpus);
-	for (k = 0; k < nirq && ncpus; k++) {
-		const struct azlx_vmbus_dev *d = pr->vmbus >= 0 ? &x->n->vmbus_devs[pr->vmbus] : NULL;
+	}
+	/* irqbalance would move them back within seconds: leave them to it */
+	if (x->n->irqbalance_pid && !x->c->irq_affinity.set) {
+		azlx_plan_note(x->p, "%s: VF interrupts left to irqbalance (pid %d), which places them itself; [nic] irq_affinity = yes plans them anyway",
+			       vf->name, x->n->irqbalance_pid);
+		return;
+	}
+	if (x->n->irqbalance_pid)
+		azlx_plan_note(x->p, "%s: irqbalance (pid %d) runs: it may move these interrupts again (ban them there: Documentation/tune.rst)",
+			       vf->name, x->n->irqbalance_pid);
+	d = pr->vmbus >= 0 ? &x->n->vmbus_devs[pr->vmbus] : NULL;
+	if (d && !d->nchans)
+		d = NULL;
+	ncpus = azlx_local_cpus(x, vf->numa_node, cpus);
+	for (k = 0; k < vf->nirqs && ncpus; k++) {
+		const struct azlx_vf_irq *q = &vf->irqs[k];
 
-		cpu = d && d->nchans ? azlx_planned_chan_cpu(x, pr->vmbus, (int)(k % d->nchans)) :
-		      cpus[k % ncpus];
+		if (q->queue == AZLX_IRQ_CONTROL)
+			continue;
+		if (q->queue < 0) {
+			unknown++;
+			if (!example)
+				example = q->name[0] ? q->name : "no name";
+			continue;
+		}
+		cpu = d ? azlx_planned_chan_cpu(x, pr->vmbus, q->queue % d->nchans) :
+		      cpus[q->queue % ncpus];
 		if (cpu < 0)
 			continue;
-		azlx_strf(path, sizeof(path), "/proc/irq/%s/smp_affinity_list", irqs[k]);
-		azlx_strf(set, sizeof(set), "irq %s affinity", irqs[k]);
+		azlx_strf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", q->irq);
+		azlx_strf(set, sizeof(set), "irq %d affinity", q->irq);
 		azlx_strf(val, sizeof(val), "%d", cpu);
-		azlx_add_file(x, "irq", pr->vf.name, set, path, path, AZLX_VT_CPULIST, false, val,
-			      "irq.vf",
-			      d ? "VF interrupt k on the CPU of synthetic channel k" :
-			      "VF interrupts spread over NUMA-local CPUs");
+		azlx_add_file(x, "irq", vf->name, set, path, path, AZLX_VT_CPULIST, false, val,
+			      "irq.vf", "VF queue %d (%s): %s", q->queue, q->name,
+			      d ? "on the CPU of synthetic channel N" :
+			      "spread over NUMA-local CPUs");
 	}
-	azlx_names_free(irqs, nirq);
+	if (unknown)
+		azlx_plan_note(x->p, "%s: %d VF interrupt(s) left alone: names not known (\"%s\"): mana_q<N>, mlx5_comp<N> and mlx4-<N> are",
+			       vf->name, unknown, example);
 }
 
 /* ---- sysctls -------------------------------------------------------------------------- */
@@ -954,73 +891,4 @@ int azlx_plan_build(const struct azlx_node *n, const struct azlx_imds *m,
 		return azlx_error(AZLX_EXIT_ERR, "planning: %s", strerror(-x.err));
 	}
 	return AZLX_EXIT_OK;
-}
-
-/* ---- printing ------------------------------------------------------------------------ */
-
-void azlx_plan_print(const struct azlx_plan *p, bool all)
-{
-	int i, changes = azlx_plan_changes(p);
-	int w_area = 4, w_obj = 6, w_set = 7, w_cur = 7, w_new = 3;
-
-	for (i = 0; i < p->n; i++) {
-		const struct azlx_item *it = &p->items[i];
-		int l;
-
-		if (!all && !it->change)
-			continue;
-#define W(w, s) do { l = (int)strlen(s); if (l > (w)) (w) = l; } while (0)
-		W(w_area, it->area);
-		W(w_obj, it->object);
-		W(w_set, it->setting);
-		W(w_cur, it->cur_known ? it->cur : "-");
-		W(w_new, it->new);
-#undef W
-	}
-	if (w_cur > 24)
-		w_cur = 24;
-	if (w_new > 24)
-		w_new = 24;
-
-	azlx_print_open_object(NULL);
-	azlx_print_string(AZLX_PRINT_ANY, "profile", "profile %s: ", azlx_profile_name(p->profile));
-	azlx_print_uint(AZLX_PRINT_ANY, "changes", "%llu change(s), ", changes);
-	azlx_print_uint(AZLX_PRINT_ANY, "unchanged", "%llu setting(s) already as planned\n",
-			p->n - changes);
-	if (!changes)
-		azlx_print_text("nothing to change\n");
-	else
-		azlx_print_text("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w_area, "AREA", w_obj, "OBJECT",
-				w_set, "SETTING", w_cur, "CURRENT", w_new, "NEW", "REASON");
-	azlx_print_open_array("items");
-	for (i = 0; i < p->n; i++) {
-		const struct azlx_item *it = &p->items[i];
-
-		if (!all && !it->change && !azlx_print_is_json())
-			continue;
-		if (!changes && !azlx_print_is_json())
-			continue;
-		azlx_print_open_object(NULL);
-		azlx_print_text("%-*s  %-*s  %-*s  %-*.*s  %-*.*s  %s\n", w_area, it->area, w_obj,
-				it->object, w_set, it->setting, w_cur, w_cur,
-				it->cur_known ? it->cur : "-", w_new, w_new, it->new, it->reason);
-		azlx_print_string(AZLX_PRINT_JSON, "area", NULL, it->area);
-		azlx_print_string(AZLX_PRINT_JSON, "object", NULL, it->object);
-		azlx_print_string(AZLX_PRINT_JSON, "setting", NULL, it->setting);
-		azlx_print_string(AZLX_PRINT_JSON, "path", NULL,
-				  it->kind == AZLX_ITEM_FILE || it->kind == AZLX_ITEM_CONFFILE ?
-				  it->path : NULL);
-		azlx_print_string(AZLX_PRINT_JSON, "current", NULL, it->cur_known ? it->cur : NULL);
-		azlx_print_string(AZLX_PRINT_JSON, "new", NULL, it->new);
-		azlx_print_bool(AZLX_PRINT_JSON, "change", NULL, it->change);
-		azlx_print_string(AZLX_PRINT_JSON, "rule", NULL, it->rule);
-		azlx_print_string(AZLX_PRINT_JSON, "reason", NULL, it->reason);
-		azlx_print_close_object();
-	}
-	azlx_print_close_array();
-	azlx_print_open_array("notes");
-	for (i = 0; i < p->nnotes; i++)
-		azlx_print_string(AZLX_PRINT_ANY, NULL, "note: %s\n", p->notes[i]);
-	azlx_print_close_array();
-	azlx_print_close_object();
 }

@@ -6,12 +6,14 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -476,19 +478,21 @@ int azlx_tconf_parse_string(struct azlx_tconf *c, const char *text, char *err, s
 int azlx_tconf_load(struct azlx_tconf *c, const char *path, bool host_path,
 		    char *err, size_t err_len)
 {
-	char full[PATH_MAX];
 	size_t len;
 	char *text;
 	FILE *f;
-	int ret;
+	int ret, fd;
 
 	azlx_strf(c->path, sizeof(c->path), "%s", path);
-	if (host_path)
-		azlx_strf(full, sizeof(full), "%s", path);
-	else if (azlx_root_path(path, full, sizeof(full)))
-		return -ENAMETOOLONG;
-	f = fopen(full, "re");
+	/* the default file is the node's: under --root, inside the tree */
+	fd = host_path ? open(path, O_RDONLY | O_CLOEXEC) : azlx_fs_open(path, O_RDONLY, 0);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
+		if (fd >= 0) {
+			ret = errno;
+			close(fd);
+			errno = ret;
+		}
 		if (errno == ENOENT && !host_path)
 			return 0;
 		ret = -errno;

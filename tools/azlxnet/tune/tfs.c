@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Every sysfs and procfs access of azlxnet tune goes through here, so that
- * --root DIR can stand a fake tree in for the machine. CPU sets and lists in
- * the kernel's formats.
+ * --root DIR can stand a fake tree in for the machine. Under --root every
+ * path is resolved inside DIR: openat2(2) with RESOLVE_IN_ROOT from a
+ * descriptor of DIR, or where the kernel lacks it (before 5.6, or a
+ * seccomp filter) the same resolution done here, then opened refusing
+ * any symlink. A symlink of the tree pointing outside it ("/etc/x",
+ * "../../../x") lands inside DIR, as it would on the node. Without --root
+ * the paths are the machine's own. CPU sets and lists in the kernel's
+ * formats.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,13 +18,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sysfs.h"
+#include <linux/openat2.h>
 
 #include "tfs.h"
 
 static char azlx_root_dir[PATH_MAX] = "";
+/* O_PATH descriptor of the root under --root; -1 for the machine's own / */
+static int azlx_root_fd = -1;
+/* openat2(2) with RESOLVE_IN_ROOT works here (else the fallback resolver) */
+static bool azlx_have_openat2;
+
+#ifndef SYS_openat2
+#define SYS_openat2	437
+#endif
+
+/* symlinks followed in one lookup, as the kernel's MAXSYMLINKS */
+#define AZLX_MAX_LINKS	40
 
 void azlx_strf(char *buf, size_t len, const char *fmt, ...)
 {
@@ -29,18 +47,45 @@ void azlx_strf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+static long azlx_openat2(int dfd, const char *rel, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (uint64_t)flags,
+		.mode = flags & O_CREAT ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+}
+
 void azlx_root_set(const char *dir)
 {
 	size_t len;
+	long fd;
 
-	if (!dir || !strcmp(dir, "/")) {
-		azlx_root_dir[0] = '\0';
+	if (azlx_root_fd >= 0)
+		close(azlx_root_fd);
+	azlx_root_fd = -1;
+	azlx_root_dir[0] = '\0';
+	if (!dir || !strcmp(dir, "/"))
 		return;
-	}
 	snprintf(azlx_root_dir, sizeof(azlx_root_dir), "%s", dir);
 	len = strlen(azlx_root_dir);
 	while (len > 1 && azlx_root_dir[len - 1] == '/')
 		azlx_root_dir[--len] = '\0';
+	/* the root itself is the one path taken as given: --root names it */
+	azlx_root_fd = open(azlx_root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (azlx_root_fd < 0)
+		return;	/* every access fails: azlx_fs_is_dir("/") tells the caller */
+	/* kernels before 5.6 (ENOSYS), or a seccomp filter (EPERM): resolve here */
+	azlx_have_openat2 = false;
+	if (!getenv("AZLXNET_TUNE_NO_OPENAT2")) {
+		fd = azlx_openat2(azlx_root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		if (fd >= 0) {
+			close((int)fd);
+			azlx_have_openat2 = true;
+		}
+	}
 }
 
 const char *azlx_root(void)
@@ -53,36 +98,235 @@ bool azlx_root_is_fake(void)
 	return azlx_root_dir[0] != '\0';
 }
 
+/*
+ * Without openat2: resolves @rel (a path from the root) into @out as the
+ * kernel's RESOLVE_IN_ROOT would: ".." stops at the root, a symlink is read
+ * and its target followed from the root (absolute) or from its directory,
+ * so the result names no symlink. Components that do not exist are kept
+ * (for O_CREAT); a race that swaps one for a symlink is refused by the
+ * O_NOFOLLOW of azlx_walk().
+ */
+static int azlx_resolve(const char *rel, char *out, size_t len)
+{
+	char rest[PATH_MAX], tgt[PATH_MAX], cand[PATH_MAX], comp[NAME_MAX + 1];
+	size_t olen = 0, clen;
+	int links = 0;
+	const char *p;
+	ssize_t n;
+
+	if (strlen(rel) >= sizeof(rest))
+		return -ENAMETOOLONG;
+	strcpy(rest, rel);
+	out[0] = '\0';
+	p = rest;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		clen = strcspn(p, "/");
+		if (clen > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, p, clen);
+		comp[clen] = '\0';
+		p += clen;
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			char *slash = strrchr(out, '/');
+
+			olen = slash ? (size_t)(slash - out) : 0;
+			out[olen] = '\0';
+			continue;
+		}
+		if ((size_t)snprintf(cand, sizeof(cand), "%s%s%s", out, olen ? "/" : "", comp) >=
+		    sizeof(cand) || strlen(cand) >= len)
+			return -ENAMETOOLONG;
+		n = readlinkat(azlx_root_fd, cand, tgt, sizeof(tgt) - 1);
+		if (n < 0) {
+			if (errno != EINVAL && errno != ENOENT)
+				return -errno;
+			/* not a symlink, or not there (yet) */
+			strcpy(out, cand);
+			olen = strlen(out);
+			continue;
+		}
+		if (++links > AZLX_MAX_LINKS)
+			return -ELOOP;
+		tgt[n] = '\0';
+		/* the target, then what was left of the path */
+		if ((size_t)snprintf(cand, sizeof(cand), "%s/%s", tgt, p) >= sizeof(cand))
+			return -ENAMETOOLONG;
+		strcpy(rest, cand);
+		p = rest;
+		if (tgt[0] == '/') {
+			out[0] = '\0';
+			olen = 0;
+		}
+	}
+	return 0;
+}
+
+/* Opens the symlink-free @path from the root, refusing any symlink met. */
+static int azlx_walk(const char *path, int flags, mode_t mode)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = path;
+	int dfd, fd;
+	size_t clen;
+
+	if (!*p)
+		return openat(azlx_root_fd, ".", flags, mode);
+	dfd = azlx_root_fd;
+	for (;;) {
+		clen = strcspn(p, "/");
+		memcpy(comp, p, clen);
+		comp[clen] = '\0';
+		p += clen;
+		if (!*p) {
+			fd = openat(dfd, comp, flags | O_NOFOLLOW, mode);
+			break;
+		}
+		p++;
+		fd = openat(dfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd != azlx_root_fd)
+			close(dfd);
+		if (fd < 0)
+			return -1;
+		dfd = fd;
+	}
+	if (dfd != azlx_root_fd) {
+		int e = errno;
+
+		close(dfd);
+		errno = e;
+	}
+	return fd;
+}
+
+int azlx_fs_open(const char *abs, int flags, unsigned int mode)
+{
+	char res[PATH_MAX];
+	const char *rel = abs;
+	long fd;
+	int err, i;
+
+	flags |= O_CLOEXEC;
+	if (!azlx_root_is_fake())
+		return open(abs, flags, mode);
+	if (azlx_root_fd < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	while (*rel == '/')
+		rel++;
+	if (azlx_have_openat2) {
+		/* EAGAIN: a rename raced the lookup */
+		for (i = 0; i < 8; i++) {
+			fd = azlx_openat2(azlx_root_fd, *rel ? rel : ".", flags, mode);
+			if (fd >= 0 || errno != EAGAIN)
+				break;
+		}
+		return (int)fd;
+	}
+	err = azlx_resolve(rel, res, sizeof(res));
+	if (err) {
+		errno = -err;
+		return -1;
+	}
+	return azlx_walk(res, flags, mode);
+}
+
+/*
+ * The directory of @abs, opened under the root, and its last component
+ * into @base: for the *at() calls that must not follow that component.
+ */
+static int azlx_fs_open_parent(const char *abs, char *base, size_t len)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+	size_t blen;
+	int fd;
+
+	azlx_strf(dir, sizeof(dir), "%s", abs);
+	blen = strlen(dir);
+	while (blen > 1 && dir[blen - 1] == '/')
+		dir[--blen] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, "..")) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (strlen(slash + 1) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(base, slash + 1);
+	dir[slash - dir + (slash == dir)] = '\0';
+	fd = azlx_fs_open(dir, O_RDONLY | O_DIRECTORY, 0);
+	return fd;
+}
+
 int azlx_root_path(const char *abs, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s%s", azlx_root_dir, abs);
+	char res[PATH_MAX];
+	int n, err;
 
+	if (!azlx_root_is_fake()) {
+		n = snprintf(buf, len, "%s", abs);
+		return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	}
+	/* resolved inside the root: the host path names no symlink of the tree */
+	if (azlx_root_fd < 0)
+		return -ENOENT;
+	while (*abs == '/')
+		abs++;
+	err = azlx_resolve(abs, res, sizeof(res));
+	if (err)
+		return err;
+	n = snprintf(buf, len, "%s%s%s", azlx_root_dir, *res ? "/" : "", res);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static ssize_t azlx_read_fd(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	do {
+		n = read(fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	return n;
 }
 
 int azlx_fs_read(const char *abs, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	int err;
+	ssize_t n;
+	int fd, err;
 
-	err = azlx_root_path(abs, path, sizeof(path));
+	if (!len)
+		return -EINVAL;
+	fd = azlx_fs_open(abs, O_RDONLY, 0);
+	if (fd < 0)
+		return -errno;
+	n = azlx_read_fd(fd, buf, len - 1);
+	err = n < 0 ? -errno : 0;
+	close(fd);
 	if (err)
 		return err;
-	return azlx_read_line(path, buf, len, "\n ");
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return (int)n;
 }
 
 char *azlx_fs_read_all(const char *abs, size_t *lenp)
 {
-	char path[PATH_MAX], *buf = NULL, *nbuf;
+	char *buf = NULL, *nbuf;
 	size_t len = 0, cap = 0;
 	ssize_t n;
 	int fd;
 
-	if (azlx_root_path(abs, path, sizeof(path))) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = azlx_fs_open(abs, O_RDONLY, 0);
 	if (fd < 0)
 		return NULL;
 	for (;;) {
@@ -93,9 +337,7 @@ char *azlx_fs_read_all(const char *abs, size_t *lenp)
 				goto err;
 			buf = nbuf;
 		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = azlx_read_fd(fd, buf + len, cap - len - 1);
 		if (n < 0)
 			goto err;
 		if (!n)
@@ -119,7 +361,7 @@ err:
  * Under a fake root, a selector file ("[none] mq-deadline kyber") takes the
  * kernel's semantics: writing a listed word moves the brackets to it.
  */
-static int azlx_fake_selector(const char *path, const char *val, char *out, size_t len)
+static int azlx_fake_selector(const char *abs, const char *val, char *out, size_t len)
 {
 	char cur[1024], word[128], *p, *tok, *save = NULL;
 	size_t used = 0;
@@ -127,10 +369,10 @@ static int azlx_fake_selector(const char *path, const char *val, char *out, size
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = azlx_fs_open(abs, O_RDONLY, 0);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, cur, sizeof(cur) - 1);
+	n = azlx_read_fd(fd, cur, sizeof(cur) - 1);
 	close(fd);
 	if (n < 0)
 		return -errno;
@@ -159,17 +401,14 @@ static int azlx_fake_selector(const char *path, const char *val, char *out, size
 
 int azlx_fs_write(const char *abs, const char *val)
 {
-	char path[PATH_MAX], sel[1024], line[1024];
+	char sel[1024], line[1024];
 	const char *data = val;
 	size_t len;
 	ssize_t n;
 	int fd, err;
 
-	err = azlx_root_path(abs, path, sizeof(path));
-	if (err)
-		return err;
 	if (azlx_root_is_fake()) {
-		err = azlx_fake_selector(path, val, sel, sizeof(sel));
+		err = azlx_fake_selector(abs, val, sel, sizeof(sel));
 		if (err < 0)
 			return err;
 		if (err) {
@@ -182,7 +421,7 @@ int azlx_fs_write(const char *abs, const char *val)
 		}
 	}
 	/* O_TRUNC: a fake tree is plain files; sysfs ignores it */
-	fd = open(path, O_WRONLY | O_CLOEXEC | (azlx_root_is_fake() ? O_TRUNC : 0));
+	fd = azlx_fs_open(abs, O_WRONLY | (azlx_root_is_fake() ? O_TRUNC : 0), 0);
 	if (fd < 0)
 		return -errno;
 	len = strlen(data);
@@ -197,17 +436,22 @@ int azlx_fs_write(const char *abs, const char *val)
 
 int azlx_fs_replace(const char *abs, const char *data, size_t len, unsigned int mode)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	char base[NAME_MAX + 1], tmp[NAME_MAX + 8];
 	size_t off = 0;
 	ssize_t n;
-	int fd, err = 0;
+	int dfd, fd, err = 0;
 
-	if (azlx_root_path(abs, path, sizeof(path)) ||
-	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
+	dfd = azlx_fs_open_parent(abs, base, sizeof(base));
+	if (dfd < 0)
 		return -errno;
+	azlx_strf(tmp, sizeof(tmp), "%s.tmp", base);
+	/* O_NOFOLLOW: a symlink left in the tree's place is not written through */
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
 	while (off < len) {
 		n = write(fd, data + off, len - off);
 		if (n < 0 && errno == EINTR)
@@ -222,41 +466,102 @@ int azlx_fs_replace(const char *abs, const char *data, size_t len, unsigned int 
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
+	if (!err && renameat(dfd, tmp, dfd, base))
 		err = -errno;
 	if (err)
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+	else
+		fsync(dfd);
+	close(dfd);
 	return err;
+}
+
+int azlx_fs_unlink(const char *abs)
+{
+	char base[NAME_MAX + 1];
+	int dfd, err = 0;
+
+	dfd = azlx_fs_open_parent(abs, base, sizeof(base));
+	if (dfd < 0)
+		return -errno;
+	if (unlinkat(dfd, base, 0))
+		err = -errno;
+	close(dfd);
+	return err;
+}
+
+int azlx_fs_mkdir(const char *abs, unsigned int mode)
+{
+	char base[NAME_MAX + 1];
+	int dfd, err = 0;
+
+	dfd = azlx_fs_open_parent(abs, base, sizeof(base));
+	if (dfd < 0)
+		return -errno;
+	if (mkdirat(dfd, base, mode))
+		err = -errno;
+	close(dfd);
+	return err;
+}
+
+int azlx_fs_rmdir(const char *abs)
+{
+	char base[NAME_MAX + 1];
+	int dfd, err = 0;
+
+	dfd = azlx_fs_open_parent(abs, base, sizeof(base));
+	if (dfd < 0)
+		return -errno;
+	if (unlinkat(dfd, base, AT_REMOVEDIR))
+		err = -errno;
+	close(dfd);
+	return err;
+}
+
+static bool azlx_fs_stat(const char *abs, struct stat *st)
+{
+	int fd = azlx_fs_open(abs, O_PATH, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = !fstat(fd, st);
+	close(fd);
+	return ok;
 }
 
 bool azlx_fs_exists(const char *abs)
 {
-	char path[PATH_MAX];
+	struct stat st;
 
-	return !azlx_root_path(abs, path, sizeof(path)) && !access(path, F_OK);
+	return azlx_fs_stat(abs, &st);
 }
 
 bool azlx_fs_is_dir(const char *abs)
 {
-	char path[PATH_MAX];
 	struct stat st;
 
-	return !azlx_root_path(abs, path, sizeof(path)) && !stat(path, &st) &&
-	       S_ISDIR(st.st_mode);
+	return azlx_fs_stat(abs, &st) && S_ISDIR(st.st_mode);
 }
 
 int azlx_fs_readlink(const char *abs, char *buf, size_t len)
 {
-	char path[PATH_MAX];
+	char base[NAME_MAX + 1];
 	ssize_t n;
+	int dfd, err = 0;
 
-	if (azlx_root_path(abs, path, sizeof(path)))
-		return -ENAMETOOLONG;
-	n = readlink(path, buf, len - 1);
-	if (n < 0)
+	if (len < 2)
+		return -EINVAL;
+	dfd = azlx_fs_open_parent(abs, base, sizeof(base));
+	if (dfd < 0)
 		return -errno;
-	buf[n] = '\0';
-	return 0;
+	n = readlinkat(dfd, base, buf, len - 1);
+	if (n < 0)
+		err = -errno;
+	else
+		buf[n] = '\0';
+	close(dfd);
+	return err;
 }
 
 int azlx_fs_link_name(const char *abs, char *buf, size_t len)
@@ -275,36 +580,40 @@ int azlx_fs_link_name(const char *abs, char *buf, size_t len)
 
 int azlx_fs_realpath(const char *abs, char *buf, size_t len)
 {
-	char path[PATH_MAX], res[PATH_MAX];
-	size_t rlen = strlen(azlx_root_dir);
+	char res[PATH_MAX];
+	int err;
 
-	if (azlx_root_path(abs, path, sizeof(path)))
-		return -ENAMETOOLONG;
-	if (!realpath(path, res))
-		return -errno;
-	if (rlen) {
-		char rroot[PATH_MAX];
-
-		/* the root itself may sit behind a symlink (/tmp) */
-		if (!realpath(azlx_root_dir, rroot))
+	if (!azlx_root_is_fake()) {
+		if (!realpath(abs, res))
 			return -errno;
-		rlen = strlen(rroot);
-		if (strncmp(res, rroot, rlen) || (res[rlen] && res[rlen] != '/'))
-			return -EXDEV;
+		azlx_strf(buf, len, "%s", res);
+		return 0;
 	}
-	snprintf(buf, len, "%s", res[rlen] ? res + rlen : "/");
-	return 0;
+	/* as the kernel resolves under RESOLVE_IN_ROOT; the result must exist */
+	while (*abs == '/')
+		abs++;
+	err = azlx_resolve(abs, res, sizeof(res));
+	if (err)
+		return err;
+	azlx_strf(buf, len, "/%s", res);
+	return azlx_fs_exists(buf) ? 0 : -ENOENT;
 }
 
 DIR *azlx_fs_opendir(const char *abs)
 {
-	char path[PATH_MAX];
+	DIR *d;
+	int fd, e;
 
-	if (azlx_root_path(abs, path, sizeof(path))) {
-		errno = ENAMETOOLONG;
+	fd = azlx_fs_open(abs, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
 		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		e = errno;
+		close(fd);
+		errno = e;
 	}
-	return opendir(path);
+	return d;
 }
 
 static int azlx_name_cmp(const void *a, const void *b)

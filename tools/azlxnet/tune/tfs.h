@@ -20,8 +20,16 @@ void azlx_strf(char *buf, size_t len, const char *fmt, ...)
 void azlx_root_set(const char *dir);
 const char *azlx_root(void);
 bool azlx_root_is_fake(void);
-/* DIR + @abs ("/sys/...") into @buf; 0 or -ENAMETOOLONG */
+/*
+ * The host path of @abs ("/sys/...") into @buf: DIR + @abs resolved inside
+ * DIR (no symlink of the tree left in it); 0 or a negative errno.
+ */
 int azlx_root_path(const char *abs, char *buf, size_t len);
+/*
+ * open(2) of @abs under the root (O_CLOEXEC added): every symlink resolved
+ * inside DIR. A descriptor, or -1 with errno set.
+ */
+int azlx_fs_open(const char *abs, int flags, unsigned int mode);
 /* Reads @abs without its trailing newlines; length or a negative errno. */
 int azlx_fs_read(const char *abs, char *buf, size_t len);
 /* Whole file (free() it), NULL with errno set on error. */
@@ -34,6 +42,9 @@ char *azlx_fs_read_all(const char *abs, size_t *len);
 int azlx_fs_write(const char *abs, const char *val);
 /* Creates or replaces @abs atomically with @data; 0 or a negative errno. */
 int azlx_fs_replace(const char *abs, const char *data, size_t len, unsigned int mode);
+int azlx_fs_unlink(const char *abs);
+int azlx_fs_mkdir(const char *abs, unsigned int mode);
+int azlx_fs_rmdir(const char *abs);
 bool azlx_fs_exists(const char *abs);
 bool azlx_fs_is_dir(const char *abs);
 /* Target of the symlink @abs. */

@@ -14,6 +14,7 @@
 
 #include "apply.h"
 #include "budget.h"
+#include "planprint.h"
 #include "tune.h"
 
 struct azlx_tune_opts azlx_tune_opts;
@@ -54,6 +55,9 @@ void azlx_tune_set_opt(int opt, const char *arg, const char *name)
 		break;
 	case AZLX_OPT_ALL:
 		o->all = true;
+		break;
+	case AZLX_OPT_NO_DISRUPTIVE:
+		o->no_disruptive = true;
 		break;
 	}
 }
@@ -158,7 +162,8 @@ int azlx_no_args(const char *cmd, int argc, char **argv)
 
 static int azlx_tune_plan(void)
 {
-	struct azlx_plan_opts po = { .persist = azlx_tune_opts.persist };
+	struct azlx_plan_opts po = { .persist = azlx_tune_opts.persist,
+				     .no_disruptive = azlx_tune_opts.no_disruptive };
 	struct azlx_tconf c;
 	struct azlx_node n;
 	struct azlx_imds m;
@@ -179,7 +184,8 @@ static int azlx_tune_plan(void)
 
 static int azlx_tune_apply(void)
 {
-	struct azlx_plan_opts po = { .persist = azlx_tune_opts.persist };
+	struct azlx_plan_opts po = { .persist = azlx_tune_opts.persist,
+				     .no_disruptive = azlx_tune_opts.no_disruptive };
 	struct azlx_state_ctx st = { .lock_fd = -1 };
 	char dir[PATH_MAX];
 	struct azlx_tconf c;
@@ -414,7 +420,7 @@ static int azlx_tune_detect(void)
 
 #define O(x)	(1u << (AZLX_OPT_##x - AZLX_OPT_TUNE_FIRST))
 #define AZLX_PLAN_OPTS	(O(PROFILE) | O(PERSIST) | O(ALL) | O(CONFIG) | O(IMDS_FILE) | \
-			 O(NO_IMDS) | O(ROOT))
+			 O(NO_IMDS) | O(ROOT) | O(NO_DISRUPTIVE))
 
 struct azlx_tune_cmd {
 	int		(*fn)(void);
@@ -438,11 +444,11 @@ static const struct azlx_tune_cmd azlx_tune_cmds[] = {
 	[AZLX_TUNE_PLAN] = { azlx_tune_plan, AZLX_PLAN_OPTS,
 		"azlxnet tune plan [ --profile PROFILE ] [ --persist ] [ --all ]\n"
 		"                         [ --config FILE ] [ --imds-file FILE | --no-imds ]\n"
-		"                         [ --root DIR ]" },
+		"                         [ --root DIR ] [ --no-disruptive ]" },
 	[AZLX_TUNE_APPLY] = { azlx_tune_apply, AZLX_PLAN_OPTS | O(STATE_DIR),
 		"azlxnet tune apply [ --profile PROFILE ] [ --persist ] [ --all ]\n"
 		"                          [ --config FILE ] [ --imds-file FILE | --no-imds ]\n"
-		"                          [ --root DIR ] [ --state-dir DIR ]" },
+		"                          [ --root DIR ] [ --state-dir DIR ] [ --no-disruptive ]" },
 	[AZLX_TUNE_REVERT] = { azlx_tune_revert, O(DRY_RUN) | O(ROOT) | O(STATE_DIR),
 		"azlxnet tune revert [ --dry-run ] [ --root DIR ] [ --state-dir DIR ]" },
 	[AZLX_TUNE_SHOW] = { azlx_tune_show, O(ROOT) | O(STATE_DIR),

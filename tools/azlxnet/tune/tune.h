@@ -8,7 +8,9 @@
  *   budget.c  disk and VM-size IOPS / MB/s budgets
  *   tconf.c   /etc/azlxnet/azlxnet.conf (inih)
  *   ethtool.c channels, rings and features over ethtool netlink
- *   plan.c    the rules: current value, new value, reason
+ *   plan.c    the rules: new value and reason of each item
+ *   item.c    an item's current value, and comparing values
+ *   planprint.c the plan as text or JSON
  *   apply.c   lock, state file, apply with rollback, revert
  *   tune.c    the commands tune plan, apply, revert, show and detect, and
  *             their options
@@ -41,7 +43,8 @@ enum {
 	AZLX_OPT_NO_IMDS,
 	AZLX_OPT_PERSIST,
 	AZLX_OPT_ALL,
-	AZLX_OPT_TUNE_LAST = AZLX_OPT_ALL,
+	AZLX_OPT_NO_DISRUPTIVE,
+	AZLX_OPT_TUNE_LAST = AZLX_OPT_NO_DISRUPTIVE,
 };
 
 #define AZLX_TUNE_LONG_OPTS						\
@@ -53,7 +56,8 @@ enum {
 	{ "imds-file",	required_argument,	NULL, AZLX_OPT_IMDS_FILE },	\
 	{ "no-imds",	no_argument,		NULL, AZLX_OPT_NO_IMDS },	\
 	{ "persist",	no_argument,		NULL, AZLX_OPT_PERSIST },	\
-	{ "all",	no_argument,		NULL, AZLX_OPT_ALL }
+	{ "all",	no_argument,		NULL, AZLX_OPT_ALL },		\
+	{ "no-disruptive", no_argument,		NULL, AZLX_OPT_NO_DISRUPTIVE }
 
 #define AZLX_TUNE_NOPTS	(AZLX_OPT_TUNE_LAST - AZLX_OPT_TUNE_FIRST + 1)
 
@@ -63,7 +67,7 @@ struct azlx_tune_opts {
 	const char	*names[AZLX_TUNE_NOPTS];	/* each as typed; NULL: not given */
 	int		seq[AZLX_TUNE_NOPTS];		/* and when (1: first) */
 	int		count;
-	bool		dry_run, no_imds, persist, all;
+	bool		dry_run, no_imds, persist, all, no_disruptive;
 	const char	*profile, *root, *state_dir, *config, *imds_file;
 };
 
