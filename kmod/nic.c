@@ -7,6 +7,7 @@
  * synthetic NIC as its master upper; Azure host servicing unlinks and
  * relinks it. A netdevice notifier follows that, under RTNL, and keeps per
  * NIC the VF, its state, counters and the time spent without a usable VF.
+ * A VF pairs only with a NIC in its own network namespace.
  * Drivers are recognised by the name ethtool reports, matched against the
  * synthetic_drivers and vf_drivers lists, so tests can stand a bond or team
  * in for hv_netvsc and a dummy or veth for the VF.
@@ -175,6 +176,20 @@ static void azlxnet_nic_vf_changed(struct azlxnet_nic *nic)
 	}
 }
 
+/*
+ * Can @lower, a lower device whose master is @nic's device, be its VF? Only
+ * in the same namespace: hv_netvsc leaves the VF linked in the old namespace
+ * when the synthetic NIC moves (older kernels), or moves it after the NIC
+ * from a delayed work (6.1.y, 6.12); until then the NIC has no usable VF,
+ * and an ifindex from another namespace means nothing to its programs.
+ */
+static bool azlxnet_nic_vf_ok(struct azlxnet_nic *nic, struct net_device *lower,
+			      char *driver, size_t len)
+{
+	return net_eq(dev_net(lower), dev_net(nic->dev)) &&
+	       azlxnet_dev_driver_is(lower, AZLXNET_DRV_VF, driver, len);
+}
+
 /* Join the first lower device of @nic with a VF driver, except @skip. */
 static void azlxnet_nic_find_vf(struct azlxnet_nic *nic, struct net_device *skip)
 {
@@ -187,8 +202,7 @@ static void azlxnet_nic_find_vf(struct azlxnet_nic *nic, struct net_device *skip
 	netdev_for_each_lower_dev(nic->dev, lower, iter) {
 		if (lower == skip ||
 		    netdev_master_upper_dev_get(lower) != nic->dev ||
-		    !azlxnet_dev_driver_is(lower, AZLXNET_DRV_VF, driver,
-					   sizeof(driver)))
+		    !azlxnet_nic_vf_ok(nic, lower, driver, sizeof(driver)))
 			continue;
 		azlxnet_nic_vf_join(nic, lower, driver);
 		return;
@@ -249,8 +263,7 @@ static void azlxnet_lower_event(struct net_device *dev, unsigned long event,
 			return;
 		if (info->linking) {
 			if (!nic->vf && info->master &&
-			    azlxnet_dev_driver_is(dev, AZLXNET_DRV_VF, driver,
-						  sizeof(driver)))
+			    azlxnet_nic_vf_ok(nic, dev, driver, sizeof(driver)))
 				azlxnet_nic_vf_join(nic, dev, driver);
 		} else if (nic->vf == dev) {
 			azlxnet_nic_vf_leave(nic);
