@@ -39,12 +39,13 @@ __bpf_kfunc u32 bpf_azlxnet_api_version(void)
  *           network namespace
  * @ifindex: ifindex of a synthetic NIC
  *
- * Lockless: an RCU hash lookup and one READ_ONCE. The answer changes as soon
- * as the NIC model sees the VF leave, go down or lose carrier, so a program
- * that redirects to it falls back to the synthetic path within the packet.
+ * Lockless: an RCU hash lookup, then the VF's own flags (running, present,
+ * carrier) read at call time, not the notifier's last view of them. A packet
+ * redirected to the answer can still find the VF gone by the time it is
+ * transmitted: the answer holds for the call, not for the packet's journey.
  *
- * Return: the VF's ifindex while a VF is joined, up and has carrier; else
- * @ifindex; -ENODEV if @ifindex is not a tracked synthetic NIC.
+ * Return: the VF's ifindex while a VF is joined, running, present and has
+ * carrier; else @ifindex; -ENODEV if @ifindex is not a tracked synthetic NIC.
  */
 __bpf_kfunc s32 bpf_azlxnet_tx_ifindex(struct __sk_buff *skb_ctx, u32 ifindex)
 {
@@ -54,7 +55,7 @@ __bpf_kfunc s32 bpf_azlxnet_tx_ifindex(struct __sk_buff *skb_ctx, u32 ifindex)
 	if (!skb->dev || !ifindex || ifindex > INT_MAX)
 		return -ENODEV;
 	nic = azlxnet_nic_find(dev_net(skb->dev), ifindex);
-	return nic ? READ_ONCE(nic->tx_ifindex) : -ENODEV;
+	return nic ? azlxnet_nic_tx_ifindex_rcu(nic) : -ENODEV;
 }
 
 __bpf_kfunc_end_defs();

@@ -13,8 +13,9 @@
  * in for hv_netvsc and a dummy or veth for the VF.
  *
  * The one fast-path reader is the kfunc bpf_azlxnet_tx_ifindex(): it finds a
- * NIC in an RCU hash by ifindex and reads tx_ifindex, which the notifier
- * updates with WRITE_ONCE. Nothing on the packet path takes a lock.
+ * NIC in an RCU hash by ifindex and tests its VF, an RCU pointer, for
+ * running, present and carrier at call time (as veth and netkit test their
+ * peer). Nothing on the packet path takes a lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -104,13 +105,43 @@ u64 azlxnet_nic_last_slow_ns(const struct azlxnet_nic *nic, u64 now)
 	return nic->slow_since ? now - nic->slow_since : nic->last_slow_ns;
 }
 
+/*
+ * Can the VF carry traffic? What veth and netkit check of their peer per
+ * packet: these are the device's own flags, set before linkwatch tells the
+ * notifiers.
+ */
+static bool azlxnet_vf_usable(const struct net_device *vf)
+{
+	return netif_running(vf) && netif_device_present(vf) &&
+	       netif_carrier_ok(vf);
+}
+
 static enum azlxnet_vf_state azlxnet_vf_state_of(const struct net_device *vf)
 {
 	if (!vf)
 		return AZLXNET_VF_STATE_ABSENT;
-	if (netif_running(vf) && netif_carrier_ok(vf))
+	if (azlxnet_vf_usable(vf))
 		return AZLXNET_VF_STATE_UP;
 	return AZLXNET_VF_STATE_DOWN;
+}
+
+/**
+ * azlxnet_nic_tx_ifindex_rcu - where @nic's traffic goes, from the live VF
+ * @nic: a NIC found under RCU
+ *
+ * The VF is the device itself, read under RCU and tested at call time, not
+ * the notifier's last view of it: a VF that lost carrier a moment ago is no
+ * longer named, even before linkwatch has told the notifier. A VF that
+ * leaves is cleared before it can be freed (its unregistration waits for
+ * an RCU grace period after the notifiers).
+ *
+ * Return: the VF's ifindex while it is usable, else the NIC's.
+ */
+int azlxnet_nic_tx_ifindex_rcu(const struct azlxnet_nic *nic)
+{
+	const struct net_device *vf = rcu_dereference(nic->vf_rcu);
+
+	return vf && azlxnet_vf_usable(vf) ? READ_ONCE(vf->ifindex) : nic->ifindex;
 }
 
 /*
@@ -143,6 +174,7 @@ static void azlxnet_nic_vf_join(struct azlxnet_nic *nic, struct net_device *vf,
 				const char *driver)
 {
 	nic->vf = vf;
+	rcu_assign_pointer(nic->vf_rcu, vf);
 	strscpy(nic->vf_driver, driver, sizeof(nic->vf_driver));
 	nic->vf_joins++;
 	nic->last_change = ktime_get_boottime_ns();
@@ -153,6 +185,7 @@ static void azlxnet_nic_vf_join(struct azlxnet_nic *nic, struct net_device *vf,
 static void azlxnet_nic_vf_leave(struct azlxnet_nic *nic)
 {
 	nic->vf = NULL;
+	RCU_INIT_POINTER(nic->vf_rcu, NULL);
 	nic->vf_driver[0] = '\0';
 	nic->vf_leaves++;
 	nic->last_change = ktime_get_boottime_ns();
