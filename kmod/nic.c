@@ -10,7 +10,9 @@
  * A VF pairs only with a NIC in its own network namespace.
  * Drivers are recognised by the name ethtool reports, matched against the
  * synthetic_drivers and vf_drivers lists, so tests can stand a bond or team
- * in for hv_netvsc and a dummy or veth for the VF.
+ * in for hv_netvsc and a dummy or veth for the VF. The name comes from the
+ * parent device's bound driver where there is one, as the ethtool core
+ * finds it, rather than from a call into the driver at register time.
  *
  * The one fast-path reader is the kfunc bpf_azlxnet_tx_ifindex(): it finds a
  * NIC in an RCU hash by ifindex and tests its VF, an RCU pointer, for
@@ -44,22 +46,56 @@ static bool azlxnet_nic_active;			/* RTNL: the notifier is live */
 /* Bumped on every add and remove: lets dumps flag NLM_F_DUMP_INTR. RTNL. */
 unsigned int azlxnet_nic_gen = 1;
 
+/*
+ * Parent drivers whose net devices ethtool names after another driver:
+ * mlx4_en's net devices hang off the PCI function that mlx4_core drives.
+ */
+static const struct {
+	const char	*parent;
+	const char	*ethtool;
+} azlxnet_parent_drivers[] = {
+	{ "mlx4_core",	"mlx4_en" },
+};
+
+/*
+ * @dev's driver as "ethtool -i" names it (what users put in the lists).
+ * Where the core knows it, from the driver bound to the parent device
+ * (hv_netvsc, mana, mlx5_core, mlx4_core mapped to mlx4_en), without calling
+ * into the driver; else from get_drvinfo(), only while the device is present
+ * (the ethtool core's guard; bonding, dummy, veth have no parent); else the
+ * rtnl_link kind. @info is scratch space for get_drvinfo(). RTNL.
+ */
+static const char *azlxnet_dev_driver(struct net_device *dev,
+				      struct ethtool_drvinfo *info)
+{
+	const struct device_driver *drv;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	drv = dev->dev.parent ? READ_ONCE(dev->dev.parent->driver) : NULL;
+	if (drv && drv->name) {
+		for (i = 0; i < ARRAY_SIZE(azlxnet_parent_drivers); i++)
+			if (!strcmp(drv->name, azlxnet_parent_drivers[i].parent))
+				return azlxnet_parent_drivers[i].ethtool;
+		return drv->name;
+	}
+	if (dev->ethtool_ops && dev->ethtool_ops->get_drvinfo &&
+	    netif_device_present(dev)) {
+		memset(info, 0, sizeof(*info));
+		dev->ethtool_ops->get_drvinfo(dev, info);
+		return info->driver;
+	}
+	return dev->rtnl_link_ops ? dev->rtnl_link_ops->kind : NULL;
+}
+
 static bool azlxnet_dev_driver_is(struct net_device *dev,
 				  enum azlxnet_drvlist_id id, char *driver,
 				  size_t len)
 {
-	struct ethtool_drvinfo info = {};
-	const char *name = NULL;
+	struct ethtool_drvinfo info;
+	const char *name;
 
-	ASSERT_RTNL();
-	if (dev->ethtool_ops && dev->ethtool_ops->get_drvinfo) {
-		dev->ethtool_ops->get_drvinfo(dev, &info);
-		name = info.driver;
-	} else if (dev->dev.parent && dev->dev.parent->driver) {
-		name = dev->dev.parent->driver->name;
-	} else if (dev->rtnl_link_ops) {
-		name = dev->rtnl_link_ops->kind;
-	}
+	name = azlxnet_dev_driver(dev, &info);
 	if (!name || !name[0] || !azlxnet_config_match(id, name))
 		return false;
 	if (driver)

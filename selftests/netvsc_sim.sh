@@ -7,14 +7,18 @@
 # through the VF while it is up (the VF's tx counter counts them, the NIC's
 # does not) and through the synthetic path otherwise (the other way round);
 # the VF is released when it unregisters and when the NIC does; the kfunc
-# and "nic show" follow each step.
+# and "nic show" follow each step. azlxnet learns the NIC's driver from its
+# parent device, never calling the driver's get_drvinfo.
 
 source "$(dirname "$0")/lib.sh"
 require_root
 require_cmd azlxnet jq ip
 tmp=$(mktemp -d)
+# Only what the test sends: no IPv6 (MLD reports) on the devices it makes.
+v6=$(sysctl -n net.ipv6.conf.default.disable_ipv6)
 cleanup()
 {
+	sysctl -qw net.ipv6.conf.default.disable_ipv6="$v6"
 	ip link del azs0 2>/dev/null
 	ip link del azv0 2>/dev/null
 	ip link del azx0 2>/dev/null
@@ -38,9 +42,8 @@ send()
 }
 
 # 1. The VF is claimed by MAC when it registers.
+sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 ip link add azs0 address $SIM_MAC type netvsc_sim || fail "creating netvsc_sim azs0"
-# Only what the test sends: no IPv6 autoconfiguration, a static neighbour.
-sysctl -qw net.ipv6.conf.azs0.disable_ipv6=1
 ip link add azx0 address 02:00:00:00:0a:99 type dummy || fail "creating dummy azx0"
 ip link add azv0 address $SIM_MAC type dummy || fail "creating dummy azv0"
 assert_eq "$(master_of azv0)" azs0 "master of the dummy with the NIC's MAC"
@@ -96,5 +99,9 @@ ip -j link show azv0 | jq -e '.[0].flags | index("SLAVE") | not' >/dev/null ||
 	fail "IFF_SLAVE left on the released VF"
 assert_eq "$(azlxnet -j nic show | jq length)" 0 "no NICs left"
 assert_eq "$(kfunc_tx "$S")" -19 "kfunc for the deleted NIC"
+
+# 5. azlxnet found the driver from the parent device's bound driver, as
+# the ethtool core knows it, without calling into the driver.
+assert_eq "$(sim_param drvinfo_calls)" 0 "get_drvinfo calls into netvsc_sim"
 mod_unload
 sim_unload
