@@ -50,12 +50,16 @@ bool azlxnet_config_match(enum azlxnet_drvlist_id id, const char *driver);
  * freed (after an RCU grace period) when it unregisters. The VF is the lower
  * device whose master is this NIC and whose driver is in vf_drivers.
  * Everything but the fast-path fields is read and written under RTNL.
+ * vf_state and tx_ifindex are the model's view, as the netdevice notifier
+ * last saw it (carrier changes reach it through linkwatch, up to a second
+ * late); the kfunc checks the VF itself through vf_rcu instead.
  */
 struct azlxnet_nic {
 	/* fast path: read locklessly by bpf_azlxnet_tx_ifindex() */
 	struct hlist_node	hnode;
 	possible_net_t		net;
 	int			ifindex;
+	struct net_device __rcu	*vf_rcu;	/* @vf, for RCU readers */
 	int			tx_ifindex;	/* READ_ONCE/WRITE_ONCE */
 
 	/* slow path: RTNL */
@@ -83,6 +87,7 @@ struct azlxnet_nic *azlxnet_nic_find(const struct net *net, int ifindex);
 struct azlxnet_nic *azlxnet_nic_next(const struct net *net, struct azlxnet_nic *nic);
 u64 azlxnet_nic_slow_ns(const struct azlxnet_nic *nic, u64 now);
 u64 azlxnet_nic_last_slow_ns(const struct azlxnet_nic *nic, u64 now);
+int azlxnet_nic_tx_ifindex_rcu(const struct azlxnet_nic *nic);
 extern unsigned int azlxnet_nic_gen;
 
 /* netlink.c */

@@ -7,13 +7,17 @@
  * synthetic NIC as its master upper; Azure host servicing unlinks and
  * relinks it. A netdevice notifier follows that, under RTNL, and keeps per
  * NIC the VF, its state, counters and the time spent without a usable VF.
+ * A VF pairs only with a NIC in its own network namespace.
  * Drivers are recognised by the name ethtool reports, matched against the
  * synthetic_drivers and vf_drivers lists, so tests can stand a bond or team
- * in for hv_netvsc and a dummy or veth for the VF.
+ * in for hv_netvsc and a dummy or veth for the VF. The name comes from the
+ * parent device's bound driver where there is one, as the ethtool core
+ * finds it, rather than from a call into the driver at register time.
  *
  * The one fast-path reader is the kfunc bpf_azlxnet_tx_ifindex(): it finds a
- * NIC in an RCU hash by ifindex and reads tx_ifindex, which the notifier
- * updates with WRITE_ONCE. Nothing on the packet path takes a lock.
+ * NIC in an RCU hash by ifindex and tests its VF, an RCU pointer, for
+ * running, present and carrier at call time (as veth and netkit test their
+ * peer). Nothing on the packet path takes a lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -42,22 +46,56 @@ static bool azlxnet_nic_active;			/* RTNL: the notifier is live */
 /* Bumped on every add and remove: lets dumps flag NLM_F_DUMP_INTR. RTNL. */
 unsigned int azlxnet_nic_gen = 1;
 
+/*
+ * Parent drivers whose net devices ethtool names after another driver:
+ * mlx4_en's net devices hang off the PCI function that mlx4_core drives.
+ */
+static const struct {
+	const char	*parent;
+	const char	*ethtool;
+} azlxnet_parent_drivers[] = {
+	{ "mlx4_core",	"mlx4_en" },
+};
+
+/*
+ * @dev's driver as "ethtool -i" names it (what users put in the lists).
+ * Where the core knows it, from the driver bound to the parent device
+ * (hv_netvsc, mana, mlx5_core, mlx4_core mapped to mlx4_en), without calling
+ * into the driver; else from get_drvinfo(), only while the device is present
+ * (the ethtool core's guard; bonding, dummy, veth have no parent); else the
+ * rtnl_link kind. @info is scratch space for get_drvinfo(). RTNL.
+ */
+static const char *azlxnet_dev_driver(struct net_device *dev,
+				      struct ethtool_drvinfo *info)
+{
+	const struct device_driver *drv;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	drv = dev->dev.parent ? READ_ONCE(dev->dev.parent->driver) : NULL;
+	if (drv && drv->name) {
+		for (i = 0; i < ARRAY_SIZE(azlxnet_parent_drivers); i++)
+			if (!strcmp(drv->name, azlxnet_parent_drivers[i].parent))
+				return azlxnet_parent_drivers[i].ethtool;
+		return drv->name;
+	}
+	if (dev->ethtool_ops && dev->ethtool_ops->get_drvinfo &&
+	    netif_device_present(dev)) {
+		memset(info, 0, sizeof(*info));
+		dev->ethtool_ops->get_drvinfo(dev, info);
+		return info->driver;
+	}
+	return dev->rtnl_link_ops ? dev->rtnl_link_ops->kind : NULL;
+}
+
 static bool azlxnet_dev_driver_is(struct net_device *dev,
 				  enum azlxnet_drvlist_id id, char *driver,
 				  size_t len)
 {
-	struct ethtool_drvinfo info = {};
-	const char *name = NULL;
+	struct ethtool_drvinfo info;
+	const char *name;
 
-	ASSERT_RTNL();
-	if (dev->ethtool_ops && dev->ethtool_ops->get_drvinfo) {
-		dev->ethtool_ops->get_drvinfo(dev, &info);
-		name = info.driver;
-	} else if (dev->dev.parent && dev->dev.parent->driver) {
-		name = dev->dev.parent->driver->name;
-	} else if (dev->rtnl_link_ops) {
-		name = dev->rtnl_link_ops->kind;
-	}
+	name = azlxnet_dev_driver(dev, &info);
 	if (!name || !name[0] || !azlxnet_config_match(id, name))
 		return false;
 	if (driver)
@@ -103,13 +141,43 @@ u64 azlxnet_nic_last_slow_ns(const struct azlxnet_nic *nic, u64 now)
 	return nic->slow_since ? now - nic->slow_since : nic->last_slow_ns;
 }
 
+/*
+ * Can the VF carry traffic? What veth and netkit check of their peer per
+ * packet: these are the device's own flags, set before linkwatch tells the
+ * notifiers.
+ */
+static bool azlxnet_vf_usable(const struct net_device *vf)
+{
+	return netif_running(vf) && netif_device_present(vf) &&
+	       netif_carrier_ok(vf);
+}
+
 static enum azlxnet_vf_state azlxnet_vf_state_of(const struct net_device *vf)
 {
 	if (!vf)
 		return AZLXNET_VF_STATE_ABSENT;
-	if (netif_running(vf) && netif_carrier_ok(vf))
+	if (azlxnet_vf_usable(vf))
 		return AZLXNET_VF_STATE_UP;
 	return AZLXNET_VF_STATE_DOWN;
+}
+
+/**
+ * azlxnet_nic_tx_ifindex_rcu - where @nic's traffic goes, from the live VF
+ * @nic: a NIC found under RCU
+ *
+ * The VF is the device itself, read under RCU and tested at call time, not
+ * the notifier's last view of it: a VF that lost carrier a moment ago is no
+ * longer named, even before linkwatch has told the notifier. A VF that
+ * leaves is cleared before it can be freed (its unregistration waits for
+ * an RCU grace period after the notifiers).
+ *
+ * Return: the VF's ifindex while it is usable, else the NIC's.
+ */
+int azlxnet_nic_tx_ifindex_rcu(const struct azlxnet_nic *nic)
+{
+	const struct net_device *vf = rcu_dereference(nic->vf_rcu);
+
+	return vf && azlxnet_vf_usable(vf) ? READ_ONCE(vf->ifindex) : nic->ifindex;
 }
 
 /*
@@ -142,6 +210,7 @@ static void azlxnet_nic_vf_join(struct azlxnet_nic *nic, struct net_device *vf,
 				const char *driver)
 {
 	nic->vf = vf;
+	rcu_assign_pointer(nic->vf_rcu, vf);
 	strscpy(nic->vf_driver, driver, sizeof(nic->vf_driver));
 	nic->vf_joins++;
 	nic->last_change = ktime_get_boottime_ns();
@@ -152,6 +221,7 @@ static void azlxnet_nic_vf_join(struct azlxnet_nic *nic, struct net_device *vf,
 static void azlxnet_nic_vf_leave(struct azlxnet_nic *nic)
 {
 	nic->vf = NULL;
+	RCU_INIT_POINTER(nic->vf_rcu, NULL);
 	nic->vf_driver[0] = '\0';
 	nic->vf_leaves++;
 	nic->last_change = ktime_get_boottime_ns();
@@ -175,6 +245,20 @@ static void azlxnet_nic_vf_changed(struct azlxnet_nic *nic)
 	}
 }
 
+/*
+ * Can @lower, a lower device whose master is @nic's device, be its VF? Only
+ * in the same namespace: hv_netvsc leaves the VF linked in the old namespace
+ * when the synthetic NIC moves (older kernels), or moves it after the NIC
+ * from a delayed work (6.1.y, 6.12); until then the NIC has no usable VF,
+ * and an ifindex from another namespace means nothing to its programs.
+ */
+static bool azlxnet_nic_vf_ok(struct azlxnet_nic *nic, struct net_device *lower,
+			      char *driver, size_t len)
+{
+	return net_eq(dev_net(lower), dev_net(nic->dev)) &&
+	       azlxnet_dev_driver_is(lower, AZLXNET_DRV_VF, driver, len);
+}
+
 /* Join the first lower device of @nic with a VF driver, except @skip. */
 static void azlxnet_nic_find_vf(struct azlxnet_nic *nic, struct net_device *skip)
 {
@@ -187,8 +271,7 @@ static void azlxnet_nic_find_vf(struct azlxnet_nic *nic, struct net_device *skip
 	netdev_for_each_lower_dev(nic->dev, lower, iter) {
 		if (lower == skip ||
 		    netdev_master_upper_dev_get(lower) != nic->dev ||
-		    !azlxnet_dev_driver_is(lower, AZLXNET_DRV_VF, driver,
-					   sizeof(driver)))
+		    !azlxnet_nic_vf_ok(nic, lower, driver, sizeof(driver)))
 			continue;
 		azlxnet_nic_vf_join(nic, lower, driver);
 		return;
@@ -249,8 +332,7 @@ static void azlxnet_lower_event(struct net_device *dev, unsigned long event,
 			return;
 		if (info->linking) {
 			if (!nic->vf && info->master &&
-			    azlxnet_dev_driver_is(dev, AZLXNET_DRV_VF, driver,
-						  sizeof(driver)))
+			    azlxnet_nic_vf_ok(nic, dev, driver, sizeof(driver)))
 				azlxnet_nic_vf_join(nic, dev, driver);
 		} else if (nic->vf == dev) {
 			azlxnet_nic_vf_leave(nic);

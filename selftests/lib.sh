@@ -146,3 +146,48 @@ ingress_progs()
 {
 	bpftool net show dev "$1" | grep -cE '(clsact|tcx)/ingress'
 }
+
+# The netvsc-like stand-in (selftests/netvsc_sim, a test-only module): a
+# netvsc_sim device claims the device with its MAC as its VF, as hv_netvsc
+# does. SIM_PARAMS are azlxnet's parameters for it; the bond stays listed.
+SIM_PARAMS="synthetic_drivers=bonding,netvsc_sim vf_drivers=dummy,veth"
+SIM_MAC=02:00:00:00:0a:01
+
+# sim_setup [PARAM=VALUE...]: (re)load netvsc_sim with these parameters
+sim_setup()
+{
+	sim_unload
+	modprobe netvsc_sim "$@" || fail "modprobe netvsc_sim $*"
+}
+
+sim_unload()
+{
+	[ ! -d /sys/module/netvsc_sim ] || rmmod netvsc_sim ||
+		fail "cannot unload netvsc_sim"
+}
+
+# sim_param NAME [VALUE]: read or set a netvsc_sim parameter
+sim_param()
+{
+	if [ $# -gt 1 ]; then
+		echo "$2" >"/sys/module/netvsc_sim/parameters/$1" || fail "setting netvsc_sim $1=$2"
+	else
+		cat "/sys/module/netvsc_sim/parameters/$1"
+	fi
+}
+
+# tx_packets DEV [NETNS]: DEV's tx_packets counter
+tx_packets()
+{
+	if [ $# -gt 1 ]; then
+		ip netns exec "$2" cat "/sys/class/net/$1/statistics/tx_packets"
+	else
+		cat "/sys/class/net/$1/statistics/tx_packets"
+	fi || fail "no tx_packets for $1"
+}
+
+# master_of DEV [NETNS]: the name of DEV's master ("null" if none), as ip prints it
+master_of()
+{
+	ip ${2:+-n "$2"} -j link show dev "$1" | jq -r '.[0].master // "null"'
+}

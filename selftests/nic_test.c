@@ -5,6 +5,9 @@
  *   nic_test tx IFINDEX
  *       print what bpf_azlxnet_tx_ifindex(IFINDEX) returns, from a tc
  *       program run with BPF_PROG_TEST_RUN in this network namespace
+ *   nic_test tx-after IFINDEX CMD [ARG...]
+ *       load the probe, run CMD (it must exit with status 0), then at once
+ *       print what bpf_azlxnet_tx_ifindex(IFINDEX) returns
  *   nic_test tx-loop SECONDS IFINDEX ALLOWED...
  *       call it for SECONDS; fail on any answer not in ALLOWED
  *   nic_test dump-loop SECONDS
@@ -66,6 +69,39 @@ static int cmd_tx(int argc, char **argv)
 	CHECK(argc == 1, "usage: tx IFINDEX");
 	skel = tx_open();
 	printf("%d\n", tx_run(skel, strtoul(argv[0], NULL, 0)));
+	kfunc_probe__destroy(skel);
+	return KSFT_PASS;
+}
+
+/* Run @argv to completion; fail unless it exits with status 0. */
+static void run_cmd(char **argv)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
+	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "%s failed (status 0x%x)", argv[0],
+	      status);
+}
+
+static int cmd_tx_after(int argc, char **argv)
+{
+	struct kfunc_probe *skel;
+	int r;
+
+	CHECK(argc >= 2, "usage: tx-after IFINDEX CMD [ARG...]");
+	skel = tx_open();
+	run_cmd(argv + 1);
+	r = tx_run(skel, strtoul(argv[0], NULL, 0));
+	printf("%d\n", r);
 	kfunc_probe__destroy(skel);
 	return KSFT_PASS;
 }
@@ -208,12 +244,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 2 && !strcmp(argv[1], "tx"))
 		return cmd_tx(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "tx-after"))
+		return cmd_tx_after(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "tx-loop"))
 		return cmd_tx_loop(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "dump-loop"))
 		return cmd_dump_loop(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "events"))
 		return cmd_events(argc - 2, argv + 2);
-	fprintf(stderr, "usage: %s tx|tx-loop|dump-loop|events ...\n", argv[0]);
+	fprintf(stderr, "usage: %s tx|tx-after|tx-loop|dump-loop|events ...\n", argv[0]);
 	return KSFT_FAIL;
 }

@@ -3,6 +3,7 @@
  * azlxnet version, azlxnet status.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <linux/azlxnet.h>
 
@@ -13,6 +14,7 @@
 #include "kfunc.h"
 #include "print.h"
 #include "status.h"
+#include "sysfs.h"
 
 int azlx_do_version(int argc, char **argv)
 {
@@ -81,6 +83,25 @@ void azlx_status_print(const struct azlx_info_version *ver,
 	azlx_print_close_object();
 }
 
+/*
+ * The module says why its kfuncs are unavailable (registration refused, no
+ * BTF) in its read-only parameter "kfuncs"; modules before it have none.
+ * That reason beats the probe's, which only sees that the kfunc is missing.
+ */
+static void azlx_kfunc_module_reason(struct azlx_kfunc_result *kf)
+{
+	static const char prefix[] = "unavailable: ";
+	char buf[128];
+
+	if (kf->available ||
+	    azlx_sysfs_read("module/" AZLX_MODULE_NAME "/parameters/kfuncs", buf,
+			    sizeof(buf)) < 0 ||
+	    strncmp(buf, prefix, sizeof(prefix) - 1))
+		return;
+	snprintf(kf->error, sizeof(kf->error), "the module says: %s",
+		 buf + sizeof(prefix) - 1);
+}
+
 int azlx_do_status(int argc, char **argv)
 {
 	struct azlx_kfunc_result kf;
@@ -109,6 +130,7 @@ int azlx_do_status(int argc, char **argv)
 	if (ret)
 		return ret;
 	azlx_kfunc_probe(&kf);
+	azlx_kfunc_module_reason(&kf);
 
 	azlx_status_print(&ver, &cfg, &kf);
 	return AZLX_EXIT_OK;
