@@ -594,6 +594,21 @@ static void test_event_print(void)
 	capture_free(&c);
 }
 
+static void test_monitor_print_lost(void)
+{
+	struct capture c;
+
+	capture_start(&c, true, false);
+	azlx_monitor_print_lost(NOW);
+	CHECK_STR(capture_end(&c), "{\"event\":\"lost\",\"time_ns\":1012300000000}\n");
+	capture_free(&c);
+
+	capture_start(&c, false, false);
+	azlx_monitor_print_lost(NOW);
+	CHECK_STR(capture_end(&c), "lost: events were lost, the state of every NIC follows\n");
+	capture_free(&c);
+}
+
 static void test_monitor_handle(void)
 {
 	struct azlx_monitor m = { .family = FAMILY, .count = 3 };
@@ -1243,6 +1258,7 @@ const struct azlx_test azlx_nic_tests[] = {
 	TEST(test_nic_list_print),
 	TEST(test_nic_warn_malformed),
 	TEST(test_event_print),
+	TEST(test_monitor_print_lost),
 	TEST(test_monitor_handle),
 	TEST(test_monitor_family_gone),
 	TEST(test_done_parse),
