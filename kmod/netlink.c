@@ -255,10 +255,11 @@ void azlxnet_nl_nic_notify(struct azlxnet_nic *nic, u8 cmd)
 	return;
 
 err_report:
-	/* Listeners learn they missed an event (ENOBUFS on their socket). */
-	netlink_set_err(net->genl_sock, 0,
-			azlxnet_nl_family.mcgrp_offset + AZLXNET_NLGRP_EVENTS,
-			ENOBUFS);
+	/*
+	 * Listeners learn they missed an event: their next recvmsg() fails
+	 * with ENOBUFS, as when their receive buffer overflows.
+	 */
+	genl_set_err(&azlxnet_nl_family, net, 0, AZLXNET_NLGRP_EVENTS, -ENOBUFS);
 }
 
 int azlxnet_nl_init(void)
