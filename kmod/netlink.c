@@ -92,6 +92,7 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		[AZLXNET_DRV_VF]	= AZLXNET_A_INFO_VF_DRIVERS,
 	};
 	const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS] = {};
+	const struct nlattr *attrs[AZLXNET_DRV_NLISTS] = {};
 	struct azlxnet_drvlist new[AZLXNET_DRV_NLISTS];
 	bool any = false;
 	int i, err;
@@ -108,6 +109,7 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 		lists[i] = &new[i];
+		attrs[i] = attr;
 		any = true;
 	}
 	if (!any) {
@@ -115,7 +117,9 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       "config-set needs synthetic-drivers or vf-drivers");
 		return -EINVAL;
 	}
-	azlxnet_config_set(lists);
+	err = azlxnet_config_set_disjoint(lists, attrs, info->extack);
+	if (err)
+		return err;
 	azlxnet_nic_rescan();
 	return 0;
 }

@@ -40,8 +40,9 @@
  *    azlxnet.yaml, with the kernel's genetlink header checks and strict
  *    policy validation): the errno of header, flag, command, permission and
  *    attribute errors, the result of config-set from the documented list
- *    syntax, a reply from version and config-get, ENODEV or a reply from
- *    nic-get, a clean dump. Replies are well-formed and config-get reports
+ *    syntax (EINVAL for a driver that would be in both lists), a reply
+ *    from version and config-get, ENODEV or a reply from nic-get, a
+ *    clean dump. Replies are well-formed and config-get reports
  *    what the accepted config-sets set.
  * At the end the configuration is what the last accepted config-set left,
  * it is restored to what it was before, and version still answers.
@@ -901,6 +902,22 @@ static const char *model_list(const char *s, char *out)
 	return NULL;
 }
 
+/* True if the valid lists @a and @b have a name in common. */
+static bool lists_overlap(const char *a, const char *b)
+{
+	size_t n, m, i, j;
+
+	for (i = 0; a[i]; i += n + !!a[i + n]) {
+		n = strcspn(a + i, ",");
+		for (j = 0; b[j]; j += m + !!b[j + m]) {
+			m = strcspn(b + j, ",");
+			if (m == n && !memcmp(a + i, b + j, n))
+				return true;
+		}
+	}
+	return false;
+}
+
 static int expect_err(struct expect *x, int err, int alt, const char *why)
 {
 	x->kind = X_ERR;
@@ -979,6 +996,9 @@ static int model(const struct fuzz *f, struct req *r, struct expect *x)
 			snprintf(x->buf_why, sizeof(x->buf_why), "vf-drivers: %s", bad);
 			return expect_err(x, -EINVAL, 0, x->buf_why);
 		}
+		/* the lists after the change, the one kept included */
+		if (lists_overlap(s ? x->buf_synth : f->synth, v ? x->buf_vf : f->vf))
+			return expect_err(x, -EINVAL, 0, "a driver in both lists");
 		x->set_synth = s ? x->buf_synth : NULL;
 		x->set_vf = v ? x->buf_vf : NULL;
 		x->kind = X_ACK;

@@ -107,12 +107,37 @@ static void expect_err(struct genl_ctx *c, struct nlt_msg *m, int err,
 	printf("%s: %s, extack '%s'\n", what, strerror(-r.err), r.extack);
 }
 
+/*
+ * As expect_err(), and the extack must point at the attribute at byte
+ * @offs of the request (NLMSGERR_ATTR_OFFS).
+ */
+static void expect_err_at(struct genl_ctx *c, struct nlt_msg *m, int err,
+			  const char *want_extack, size_t offs, const char *what)
+{
+	struct nlt_reply r;
+
+	nlt_txrx(c->fd, m, &r);
+	if (r.err != err)
+		ksft_fail("%s: expected %s, got %s (extack '%s')", what,
+			  strerror(-err), r.err ? strerror(-r.err) : "success",
+			  r.extack);
+	if (!strstr(r.extack, want_extack))
+		ksft_fail("%s: extack '%s' does not contain '%s'", what,
+			  r.extack, want_extack);
+	if (r.offs != (int)offs)
+		ksft_fail("%s: extack points at byte %d, not at the attribute (byte %zu)",
+			  what, r.offs, offs);
+	printf("%s: %s, extack '%s' at byte %d\n", what, strerror(-r.err), r.extack,
+	       r.offs);
+}
+
 static int test_malformed(void)
 {
 	char synth0[256], vf0[256], synth[256], vf[256], big[400];
+	uint32_t u32 = 0x01020304;
 	struct genl_ctx c;
 	struct nlt_msg m;
-	uint32_t u32 = 0x01020304;
+	size_t off;
 
 	genl_ctx_open(&c);
 	config_get(&c, synth0, vf0, sizeof(synth0));
@@ -166,6 +191,34 @@ static int test_malformed(void)
 	expect_err(&c, &m, -EINVAL, "invalid character in driver name", "newline");
 	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
 	expect_err(&c, &m, -EINVAL, "config-set needs", "no attributes");
+
+	/*
+	 * A driver in both lists: a device cannot be both a synthetic NIC and
+	 * a VF. The lists as they would be after the change are checked, the
+	 * one kept included; the new list is blamed, vf-drivers if both are.
+	 */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, "bonding,team");
+	off = m.len;
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "dummy,team");
+	expect_err_at(&c, &m, -EINVAL, "driver in both synthetic-drivers and vf-drivers",
+		      off, "overlapping lists");
+	snprintf(big, sizeof(big), "%.*s", (int)strcspn(synth0, ","), synth0);
+	if (big[0]) {
+		nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+		off = m.len;
+		nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, big);
+		expect_err_at(&c, &m, -EINVAL, "driver in both synthetic-drivers and vf-drivers",
+			      off, "vf-drivers overlapping the synthetic-drivers kept");
+	}
+	snprintf(big, sizeof(big), "veth,%.*s", (int)strcspn(vf0, ","), vf0);
+	if (vf0[0]) {
+		nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+		off = m.len;
+		nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, big);
+		expect_err_at(&c, &m, -EINVAL, "driver in both synthetic-drivers and vf-drivers",
+			      off, "synthetic-drivers overlapping the vf-drivers kept");
+	}
 
 	/* Reserved genl header byte set. */
 	nlt_genl_start(&m, c.family, AZLXNET_CMD_VERSION, AZLXNET_FAMILY_VERSION);
