@@ -228,6 +228,27 @@ static int test_malformed(void)
 			      off, "synthetic-drivers overlapping the vf-drivers kept");
 	}
 
+	/*
+	 * Out of the policy's range (ifindex: 1 to INT_MAX): the kernel's
+	 * policy error, pointing at the attribute, before the handler runs.
+	 */
+	u32 = 0;
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	off = m.len;
+	nlt_put(&m, AZLXNET_A_NIC_IFINDEX, &u32, sizeof(u32));
+	expect_err_at(&c, &m, -ERANGE, "integer out of range", off, "ifindex 0");
+	u32 = 0x80000000u;
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	off = m.len;
+	nlt_put(&m, AZLXNET_A_NIC_IFINDEX, &u32, sizeof(u32));
+	expect_err_at(&c, &m, -ERANGE, "integer out of range", off, "ifindex above INT_MAX");
+	u32 = 0x7fffffffu;
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	off = m.len;
+	nlt_put(&m, AZLXNET_A_NIC_IFINDEX, &u32, sizeof(u32));
+	expect_err_at(&c, &m, -ENODEV, "no synthetic NIC with this ifindex", off,
+		      "ifindex INT_MAX, in range");
+
 	/* Reserved genl header byte set. */
 	nlt_genl_start(&m, c.family, AZLXNET_CMD_VERSION, AZLXNET_FAMILY_VERSION);
 	((struct genlmsghdr *)(m.buf + NLMSG_HDRLEN))->reserved = 1;
