@@ -25,6 +25,7 @@
 #include <linux/azlxnet.h>
 
 #include "azlxnet.h"
+#include "azlxnet-user.h"
 #include "genl.h"
 #include "monitor.h"
 #include "nic.h"
