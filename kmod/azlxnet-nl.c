@@ -5,6 +5,12 @@
 
 #include "azlxnet-nl.h"
 
+/* Integer value ranges (read-only once the module is loaded) */
+static struct netlink_range_validation azlxnet_a_nic_ifindex_range __ro_after_init = {
+	.min	= 1,
+	.max	= S32_MAX,
+};
+
 /* AZLXNET_CMD_VERSION */
 static const struct nla_policy azlxnet_version_nl_policy[AZLXNET_A_INFO_MAX + 1] = {
 };
@@ -27,7 +33,7 @@ static const struct nla_policy azlxnet_config_set_nl_policy[AZLXNET_A_INFO_MAX +
 
 /* AZLXNET_CMD_NIC_GET */
 static const struct nla_policy azlxnet_nic_get_nl_policy[AZLXNET_A_NIC_MAX + 1] = {
-	[AZLXNET_A_NIC_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[AZLXNET_A_NIC_IFINDEX] = NLA_POLICY_FULL_RANGE(NLA_U32, &azlxnet_a_nic_ifindex_range),
 };
 
 /* Ops table for azlxnet */

@@ -40,6 +40,9 @@ int azlxnet_drvlist_parse(const char *val, size_t len,
 			  struct netlink_ext_ack *extack,
 			  const struct nlattr *attr);
 int azlxnet_config_set(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS]);
+int azlxnet_config_set_disjoint(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS],
+				const struct nlattr *const attrs[AZLXNET_DRV_NLISTS],
+				struct netlink_ext_ack *extack);
 int azlxnet_config_format(enum azlxnet_drvlist_id id, char *buf, size_t size);
 bool azlxnet_config_match(enum azlxnet_drvlist_id id, const char *driver);
 

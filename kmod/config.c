@@ -112,22 +112,83 @@ int azlxnet_drvlist_parse(const char *val, size_t len,
 	return 0;
 }
 
+static bool azlxnet_drvlist_has(const struct azlxnet_drvlist *list,
+				const char *driver)
+{
+	unsigned int i;
+
+	for (i = 0; i < list->n; i++)
+		if (!strcmp(list->name[i], driver))
+			return true;
+	return false;
+}
+
+static void azlxnet_config_replace(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS])
+{
+	int i;
+
+	lockdep_assert_held(&azlxnet_config_lock);
+	for (i = 0; i < AZLXNET_DRV_NLISTS; i++)
+		if (lists[i])
+			azlxnet_drvlists[i] = *lists[i];
+}
+
 /**
  * azlxnet_config_set - replace driver lists, all at once
  * @lists: new list per id, NULL to keep the current one
+ *
+ * Module parameters are set one at a time (at load, in the order given), so
+ * a driver may pass through both lists on its way from one to the other:
+ * no check here; see azlxnet_config_set_disjoint().
  *
  * Return: 0.
  */
 int azlxnet_config_set(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS])
 {
-	int i;
-
 	mutex_lock(&azlxnet_config_lock);
-	for (i = 0; i < AZLXNET_DRV_NLISTS; i++)
-		if (lists[i])
-			azlxnet_drvlists[i] = *lists[i];
+	azlxnet_config_replace(lists);
 	mutex_unlock(&azlxnet_config_lock);
 	return 0;
+}
+
+/**
+ * azlxnet_config_set_disjoint - replace driver lists unless they would overlap
+ * @lists: new list per id, NULL to keep the current one
+ * @attrs: the attribute each new list came from, to blame in @extack
+ * @extack: receives the reason on error
+ *
+ * A device is a synthetic NIC or a VF, never both: a driver may be in one
+ * list only. The lists as they would be after the change (the new ones and
+ * the ones kept) are checked under the same lock as the change itself, so
+ * two requests cannot each add one half of an overlap.
+ *
+ * Return: 0, or -EINVAL with nothing changed.
+ */
+int azlxnet_config_set_disjoint(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS],
+				const struct nlattr *const attrs[AZLXNET_DRV_NLISTS],
+				struct netlink_ext_ack *extack)
+{
+	const struct azlxnet_drvlist *synth, *vf;
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&azlxnet_config_lock);
+	synth = lists[AZLXNET_DRV_SYNTHETIC] ?: &azlxnet_drvlists[AZLXNET_DRV_SYNTHETIC];
+	vf = lists[AZLXNET_DRV_VF] ?: &azlxnet_drvlists[AZLXNET_DRV_VF];
+	for (i = 0; i < synth->n; i++) {
+		if (azlxnet_drvlist_has(vf, synth->name[i])) {
+			/* the VF list if it is new, else the synthetic one */
+			NL_SET_ERR_MSG_ATTR(extack, attrs[AZLXNET_DRV_VF] ?:
+					    attrs[AZLXNET_DRV_SYNTHETIC],
+					    "driver in both synthetic-drivers and vf-drivers");
+			err = -EINVAL;
+			goto out_unlock;
+		}
+	}
+	azlxnet_config_replace(lists);
+out_unlock:
+	mutex_unlock(&azlxnet_config_lock);
+	return err;
 }
 
 /**

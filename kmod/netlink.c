@@ -92,6 +92,7 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		[AZLXNET_DRV_VF]	= AZLXNET_A_INFO_VF_DRIVERS,
 	};
 	const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS] = {};
+	const struct nlattr *attrs[AZLXNET_DRV_NLISTS] = {};
 	struct azlxnet_drvlist new[AZLXNET_DRV_NLISTS];
 	bool any = false;
 	int i, err;
@@ -108,6 +109,7 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 		lists[i] = &new[i];
+		attrs[i] = attr;
 		any = true;
 	}
 	if (!any) {
@@ -115,14 +117,20 @@ int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       "config-set needs synthetic-drivers or vf-drivers");
 		return -EINVAL;
 	}
-	azlxnet_config_set(lists);
+	err = azlxnet_config_set_disjoint(lists, attrs, info->extack);
+	if (err)
+		return err;
 	azlxnet_nic_rescan();
 	return 0;
 }
 
-/* Fill one nic message; RTNL. */
+/*
+ * Fill one nic message; RTNL. @cb: the dump it is part of, or NULL; a
+ * message that is kept is checked against the dump's generation.
+ */
 static int azlxnet_nl_nic_fill(struct sk_buff *skb, struct azlxnet_nic *nic,
-			       u32 portid, u32 seq, int flags, u8 cmd)
+			       u32 portid, u32 seq, int flags, u8 cmd,
+			       struct netlink_callback *cb)
 {
 	u64 now = ktime_get_boottime_ns();
 	struct net_device *vf = nic->vf;
@@ -159,6 +167,12 @@ static int azlxnet_nl_nic_fill(struct sk_buff *skb, struct azlxnet_nic *nic,
 	    nla_put_u64_64bit(skb, AZLXNET_A_NIC_LAST_SLOW_NS,
 			      azlxnet_nic_last_slow_ns(nic, now), AZLXNET_A_NIC_PAD))
 		goto err_cancel;
+	/*
+	 * Only once the message is complete: checking a message that is then
+	 * cancelled would record the new generation and lose the flag.
+	 */
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	genlmsg_end(skb, hdr);
 	return 0;
 
@@ -189,7 +203,7 @@ int azlxnet_nl_nic_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 	err = azlxnet_nl_nic_fill(msg, nic, info->snd_portid, info->snd_seq, 0,
-				  AZLXNET_CMD_NIC_GET);
+				  AZLXNET_CMD_NIC_GET, NULL);
 	if (err)
 		goto err_unlock;
 	rtnl_unlock();
@@ -203,8 +217,9 @@ err_unlock:
 
 /*
  * cb->args[0]: how many NICs of this namespace were dumped. Should the list
- * change between rounds, the generation count changes and the core flags
- * the rest of the dump NLM_F_DUMP_INTR: the reader dumps again.
+ * change between rounds, the generation count changes and the first message
+ * filled after the change (or the NLMSG_DONE, if none is) carries
+ * NLM_F_DUMP_INTR: the reader dumps again.
  */
 int azlxnet_nl_nic_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -220,10 +235,9 @@ int azlxnet_nl_nic_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;
 		err = azlxnet_nl_nic_fill(skb, nic, NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					  AZLXNET_CMD_NIC_GET);
+					  AZLXNET_CMD_NIC_GET, cb);
 		if (err)
 			break;
-		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
 		cb->args[0] = idx;
 	}
 	rtnl_unlock();
@@ -246,7 +260,7 @@ void azlxnet_nl_nic_notify(struct azlxnet_nic *nic, u8 cmd)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		goto err_report;
-	if (azlxnet_nl_nic_fill(msg, nic, 0, 0, 0, cmd)) {
+	if (azlxnet_nl_nic_fill(msg, nic, 0, 0, 0, cmd, NULL)) {
 		nlmsg_free(msg);
 		goto err_report;
 	}
@@ -255,10 +269,11 @@ void azlxnet_nl_nic_notify(struct azlxnet_nic *nic, u8 cmd)
 	return;
 
 err_report:
-	/* Listeners learn they missed an event (ENOBUFS on their socket). */
-	netlink_set_err(net->genl_sock, 0,
-			azlxnet_nl_family.mcgrp_offset + AZLXNET_NLGRP_EVENTS,
-			ENOBUFS);
+	/*
+	 * Listeners learn they missed an event: their next recvmsg() fails
+	 * with ENOBUFS, as when their receive buffer overflows.
+	 */
+	genl_set_err(&azlxnet_nl_family, net, 0, AZLXNET_NLGRP_EVENTS, -ENOBUFS);
 }
 
 int azlxnet_nl_init(void)

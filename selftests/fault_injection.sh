@@ -20,57 +20,12 @@
 # the stack dumps of forced failures from real reports).
 
 source "$(dirname "$0")/dm_azlx_lib.sh"
+source "$(dirname "$0")/fault_lib.sh"
 dir=$(cd "$(dirname "$0")" && pwd)
-dbg=/sys/kernel/debug
-[ -d $dbg/failslab ] && [ -e /proc/self/fail-nth ] ||
-	skip "no fault injection in this kernel (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS): make check-debug runs this"
-[ -e $dbg/failslab/require-start ] ||
-	skip "no CONFIG_FAULT_INJECTION_STACKTRACE_FILTER"
+fi_require
 dmx_init
 seed=${AZLXNET_FUZZ_SEED:-20261204}
 [ "$seed" != random ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-
-# fi_set ATTR KEY VALUE: one fault-injection setting.
-fi_set()
-{
-	echo "$3" >"$dbg/$1/$2" || fail "cannot set $1/$2 to $3"
-}
-
-# fi_reset: no injection anywhere, no filter.
-fi_reset()
-{
-	local a
-	for a in failslab fail_page_alloc; do
-		fi_set $a probability 0
-		fi_set $a interval 1
-		fi_set $a times -1
-		fi_set $a task-filter N
-		fi_set $a require-start 0
-		fi_set $a require-end 0xffffffffffffffff
-		fi_set $a stacktrace-depth 32
-		fi_set $a verbose 2
-		fi_set $a ignore-gfp-wait Y
-	done
-	fi_set fail_page_alloc min-order 1
-}
-
-# fi_range ATTR START END: fail only where the stack has [START, END) (hex).
-fi_range()
-{
-	fi_set "$1" require-start "$2"
-	fi_set "$1" require-end "$3"
-}
-
-# module_range MOD: "START END" of a loaded module's memory (/proc/modules),
-# in hex (bash arithmetic is signed: printf %x gives the unsigned value).
-module_range()
-{
-	local name size addr
-	while read -r name size _ _ _ addr _; do
-		[ "$name" = "$1" ] || continue
-		printf '%#x %#x\n' "$addr" $((addr + size))
-	done </proc/modules
-}
 
 # symbol_range SYM: "START END" of a kernel function (up to the next symbol).
 symbol_range()

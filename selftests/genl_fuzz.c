@@ -40,8 +40,9 @@
  *    azlxnet.yaml, with the kernel's genetlink header checks and strict
  *    policy validation): the errno of header, flag, command, permission and
  *    attribute errors, the result of config-set from the documented list
- *    syntax, a reply from version and config-get, ENODEV or a reply from
- *    nic-get, a clean dump. Replies are well-formed and config-get reports
+ *    syntax (EINVAL for a driver that would be in both lists), a reply
+ *    from version and config-get, ENODEV or a reply from nic-get, a
+ *    clean dump. Replies are well-formed and config-get reports
  *    what the accepted config-sets set.
  * At the end the configuration is what the last accepted config-set left,
  * it is restored to what it was before, and version still answers.
@@ -140,7 +141,7 @@ static const struct op_desc *op_find(uint8_t cmd)
 	return NULL;
 }
 
-enum pol { POL_UNSPEC, POL_NUL_STRING, POL_U32_MIN1 };
+enum pol { POL_UNSPEC, POL_NUL_STRING, POL_IFINDEX };
 
 /* Request policy of attribute type of op (types the op does not take: unspec). */
 static enum pol op_policy(uint8_t cmd, int type)
@@ -150,7 +151,7 @@ static enum pol op_policy(uint8_t cmd, int type)
 	     type == AZLXNET_A_INFO_VF_DRIVERS))
 		return POL_NUL_STRING;
 	if (cmd == AZLXNET_CMD_NIC_GET && type == AZLXNET_A_NIC_IFINDEX)
-		return POL_U32_MIN1;
+		return POL_IFINDEX;
 	return POL_UNSPEC;
 }
 
@@ -244,6 +245,7 @@ struct expect {
 	char		buf_why[64];
 	uint32_t	ifindex;	/* nic-get do */
 	bool		perm_checked;	/* reached the CAP_NET_ADMIN check */
+	int		offs;		/* X_ERR: the extack's offset, 0 if not checked */
 };
 
 /* What came back. */
@@ -254,6 +256,7 @@ struct answer {
 	int		nmulti;		/* dump replies */
 	int		ndone;
 	int		done_err;
+	int		offs;		/* NLMSGERR_ATTR_OFFS of the error, -1 if none */
 	bool		timeout;
 	char		bad[256];	/* a malformed answer, "" if none */
 };
@@ -817,18 +820,19 @@ static int model_attr(uint8_t cmd, const struct nlattr *a)
 		if (a->nla_type & NLA_F_NESTED)
 			return -EINVAL;
 		return model_nul_string(a);
-	case POL_U32_MIN1:
+	case POL_IFINDEX:	/* u32, 1 to INT32_MAX */
 		if (len != 4 || (a->nla_type & NLA_F_NESTED))
 			return -EINVAL;
 		memcpy(&v, (const uint8_t *)a + NLA_HDRLEN, 4);
-		return v < 1 ? -ERANGE : 0;
+		return v < 1 || v > INT32_MAX ? -ERANGE : 0;
 	}
 	return -EINVAL;
 }
 
 /* Strict attribute parsing of the genl payload; tb[] gets the last of a type. */
+/* @bad: set to the attribute a range error is about (the extack's offset) */
 static int model_attrs(const struct op_desc *op, const uint8_t *p, int rem,
-		       const struct nlattr **tb)
+		       const struct nlattr **tb, const uint8_t **bad)
 {
 	int err;
 
@@ -842,6 +846,8 @@ static int model_attrs(const struct op_desc *op, const uint8_t *p, int rem,
 		if (type == 0 || type > op->maxattr)
 			return -EINVAL;		/* "Unknown attribute type" */
 		err = model_attr(op->cmd, a);
+		if (err == -ERANGE)
+			*bad = p;
 		if (err)
 			return err;
 		tb[type] = a;
@@ -901,6 +907,22 @@ static const char *model_list(const char *s, char *out)
 	return NULL;
 }
 
+/* True if the valid lists @a and @b have a name in common. */
+static bool lists_overlap(const char *a, const char *b)
+{
+	size_t n, m, i, j;
+
+	for (i = 0; a[i]; i += n + !!a[i + n]) {
+		n = strcspn(a + i, ",");
+		for (j = 0; b[j]; j += m + !!b[j + m]) {
+			m = strcspn(b + j, ",");
+			if (m == n && !memcmp(a + i, b + j, n))
+				return true;
+		}
+	}
+	return false;
+}
+
 static int expect_err(struct expect *x, int err, int alt, const char *why)
 {
 	x->kind = X_ERR;
@@ -919,6 +941,7 @@ static int model(const struct fuzz *f, struct req *r, struct expect *x)
 	struct genlmsghdr *g = req_genl(r);
 	bool dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
 	const struct op_desc *op;
+	const uint8_t *bad = NULL;
 	int err;
 
 	memset(x, 0, sizeof(*x));
@@ -952,7 +975,12 @@ static int model(const struct fuzz *f, struct req *r, struct expect *x)
 	if (op->admin && !f->priv)
 		return expect_err(x, -EPERM, 0, "needs CAP_NET_ADMIN");
 	err = model_attrs(op, r->buf + NLMSG_HDRLEN + GENL_HDRLEN,
-			  (int)nlen - NLMSG_HDRLEN - GENL_HDRLEN, tb);
+			  (int)nlen - NLMSG_HDRLEN - GENL_HDRLEN, tb, &bad);
+	if (err == -ERANGE) {
+		/* the kernel's policy error names the attribute */
+		x->offs = (int)(bad - r->buf);
+		return expect_err(x, err, 0, "out of the policy's range");
+	}
 	if (err)
 		return expect_err(x, err, 0, "attribute policy");
 
@@ -979,6 +1007,9 @@ static int model(const struct fuzz *f, struct req *r, struct expect *x)
 			snprintf(x->buf_why, sizeof(x->buf_why), "vf-drivers: %s", bad);
 			return expect_err(x, -EINVAL, 0, x->buf_why);
 		}
+		/* the lists after the change, the one kept included */
+		if (lists_overlap(s ? x->buf_synth : f->synth, v ? x->buf_vf : f->vf))
+			return expect_err(x, -EINVAL, 0, "a driver in both lists");
 		x->set_synth = s ? x->buf_synth : NULL;
 		x->set_vf = v ? x->buf_vf : NULL;
 		x->kind = X_ACK;
@@ -1115,6 +1146,28 @@ static void check_reply(struct fuzz *f, const struct req *r, const struct expect
 	}
 }
 
+/*
+ * NLMSGERR_ATTR_OFFS of an NLMSG_ERROR, -1 if none. The socket has
+ * NETLINK_CAP_ACK: the TLVs follow the nlmsgerr and the request's header.
+ */
+static int err_offs(const struct nlmsghdr *nlh)
+{
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nlmsgerr));
+	const struct nlattr *a;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || !(nlh->nlmsg_flags & NLM_F_CAPPED))
+		return -1;
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		a = (const struct nlattr *)((const uint8_t *)nlh + off);
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return -1;
+		if (a->nla_type == NLMSGERR_ATTR_OFFS && a->nla_len == NLA_HDRLEN + 4)
+			return *(const int *)((const uint8_t *)a + NLA_HDRLEN);
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return -1;
+}
+
 /* Receive until the request is answered (and, with barrier, the barrier too). */
 static void receive(struct fuzz *f, const struct req *r, const struct expect *x,
 		    uint32_t barrier, struct answer *ans)
@@ -1182,6 +1235,7 @@ static void receive(struct fuzz *f, const struct req *r, const struct expect *x,
 				}
 				ans->nerr++;
 				ans->err = e->error;
+				ans->offs = err_offs(nlh);
 			} else if (nlh->nlmsg_type == NLMSG_DONE) {
 				if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(int)) ||
 				    !(nlh->nlmsg_flags & NLM_F_MULTI)) {
@@ -1246,7 +1300,8 @@ static bool answer_ok(const struct req *r, const struct expect *x,
 	case X_DROP:
 		return nothing;
 	case X_ERR:
-		return is_err && (a->err == x->err || (x->alt && a->err == x->alt));
+		return is_err && (a->err == x->err || (x->alt && a->err == x->alt)) &&
+		       (!x->offs || a->offs == x->offs);
 	case X_ACK:
 		return ack ? a->nerr == 1 && !a->err && !a->ndata && !a->nmulti && !a->ndone
 			   : nothing;
@@ -1284,8 +1339,8 @@ static void answer_describe(const struct answer *a, char *buf, size_t len)
 		append(buf, len, "%d NLMSG_DONE (%s), ", a->ndone,
 		       a->done_err ? errname(a->done_err) : "0");
 	if (a->nerr)
-		append(buf, len, "%d NLMSG_ERROR (last %s), ", a->nerr,
-		       a->err ? errname(a->err) : "ack");
+		append(buf, len, "%d NLMSG_ERROR (last %s, extack offset %d), ", a->nerr,
+		       a->err ? errname(a->err) : "ack", a->offs);
 	if (!buf[0])
 		append(buf, len, "nothing, ");
 	if (a->timeout)
@@ -1300,7 +1355,9 @@ static const char *expect_describe(const struct expect *x, char *buf, size_t len
 		[X_REPLY] = "reply", [X_NIC] = "reply or ENODEV", [X_DUMP] = "dump",
 	};
 
-	if (x->kind == X_ERR)
+	if (x->kind == X_ERR && x->offs)
+		snprintf(buf, len, "%s at offset %d (%s)", errname(x->err), x->offs, x->why);
+	else if (x->kind == X_ERR)
 		snprintf(buf, len, "%s%s%s (%s)", errname(x->err), x->alt ? " or " : "",
 			 x->alt ? errname(x->alt) : "", x->why);
 	else

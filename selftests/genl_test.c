@@ -9,11 +9,19 @@
  *                         keeps answering
  *   genl_test perm        config-set without CAP_NET_ADMIN gets EPERM and
  *                         changes nothing; config-get still works
+ *   genl_test dump N CMD  a nic-get dump of the N NICs of this namespace
+ *                         spans several rounds (skbs) and none of its
+ *                         messages says NLM_F_DUMP_INTR; then a dump with
+ *                         the shell command CMD (which must add or remove a
+ *                         NIC) run between two rounds has the flag on the
+ *                         first message of the round after the change, and
+ *                         on no other
  *
  * Needs azlxnet.ko loaded.
  */
 #include <grp.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,12 +115,37 @@ static void expect_err(struct genl_ctx *c, struct nlt_msg *m, int err,
 	printf("%s: %s, extack '%s'\n", what, strerror(-r.err), r.extack);
 }
 
+/*
+ * As expect_err(), and the extack must point at the attribute at byte
+ * @offs of the request (NLMSGERR_ATTR_OFFS).
+ */
+static void expect_err_at(struct genl_ctx *c, struct nlt_msg *m, int err,
+			  const char *want_extack, size_t offs, const char *what)
+{
+	struct nlt_reply r;
+
+	nlt_txrx(c->fd, m, &r);
+	if (r.err != err)
+		ksft_fail("%s: expected %s, got %s (extack '%s')", what,
+			  strerror(-err), r.err ? strerror(-r.err) : "success",
+			  r.extack);
+	if (!strstr(r.extack, want_extack))
+		ksft_fail("%s: extack '%s' does not contain '%s'", what,
+			  r.extack, want_extack);
+	if (r.offs != (int)offs)
+		ksft_fail("%s: extack points at byte %d, not at the attribute (byte %zu)",
+			  what, r.offs, offs);
+	printf("%s: %s, extack '%s' at byte %d\n", what, strerror(-r.err), r.extack,
+	       r.offs);
+}
+
 static int test_malformed(void)
 {
 	char synth0[256], vf0[256], synth[256], vf[256], big[400];
+	uint32_t u32 = 0x01020304;
 	struct genl_ctx c;
 	struct nlt_msg m;
-	uint32_t u32 = 0x01020304;
+	size_t off;
 
 	genl_ctx_open(&c);
 	config_get(&c, synth0, vf0, sizeof(synth0));
@@ -166,6 +199,55 @@ static int test_malformed(void)
 	expect_err(&c, &m, -EINVAL, "invalid character in driver name", "newline");
 	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
 	expect_err(&c, &m, -EINVAL, "config-set needs", "no attributes");
+
+	/*
+	 * A driver in both lists: a device cannot be both a synthetic NIC and
+	 * a VF. The lists as they would be after the change are checked, the
+	 * one kept included; the new list is blamed, vf-drivers if both are.
+	 */
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+	nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, "bonding,team");
+	off = m.len;
+	nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, "dummy,team");
+	expect_err_at(&c, &m, -EINVAL, "driver in both synthetic-drivers and vf-drivers",
+		      off, "overlapping lists");
+	snprintf(big, sizeof(big), "%.*s", (int)strcspn(synth0, ","), synth0);
+	if (big[0]) {
+		nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+		off = m.len;
+		nlt_put_str(&m, AZLXNET_A_INFO_VF_DRIVERS, big);
+		expect_err_at(&c, &m, -EINVAL, "driver in both synthetic-drivers and vf-drivers",
+			      off, "vf-drivers overlapping the synthetic-drivers kept");
+	}
+	snprintf(big, sizeof(big), "veth,%.*s", (int)strcspn(vf0, ","), vf0);
+	if (vf0[0]) {
+		nlt_genl_start(&m, c.family, AZLXNET_CMD_CONFIG_SET, AZLXNET_FAMILY_VERSION);
+		off = m.len;
+		nlt_put_str(&m, AZLXNET_A_INFO_SYNTHETIC_DRIVERS, big);
+		expect_err_at(&c, &m, -EINVAL, "driver in both synthetic-drivers and vf-drivers",
+			      off, "synthetic-drivers overlapping the vf-drivers kept");
+	}
+
+	/*
+	 * Out of the policy's range (ifindex: 1 to INT_MAX): the kernel's
+	 * policy error, pointing at the attribute, before the handler runs.
+	 */
+	u32 = 0;
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	off = m.len;
+	nlt_put(&m, AZLXNET_A_NIC_IFINDEX, &u32, sizeof(u32));
+	expect_err_at(&c, &m, -ERANGE, "integer out of range", off, "ifindex 0");
+	u32 = 0x80000000u;
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	off = m.len;
+	nlt_put(&m, AZLXNET_A_NIC_IFINDEX, &u32, sizeof(u32));
+	expect_err_at(&c, &m, -ERANGE, "integer out of range", off, "ifindex above INT_MAX");
+	u32 = 0x7fffffffu;
+	nlt_genl_start(&m, c.family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	off = m.len;
+	nlt_put(&m, AZLXNET_A_NIC_IFINDEX, &u32, sizeof(u32));
+	expect_err_at(&c, &m, -ENODEV, "no synthetic NIC with this ifindex", off,
+		      "ifindex INT_MAX, in range");
 
 	/* Reserved genl header byte set. */
 	nlt_genl_start(&m, c.family, AZLXNET_CMD_VERSION, AZLXNET_FAMILY_VERSION);
@@ -244,6 +326,142 @@ static int test_perm(void)
 	return KSFT_PASS;
 }
 
+/* One round of a dump, as received: one skb, one recv(). */
+struct dump_round {
+	unsigned int	msgs;		/* nic-get replies */
+	int		first_intr;	/* its first message has NLM_F_DUMP_INTR */
+	unsigned int	intr;		/* messages with NLM_F_DUMP_INTR */
+	int		done;		/* ends with NLMSG_DONE */
+	int		done_intr;	/* ... which has NLM_F_DUMP_INTR */
+};
+
+#define DUMP_ROUNDS_MAX	64
+/* Small rounds: the receive buffer sizes the kernel's dump skb. */
+#define DUMP_RECV_BUFSZ	4096
+
+/*
+ * Sends a nic-get dump and reads it round by round into @rounds; runs
+ * @cmd (if not NULL) once round @after has been read. Returns the number of
+ * rounds; the ifindexes dumped are counted into @nics.
+ */
+static unsigned int dump_rounds(struct genl_ctx *c, struct dump_round *rounds,
+				unsigned int after, const char *cmd, unsigned int *nics)
+{
+	uint8_t buf[DUMP_RECV_BUFSZ];
+	unsigned int n = 0;
+	struct nlt_msg m;
+
+	*nics = 0;
+	nlt_genl_start(&m, c->family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	m.nlh.nlmsg_len = m.len;
+	CHECK(send(c->fd, m.buf, m.len, 0) == (ssize_t)m.len, "send: %s", strerror(errno));
+	for (;;) {
+		struct dump_round *r = &rounds[n];
+		struct nlmsghdr *nlh;
+		size_t left;
+		ssize_t len;
+
+		CHECK(n < DUMP_ROUNDS_MAX, "more than %d rounds", DUMP_ROUNDS_MAX);
+		memset(r, 0, sizeof(*r));
+		len = recv(c->fd, buf, sizeof(buf), MSG_TRUNC);
+		CHECK(len > 0, "recv: %s", len < 0 ? strerror(errno) : "EOF");
+		CHECK((size_t)len <= sizeof(buf), "a %zd-byte round for a %zu-byte buffer",
+		      len, sizeof(buf));
+		left = (size_t)len;
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, left);
+		     nlh = NLMSG_NEXT(nlh, left)) {
+			int intr = !!(nlh->nlmsg_flags & NLM_F_DUMP_INTR);
+
+			CHECK_EQ(nlh->nlmsg_seq, m.nlh.nlmsg_seq);
+			CHECK(nlh->nlmsg_type != NLMSG_ERROR, "the dump failed: %d",
+			      ((struct nlmsgerr *)NLMSG_DATA(nlh))->error);
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				CHECK(!r->done, "two NLMSG_DONE");
+				CHECK_EQ(*(int *)NLMSG_DATA(nlh), 0);
+				r->done = 1;
+				r->done_intr = intr;
+				continue;
+			}
+			CHECK(!r->done, "a message after NLMSG_DONE");
+			CHECK_EQ(nlh->nlmsg_type, c->family);
+			CHECK(nlh->nlmsg_flags & NLM_F_MULTI, "a dump message without NLM_F_MULTI");
+			if (!r->msgs)
+				r->first_intr = intr;
+			r->msgs++;
+			r->intr += intr;
+			(*nics)++;
+		}
+		CHECK(!left, "%zu bytes left over in round %u", left, n);
+		n++;
+		if (r->done)
+			return n;
+		if (cmd && n == after) {
+			printf("after round %u: %s\n", n, cmd);
+			CHECK(!system(cmd), "%s failed", cmd);
+		}
+	}
+}
+
+static void dump_print(const struct dump_round *rounds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		printf("  round %u: %u messages, %u with NLM_F_DUMP_INTR%s%s%s\n", i + 1,
+		       rounds[i].msgs, rounds[i].intr, rounds[i].first_intr ? " (the first)" : "",
+		       rounds[i].done ? ", NLMSG_DONE" : "",
+		       rounds[i].done_intr ? " with NLM_F_DUMP_INTR" : "");
+}
+
+static int test_dump(unsigned int want, const char *cmd)
+{
+	struct dump_round rounds[DUMP_ROUNDS_MAX];
+	unsigned int n, i, nics;
+	struct genl_ctx c;
+
+	genl_ctx_open(&c);
+	/*
+	 * A socket that never read with a larger buffer: the kernel sizes
+	 * dump skbs to the largest recv() buffer seen (the family lookup
+	 * used 32 KiB), and small rounds are what this test needs.
+	 */
+	close(c.fd);
+	c.fd = nlt_open();
+
+	/* Nothing changes: every NIC once, no flag anywhere. */
+	n = dump_rounds(&c, rounds, 0, NULL, &nics);
+	printf("dump of %u NICs, no change:\n", nics);
+	dump_print(rounds, n);
+	CHECK_EQ(nics, want);
+	/* rounds 1 to 3 carry NICs, as the second dump needs */
+	CHECK(n >= 4 && rounds[2].msgs, "%u rounds: too few NICs for the test", n);
+	for (i = 0; i < n; i++)
+		CHECK(!rounds[i].intr && !rounds[i].done_intr,
+		      "NLM_F_DUMP_INTR in round %u of an unchanged dump", i + 1);
+
+	/*
+	 * The list changes after round 1 has been read. The core fills round
+	 * 2 as round 1 is read (in that recvmsg()), before the change: round 3
+	 * is the first filled after it, and its first message is the one that
+	 * must say so. Messages filled before the change must not.
+	 */
+	n = dump_rounds(&c, rounds, 1, cmd, &nics);
+	printf("dump of %u NICs, %s after round 1:\n", nics, cmd);
+	dump_print(rounds, n);
+	CHECK(n >= 3 && rounds[2].msgs, "%u rounds: too few NICs for the test", n);
+	CHECK(!rounds[0].intr && !rounds[1].intr,
+	      "NLM_F_DUMP_INTR on a message filled before the change");
+	CHECK(rounds[2].first_intr,
+	      "the first message filled after the change has no NLM_F_DUMP_INTR");
+	for (i = 0; i < n; i++)
+		CHECK(rounds[i].intr == (i == 2) && !rounds[i].done_intr,
+		      "NLM_F_DUMP_INTR on a message other than the first after the change (round %u)",
+		      i + 1);
+	printf("NLM_F_DUMP_INTR on the first message after the change only: ok\n");
+	return KSFT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -253,6 +471,8 @@ int main(int argc, char **argv)
 		return test_malformed();
 	if (argc == 2 && !strcmp(argv[1], "perm"))
 		return test_perm();
-	fprintf(stderr, "usage: %s version|malformed|perm\n", argv[0]);
+	if (argc == 4 && !strcmp(argv[1], "dump"))
+		return test_dump(strtoul(argv[2], NULL, 0), argv[3]);
+	fprintf(stderr, "usage: %s version|malformed|perm|dump N CMD\n", argv[0]);
 	return KSFT_FAIL;
 }

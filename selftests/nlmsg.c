@@ -85,6 +85,8 @@ static void nlt_parse_extack(const struct nlmsghdr *nlh, struct nlt_reply *r)
 			memcpy(r->extack, (const uint8_t *)a + NLA_HDRLEN, n);
 			r->extack[n] = '\0';
 		}
+		if (a->nla_type == NLMSGERR_ATTR_OFFS && a->nla_len == NLA_HDRLEN + 4)
+			memcpy(&r->offs, (const uint8_t *)a + NLA_HDRLEN, 4);
 		off += NLA_ALIGN(a->nla_len);
 	}
 }
@@ -95,6 +97,7 @@ int nlt_txrx(int fd, struct nlt_msg *m, struct nlt_reply *r)
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
+	r->offs = -1;
 	m->nlh.nlmsg_len = m->len;
 	CHECK(send(fd, m->buf, m->len, 0) == (ssize_t)m->len, "send: %s",
 	      strerror(errno));

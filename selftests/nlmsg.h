@@ -26,6 +26,7 @@ struct nlt_msg {
 struct nlt_reply {
 	int		err;		/* 0 or a negative errno from the ack */
 	char		extack[256];	/* NLMSGERR_ATTR_MSG, "" if none */
+	int		offs;		/* NLMSGERR_ATTR_OFFS, -1 if none */
 	size_t		len;		/* bytes of the data reply in buf */
 	uint8_t		buf[NLT_BUFSZ];	/* first data reply (nlmsghdr on) */
 };

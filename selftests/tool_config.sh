@@ -30,6 +30,15 @@ assert_eq "$?" 1 "exit code for a refused change"
 assert_match "$out" '^Error: .*empty driver name in list' "extack text shown"
 assert_eq "$(param vf_drivers)" dummy,veth "vf_drivers after a refused change"
 
+# A driver in both lists, with the list the kernel blames named.
+out=$(azlxnet config set vf-drivers veth,team 2>&1) && fail "overlapping lists accepted"
+assert_eq "$?" 1 "exit code for overlapping lists"
+assert_eq "$out" \
+	"Error: vf-drivers: driver in both synthetic-drivers and vf-drivers (config-set failed: invalid argument)" \
+	"error for overlapping lists"
+assert_eq "$(param vf_drivers)" dummy,veth "vf_drivers after overlapping lists"
+assert_eq "$(param synthetic_drivers)" bonding,team "synthetic_drivers after overlapping lists"
+
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups azlxnet config set vf-drivers veth 2>&1) &&
 	fail "unprivileged config set succeeded"
 assert_match "$out" '^Error: .*(not permitted|CAP_NET_ADMIN)' "EPERM message"

@@ -18,6 +18,7 @@
 #include <netlink/genl/genl.h>
 
 #include "azlxnet.h"
+#include "azlxnet-user.h"
 #include "genl.h"
 #include "nlerr.h"
 #include "print.h"
@@ -34,13 +35,6 @@ struct azlx_genl_req {
 	char			extack[256];
 	char			local[128];	/* an error found here, not by the kernel */
 	int			bad_attr;	/* attribute type or -1 */
-};
-
-static struct nla_policy azlx_info_policy[AZLXNET_A_INFO_MAX + 1] = {
-	[AZLXNET_A_INFO_MODULE_VERSION]		= { .type = NLA_STRING },
-	[AZLXNET_A_INFO_API_VERSION]		= { .type = NLA_U32 },
-	[AZLXNET_A_INFO_SYNTHETIC_DRIVERS]	= { .type = NLA_STRING },
-	[AZLXNET_A_INFO_VF_DRIVERS]		= { .type = NLA_STRING },
 };
 
 int azlx_genl_open(struct azlx_genl *g)

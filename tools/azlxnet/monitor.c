@@ -95,6 +95,39 @@ static int azlx_monitor_valid_cb(struct nl_msg *msg, void *arg)
 	return azlx_monitor_handle(m, nlmsg_hdr(msg), azlx_boottime_ns()) ? NL_STOP : NL_OK;
 }
 
+void azlx_monitor_print_lost(__u64 time_ns)
+{
+	azlx_print_open_object(NULL);
+	azlx_print_string(AZLX_PRINT_ANY, "event", "%s", "lost");
+	azlx_print_uint(AZLX_PRINT_JSON, "time_ns", NULL, time_ns);
+	azlx_print_text(": events were lost, the state of every NIC follows\n");
+	azlx_print_close_object();
+	azlx_print_flush();
+}
+
+/*
+ * azlxnet monitor's answer to lost events: the state of every NIC, read
+ * again, one "state" line each, after the "lost" line.
+ */
+static void azlx_monitor_resync(struct azlx_monitor *m)
+{
+	struct azlx_nic_list l = { 0 };
+	struct azlx_genl g;
+	__u64 now;
+	size_t i;
+
+	(void)m;
+	if (azlx_genl_open(&g))
+		return;
+	if (!azlx_nic_get(&g, 0, &l)) {
+		now = azlx_boottime_ns();
+		for (i = 0; i < l.n; i++)
+			azlx_event_print("state", &l.v[i], now);
+	}
+	azlx_nic_list_free(&l);
+	azlx_genl_close(&g);
+}
+
 static int azlx_monitor_any_seq(struct nl_msg *msg, void *arg)
 {
 	(void)msg;
@@ -107,7 +140,8 @@ static int azlx_monitor_help(void)
 	printf("Usage: azlxnet monitor [ -c COUNT ]\n"
 	       "       azlxnet monitor help\n"
 	       "Prints the module's events (vf-join, vf-leave, vf-up, vf-down) as they\n"
-	       "arrive, until interrupted or, with -c, after COUNT events.\n");
+	       "arrive, until interrupted or, with -c, after COUNT events. When events\n"
+	       "are lost, prints \"lost\", then the state of every NIC (\"state\" lines).\n");
 	return AZLX_EXIT_OK;
 }
 
@@ -183,9 +217,11 @@ int azlx_monitor_loop(struct azlx_genl *g, struct azlx_monitor *m, int sfd)
 			if (m->count && m->events >= m->count)
 				break;
 			if (err == -NLE_NOMEM) {
-				/* ENOBUFS: the receive buffer overflowed */
-				azlx_warn("monitor: events were lost (receive buffer overrun): "
-					  "\"azlxnet nic show\" has the current state");
+				/*
+				 * ENOBUFS: the receive buffer overflowed, or
+				 * the module could not build an event
+				 */
+				azlx_monitor_print_lost(azlx_boottime_ns());
 				if (m->on_lost)
 					m->on_lost(m);
 			} else if (err < 0 && err != -NLE_AGAIN) {
@@ -242,7 +278,10 @@ out_close_sfd:
 
 int azlx_do_monitor(int argc, char **argv)
 {
-	struct azlx_monitor m = { .count = azlx_opts.count };
+	struct azlx_monitor m = {
+		.count		= azlx_opts.count,
+		.on_lost	= azlx_monitor_resync,
+	};
 
 	if (argc && azlx_is_help(argv[0]))
 		return azlx_monitor_help();

@@ -23,7 +23,10 @@ struct azlx_monitor {
 				    const struct azlx_nic *nic);
 	/* optional: called once subscribed, before the first event is read */
 	void		(*on_ready)(struct azlx_monitor *m);
-	/* optional: called when events were lost (receive buffer overrun) */
+	/*
+	 * optional: called when events were lost (receive buffer overrun, or
+	 * the module could not build one), after the "lost" line
+	 */
 	void		(*on_lost)(struct azlx_monitor *m);
 };
 
@@ -35,6 +38,12 @@ struct azlx_monitor {
  * reached or family gone).
  */
 bool azlx_monitor_handle(struct azlx_monitor *m, const struct nlmsghdr *nlh, __u64 time_ns);
+
+/*
+ * The line that says events were lost: "lost: events were lost, ..." or
+ * {"event":"lost","time_ns":@time_ns}.
+ */
+void azlx_monitor_print_lost(__u64 time_ns);
 
 struct azlx_genl;
 

@@ -16,6 +16,7 @@
 #include <linux/genetlink.h>
 
 #include "azlxnet.h"
+#include "azlxnet-user.h"
 #include "cmd.h"
 #include "genl.h"
 #include "netns.h"

@@ -8,7 +8,6 @@
 
 #include <netlink/attr.h>
 #include <linux/genetlink.h>
-#include <linux/azlxnet.h>
 
 #include "nlerr.h"
 
@@ -104,46 +103,6 @@ int azlx_extack_attr_type(const struct nlmsghdr *req, __u32 offs)
 	if (nla->nla_len < NLA_HDRLEN || nla->nla_len > req->nlmsg_len - offs)
 		return -1;
 	return nla->nla_type & NLA_TYPE_MASK;
-}
-
-const char *azlx_info_attr_name(int type)
-{
-	static const char *const names[AZLXNET_A_INFO_MAX + 1] = {
-		[AZLXNET_A_INFO_MODULE_VERSION]		= "module-version",
-		[AZLXNET_A_INFO_API_VERSION]		= "api-version",
-		[AZLXNET_A_INFO_SYNTHETIC_DRIVERS]	= "synthetic-drivers",
-		[AZLXNET_A_INFO_VF_DRIVERS]		= "vf-drivers",
-	};
-
-	if (type < 0 || type > AZLXNET_A_INFO_MAX)
-		return NULL;
-	return names[type];
-}
-
-const char *azlx_nic_attr_name(int type)
-{
-	static const char *const names[AZLXNET_A_NIC_MAX + 1] = {
-		[AZLXNET_A_NIC_IFINDEX]		= "ifindex",
-		[AZLXNET_A_NIC_IFNAME]		= "ifname",
-		[AZLXNET_A_NIC_MAC]		= "mac",
-		[AZLXNET_A_NIC_VF_IFINDEX]	= "vf-ifindex",
-		[AZLXNET_A_NIC_VF_IFNAME]	= "vf-ifname",
-		[AZLXNET_A_NIC_VF_MAC]		= "vf-mac",
-		[AZLXNET_A_NIC_VF_DRIVER]	= "vf-driver",
-		[AZLXNET_A_NIC_VF_STATE]	= "vf-state",
-		[AZLXNET_A_NIC_TX_IFINDEX]	= "tx-ifindex",
-		[AZLXNET_A_NIC_VF_JOINS]	= "vf-joins",
-		[AZLXNET_A_NIC_VF_LEAVES]	= "vf-leaves",
-		[AZLXNET_A_NIC_VF_UPS]		= "vf-ups",
-		[AZLXNET_A_NIC_VF_DOWNS]	= "vf-downs",
-		[AZLXNET_A_NIC_LAST_CHANGE]	= "last-change",
-		[AZLXNET_A_NIC_SLOW_NS]		= "slow-ns",
-		[AZLXNET_A_NIC_LAST_SLOW_NS]	= "last-slow-ns",
-	};
-
-	if (type < 0 || type > AZLXNET_A_NIC_MAX)
-		return NULL;
-	return names[type];
 }
 
 const char *azlx_nl_strerror(int err)

@@ -42,10 +42,10 @@ int azlx_done_parse(const struct nlmsghdr *nlh, struct azlx_extack *ext);
  */
 int azlx_extack_attr_type(const struct nlmsghdr *req, __u32 offs);
 
-/* The spec name of attribute @type of azlxnet's "info" set, or NULL. */
-const char *azlx_info_attr_name(int type);
-/* Likewise for the "nic" set. */
-const char *azlx_nic_attr_name(int type);
+/*
+ * The names of the attributes the offset points at: azlx_info_attr_name()
+ * and azlx_nic_attr_name() in azlxnet-user.h, generated from the spec.
+ */
 
 /*
  * Message for a positive errno from a generic netlink operation of the

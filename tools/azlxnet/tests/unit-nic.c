@@ -25,6 +25,7 @@
 #include <linux/azlxnet.h>
 
 #include "azlxnet.h"
+#include "azlxnet-user.h"
 #include "genl.h"
 #include "monitor.h"
 #include "nic.h"
@@ -591,6 +592,21 @@ static void test_event_print(void)
 	CHECK(c.len);
 	CHECK_STR(c.buf, "vf-leave eth0 (ifindex 2): vf none, state absent, "
 		  "tx via eth0 (ifindex 2)\n");
+	capture_free(&c);
+}
+
+static void test_monitor_print_lost(void)
+{
+	struct capture c;
+
+	capture_start(&c, true, false);
+	azlx_monitor_print_lost(NOW);
+	CHECK_STR(capture_end(&c), "{\"event\":\"lost\",\"time_ns\":1012300000000}\n");
+	capture_free(&c);
+
+	capture_start(&c, false, false);
+	azlx_monitor_print_lost(NOW);
+	CHECK_STR(capture_end(&c), "lost: events were lost, the state of every NIC follows\n");
 	capture_free(&c);
 }
 
@@ -1243,6 +1259,7 @@ const struct azlx_test azlx_nic_tests[] = {
 	TEST(test_nic_list_print),
 	TEST(test_nic_warn_malformed),
 	TEST(test_event_print),
+	TEST(test_monitor_print_lost),
 	TEST(test_monitor_handle),
 	TEST(test_monitor_family_gone),
 	TEST(test_done_parse),

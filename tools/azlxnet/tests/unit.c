@@ -17,6 +17,7 @@
 #include <linux/azlxnet.h>
 
 #include "azlxnet.h"
+#include "azlxnet-user.h"
 #include "cmd.h"
 #include "config.h"
 #include "modparam.h"
@@ -505,6 +506,9 @@ static void test_extack_attr_type(void)
 	CHECK(azlx_extack_attr_type(&b.nlh, 0xffffffffu) == -1);
 	CHECK(!azlx_info_attr_name(0));
 	CHECK(!azlx_info_attr_name(AZLXNET_A_INFO_MAX + 1));
+	/* the spec's max-len, plus the NUL libnl counts */
+	CHECK(azlx_info_policy[AZLXNET_A_INFO_VF_DRIVERS].type == NLA_STRING);
+	CHECK(azlx_info_policy[AZLXNET_A_INFO_VF_DRIVERS].maxlen == AZLXNET_DRIVERS_MAX_LEN + 1);
 }
 
 static void test_nl_strerror(void)

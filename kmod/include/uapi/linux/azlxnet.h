@@ -108,7 +108,9 @@ enum {
 	AZLXNET_CMD_CONFIG_GET = 2,
 	/*
 	 * Change the run-time configuration. Attributes left out keep their
-	 * value; the change is all or nothing. Needs CAP_NET_ADMIN.
+	 * value; the change is all or nothing. A driver may be in one list
+	 * only: EINVAL with an extack message if the lists after the change
+	 * would share one. Needs CAP_NET_ADMIN.
 	 */
 	AZLXNET_CMD_CONFIG_SET = 3,
 	/*
