@@ -159,6 +159,41 @@ jail_state() {	# jail_state abs|dotdot LINK
 	expect_eq "$(tree "$r")" "$before"
 }
 
+# The state directory's own files symlinks out of the tree (the lock, the
+# state file, the temporary file): none is created, written or read
+# through; apply and revert fail, saying so.
+jail_state_files() {	# jail_state_files abs|dotdot
+	local r st outside before f
+	r=$(fake azure-2)
+	OUT=$(mktemp -d "$tmp/outside.XXXXXX")
+	st=$r/var/lib/azlxnet
+	mkdir -p "$st"
+	touch -d '2001-02-03 04:05:06' "$OUT"
+	before=$(tree "$r")
+	for f in tune.lock tune.json.tmp; do
+		escape "$r" "var/lib/azlxnet/$f" "$OUT/$f" "$1"
+		outside=$(listing "$OUT")
+		run -j tune apply --root "$r" --no-imds
+		expect_eq "$(listing "$OUT")" "$outside"
+		expect_rc 1
+		expect_has "$out$err" "$st/"
+		rm -f "$st/$f"
+		expect_eq "$(tree "$r")" "$before"
+	done
+	# a recorded state outside: revert does not restore from it
+	run -j tune apply --root "$r" --no-imds
+	expect_rc 0
+	mv "$st/tune.json" "$OUT/tune.json"
+	touch -d '2001-02-03 04:05:06' "$OUT" "$OUT/tune.json"
+	escape "$r" var/lib/azlxnet/tune.json "$OUT/tune.json" "$1"
+	outside=$(listing "$OUT")
+	run -j tune revert --root "$r"
+	expect_eq "$(listing "$OUT")" "$outside"
+	expect_rc 1
+	expect_has "$out$err" "state file $st/tune.json"
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/read_ahead_kb")" 768
+}
+
 test_jail_state_absolute() {
 	jail_state abs var/lib/azlxnet
 	jail_state abs var/lib
@@ -169,10 +204,16 @@ test_jail_state_dotdot() {
 	jail_state dotdot var/lib
 }
 
+test_jail_state_files() {
+	jail_state_files abs
+	jail_state_files dotdot
+}
+
 test_jail_state_fallback() {
 	export AZLXNET_TUNE_NO_OPENAT2=1
 	jail_state abs var/lib/azlxnet
 	jail_state dotdot var/lib
+	jail_state_files abs
 }
 
 test_jail_read_absolute() {
@@ -436,6 +477,7 @@ TESTS=(
 	jail_fallback
 	jail_state_absolute
 	jail_state_dotdot
+	jail_state_files
 	jail_state_fallback
 	jail_inner_links
 	jail_inner_links_fallback
