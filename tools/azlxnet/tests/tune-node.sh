@@ -114,6 +114,108 @@ jail_write() {	# jail_write abs|dotdot
 	unchanged "$nr" 256
 }
 
+# listing DIR: every entry under DIR (itself included), with its type,
+# size, mode, mtime and link target, and every file's content
+listing() {
+	(cd "$1" && find . -printf '%p %y %s %m %T@ %l\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+# tree ROOT: the files and symlinks of the tree (the state's own left out)
+tree() {
+	(cd "$1" && find . \( -type f -o -type l \) ! -name tune.json ! -name tune.lock \
+		-printf '%p %y %s %m %l\n' | sort &&
+		find . -type f ! -name tune.json ! -name tune.lock -print0 | sort -z |
+		xargs -0 -r sha256sum)
+}
+
+# The state directory (LINK var/lib/azlxnet) or its parent (var/lib) a
+# symlink out of the tree: apply keeps the state inside the tree, where the
+# symlink resolves from the root, and writes nothing outside; revert
+# restores the tree.
+jail_state() {	# jail_state abs|dotdot LINK
+	local r want before outside
+	r=$(fake azure-2)
+	OUT=$(mktemp -d "$tmp/outside.XXXXXX")
+	mkdir -p "$OUT/state" "$r/var/lib"
+	touch -d '2001-02-03 04:05:06' "$OUT/state" "$OUT"
+	escape "$r" "$2" "$OUT/state" "$1"
+	want=$r$OUT/state
+	[ "$2" = var/lib ] && want+=/azlxnet
+	outside=$(listing "$OUT")
+	before=$(tree "$r")
+	run -j tune apply --root "$r" --no-imds
+	expect_eq "$(listing "$OUT")" "$outside"
+	expect_rc 0
+	jq_eq .state_dir "\"$want\""
+	[ -f "$want/tune.json" ] || fail "no state file in $want"
+	run -j tune show --root "$r"
+	expect_rc 0
+	jq_eq .state "\"$want/tune.json\""
+	run -j tune revert --root "$r"
+	expect_eq "$(listing "$OUT")" "$outside"
+	expect_rc 0
+	[ ! -e "$want/tune.json" ] || fail "revert left $want/tune.json"
+	expect_eq "$(tree "$r")" "$before"
+}
+
+# The state directory's own files symlinks out of the tree (the lock, the
+# state file, the temporary file): none is created, written or read
+# through; apply and revert fail, saying so.
+jail_state_files() {	# jail_state_files abs|dotdot
+	local r st outside before f
+	r=$(fake azure-2)
+	OUT=$(mktemp -d "$tmp/outside.XXXXXX")
+	st=$r/var/lib/azlxnet
+	mkdir -p "$st"
+	touch -d '2001-02-03 04:05:06' "$OUT"
+	before=$(tree "$r")
+	for f in tune.lock tune.json.tmp; do
+		escape "$r" "var/lib/azlxnet/$f" "$OUT/$f" "$1"
+		outside=$(listing "$OUT")
+		run -j tune apply --root "$r" --no-imds
+		expect_eq "$(listing "$OUT")" "$outside"
+		expect_rc 1
+		expect_has "$out$err" "$st/"
+		rm -f "$st/$f"
+		expect_eq "$(tree "$r")" "$before"
+	done
+	# a recorded state outside: revert does not restore from it
+	run -j tune apply --root "$r" --no-imds
+	expect_rc 0
+	mv "$st/tune.json" "$OUT/tune.json"
+	touch -d '2001-02-03 04:05:06' "$OUT" "$OUT/tune.json"
+	escape "$r" var/lib/azlxnet/tune.json "$OUT/tune.json" "$1"
+	outside=$(listing "$OUT")
+	run -j tune revert --root "$r"
+	expect_eq "$(listing "$OUT")" "$outside"
+	expect_rc 1
+	expect_has "$out$err" "state file $st/tune.json"
+	expect_eq "$(cat "$r/sys/class/block/sda/queue/read_ahead_kb")" 768
+}
+
+test_jail_state_absolute() {
+	jail_state abs var/lib/azlxnet
+	jail_state abs var/lib
+}
+
+test_jail_state_dotdot() {
+	jail_state dotdot var/lib/azlxnet
+	jail_state dotdot var/lib
+}
+
+test_jail_state_files() {
+	jail_state_files abs
+	jail_state_files dotdot
+}
+
+test_jail_state_fallback() {
+	export AZLXNET_TUNE_NO_OPENAT2=1
+	jail_state abs var/lib/azlxnet
+	jail_state dotdot var/lib
+	jail_state_files abs
+}
+
 test_jail_read_absolute() {
 	jail_read abs
 }
@@ -373,6 +475,10 @@ TESTS=(
 	jail_write_absolute
 	jail_write_dotdot
 	jail_fallback
+	jail_state_absolute
+	jail_state_dotdot
+	jail_state_files
+	jail_state_fallback
 	jail_inner_links
 	jail_inner_links_fallback
 	vf_irqs_mana

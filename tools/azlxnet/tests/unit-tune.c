@@ -677,7 +677,7 @@ static void test_missing_device_between_plan_and_apply(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/class/block/sdb'", dir);
 	CHECK(system(cmd) == 0);
 	snprintf(state, sizeof(state), "%s/state", dir);
-	CHECK(!azlx_state_lock(&st, state));
+	CHECK(!azlx_state_lock(&st, state, NULL));
 	stderr_start(&e);
 	ret = azlx_apply(&st, &p, &applied);
 	CHECK_STR(stderr_end(&e),
@@ -722,7 +722,7 @@ static void test_pending_queue_missing_rolls_back(void)
 	snprintf(state, sizeof(state), "%s/sys/class/net/eth0/queues", dir);
 	CHECK(chmod(state, 0555) == 0);
 	snprintf(state, sizeof(state), "%s/state", dir);
-	CHECK(!azlx_state_lock(&st, state));
+	CHECK(!azlx_state_lock(&st, state, NULL));
 	stderr_start(&e);
 	ret = azlx_apply(&st, &p, &applied);
 	msg = stderr_end(&e);

@@ -4,6 +4,11 @@
  * in the state file (JSON, DIR/tune.json) before the value changes; a failed
  * step undoes the run's earlier steps and leaves the state file as it was.
  * A lock (flock on DIR/tune.lock) keeps runs from overlapping.
+ *
+ * Every operation in DIR is relative to a descriptor of it. Under --root
+ * without --state-dir, DIR is made and opened inside the root (tfs.c) and
+ * its files are opened refusing a symlink: nothing of the state is read or
+ * written outside the tree. --state-dir names a host path, taken as given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,24 +67,68 @@ static int azlx_mkdir_p(const char *dir)
 	return 0;
 }
 
-int azlx_state_lock(struct azlx_state_ctx *s, const char *dir)
+static void azlx_state_init(struct azlx_state_ctx *s, const char *dir, const char *in_root)
+{
+	s->lock_fd = -1;
+	s->dir_fd = -1;
+	azlx_strf(s->dir, sizeof(s->dir), "%s", dir);
+	azlx_strf(s->in_root, sizeof(s->in_root), "%s", in_root ? in_root : "");
+}
+
+/* O_NOFOLLOW for the files of a state directory inside the root */
+static int azlx_state_nofollow(const struct azlx_state_ctx *s)
+{
+	return s->in_root[0] ? O_NOFOLLOW : 0;
+}
+
+/*
+ * A descriptor of the state directory, made if @create (-1 with errno set):
+ * inside the root for a directory there, else the host path.
+ */
+static int azlx_state_dir_open(const struct azlx_state_ctx *s, bool create)
+{
+	int err;
+
+	if (s->in_root[0])
+		return create ? azlx_fs_mkdir_p(s->in_root, 0755) :
+				azlx_fs_open(s->in_root, O_RDONLY | O_DIRECTORY, 0);
+	if (create) {
+		err = azlx_mkdir_p(s->dir);
+		if (err) {
+			errno = -err;
+			return -1;
+		}
+	}
+	return open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* The state directory's descriptor: the lock's, or one to close (*@own). */
+static int azlx_state_dfd(const struct azlx_state_ctx *s, bool *own)
+{
+	*own = s->dir_fd < 0;
+	return *own ? azlx_state_dir_open(s, false) : s->dir_fd;
+}
+
+int azlx_state_lock(struct azlx_state_ctx *s, const char *dir, const char *in_root)
 {
 	char path[PATH_MAX + 32];
 	int err;
 
-	s->lock_fd = -1;
-	azlx_strf(s->dir, sizeof(s->dir), "%s", dir);
-	err = azlx_mkdir_p(dir);
-	if (err)
-		return azlx_error(AZLX_EXIT_ERR, "state directory %s: %s", dir, strerror(-err));
+	azlx_state_init(s, dir, in_root);
+	s->dir_fd = azlx_state_dir_open(s, true);
+	if (s->dir_fd < 0)
+		return azlx_error(AZLX_EXIT_ERR, "state directory %s: %s", dir, strerror(errno));
 	azlx_strf(path, sizeof(path), "%s/%s", dir, AZLX_LOCK_FILE);
-	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0)
-		return azlx_error(AZLX_EXIT_ERR, "lock %s: %s", path, strerror(errno));
+	s->lock_fd = openat(s->dir_fd, AZLX_LOCK_FILE,
+			    O_RDWR | O_CREAT | O_CLOEXEC | azlx_state_nofollow(s), 0600);
+	if (s->lock_fd < 0) {
+		err = errno;
+		azlx_state_unlock(s);
+		return azlx_error(AZLX_EXIT_ERR, "lock %s: %s", path, strerror(err));
+	}
 	if (flock(s->lock_fd, LOCK_EX | LOCK_NB)) {
 		err = errno;
-		close(s->lock_fd);
-		s->lock_fd = -1;
+		azlx_state_unlock(s);
 		if (err == EWOULDBLOCK)
 			return azlx_error(AZLX_EXIT_ERR,
 					  "another azlxnet tune or revert is running (it holds %s)",
@@ -94,6 +143,9 @@ void azlx_state_unlock(struct azlx_state_ctx *s)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	s->lock_fd = -1;
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
+	s->dir_fd = -1;
 }
 
 /* ---- entries ------------------------------------------------------------------ */
@@ -237,47 +289,43 @@ static int azlx_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Makes a rename or unlink in the state directory durable. */
-static int azlx_state_dir_sync(const struct azlx_state_ctx *s)
+/* Makes a rename or unlink in the state directory @dfd durable. */
+static int azlx_state_dir_sync(int dfd)
 {
-	int fd, err = 0;
-
-	fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		err = -errno;
-	close(fd);
-	return err;
+	return fsync(dfd) ? -errno : 0;
 }
 
 /*
  * Writes the state atomically and durably: the whole text to a temporary
  * file, fsync, rename over the state, fsync of the directory. A crash at any
- * point leaves the old state or the new one, never a part of either. (The
- * root does not apply: s->dir is a host path.)
+ * point leaves the old state or the new one, never a part of either. All of
+ * it relative to the directory's descriptor.
  */
 static int azlx_state_save(const struct azlx_state_ctx *s, const struct azlx_entries *es)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	const char *tmp = AZLX_STATE_FILE ".tmp";
 	const char *text;
 	json_object *doc;
-	int fd, err;
+	int dfd, fd, err;
+	bool own;
 
-	if (azlx_state_path(s, path, sizeof(path)))
-		return -ENAMETOOLONG;
-	azlx_strf(tmp, sizeof(tmp), "%s.tmp", path);
+	dfd = azlx_state_dfd(s, &own);
+	if (dfd < 0)
+		return -errno;
 	doc = azlx_entries_json(es);
-	if (!doc)
-		return -ENOMEM;
+	if (!doc) {
+		err = -ENOMEM;
+		goto out;
+	}
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | azlx_state_nofollow(s),
+		    0600);
 	if (fd < 0) {
 		err = -errno;
 		json_object_put(doc);
-		return err;
+		goto out;
 	}
 	err = azlx_write_all(fd, text, strlen(text));
 	if (!err)
@@ -289,33 +337,38 @@ static int azlx_state_save(const struct azlx_state_ctx *s, const struct azlx_ent
 		err = -errno;
 	if (!err) {
 		azlx_kill_point();
-		if (rename(tmp, path))
+		if (renameat(dfd, tmp, dfd, AZLX_STATE_FILE))
 			err = -errno;
 	}
 	if (err) {
-		unlink(tmp);
-		return err;
+		unlinkat(dfd, tmp, 0);
+		goto out;
 	}
-	err = azlx_state_dir_sync(s);
+	err = azlx_state_dir_sync(dfd);
 	azlx_kill_point();
+out:
+	if (own)
+		close(dfd);
 	return err;
 }
 
 /* Removes the state (and a temporary file a killed run left). */
 static int azlx_state_remove(const struct azlx_state_ctx *s)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	int dfd, err = 0;
+	bool own;
 
-	if (azlx_state_path(s, path, sizeof(path)))
-		return -ENAMETOOLONG;
-	azlx_strf(tmp, sizeof(tmp), "%s.tmp", path);
-	unlink(tmp);
-	if (unlink(path)) {
-		if (errno == ENOENT)
-			return 0;
-		return -errno;
-	}
-	return azlx_state_dir_sync(s);
+	dfd = azlx_state_dfd(s, &own);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	unlinkat(dfd, AZLX_STATE_FILE ".tmp", 0);
+	if (unlinkat(dfd, AZLX_STATE_FILE, 0))
+		err = errno == ENOENT ? 0 : -errno;
+	else
+		err = azlx_state_dir_sync(dfd);
+	if (own)
+		close(dfd);
+	return err;
 }
 
 /* Loads the state; a missing file is an empty state. 0 or an exit code. */
@@ -323,18 +376,27 @@ static int azlx_state_load(const struct azlx_state_ctx *s, struct azlx_entries *
 {
 	char path[PATH_MAX], boot[64];
 	json_object *doc, *arr, *o, *v;
-	bool stale = false;
+	bool stale = false, own;
+	int ret = AZLX_EXIT_ERR, dfd, fd, err;
 	size_t i;
-	int ret = AZLX_EXIT_ERR;
 
 	memset(es, 0, sizeof(*es));
 	*exists = false;
 	if (azlx_state_path(s, path, sizeof(path)))
 		return azlx_error(AZLX_EXIT_ERR, "state directory name too long");
-	if (access(path, F_OK) && errno == ENOENT)
+	dfd = azlx_state_dfd(s, &own);
+	fd = dfd < 0 ? -1 : openat(dfd, AZLX_STATE_FILE,
+				   O_RDONLY | O_CLOEXEC | azlx_state_nofollow(s));
+	err = errno;
+	if (own && dfd >= 0)
+		close(dfd);
+	if (fd < 0 && err == ENOENT)
 		return AZLX_EXIT_OK;
 	*exists = true;
-	doc = json_object_from_file(path);
+	if (fd < 0)
+		return azlx_error(AZLX_EXIT_ERR, "state file %s: %s", path, strerror(err));
+	doc = json_object_from_fd(fd);
+	close(fd);
 	if (!doc)
 		return azlx_error(AZLX_EXIT_ERR, "state file %s: %s", path, json_util_get_last_err());
 	if (!json_object_object_get_ex(doc, "version", &v) ||
@@ -897,10 +959,9 @@ out:
 
 /* ---- looking ---------------------------------------------------------------------------- */
 
-void azlx_state_at(struct azlx_state_ctx *s, const char *dir)
+void azlx_state_at(struct azlx_state_ctx *s, const char *dir, const char *in_root)
 {
-	s->lock_fd = -1;
-	azlx_strf(s->dir, sizeof(s->dir), "%s", dir);
+	azlx_state_init(s, dir, in_root);
 }
 
 int azlx_record_read(const struct azlx_state_ctx *s, struct azlx_record *r)

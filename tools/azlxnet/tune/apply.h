@@ -21,7 +21,9 @@
 #define AZLX_KILL_ENV		"AZLXNET_TUNE_KILL_AT"
 
 struct azlx_state_ctx {
-	char	dir[512];	/* host path */
+	char	dir[512];	/* host path, for messages (and used without in_root) */
+	char	in_root[256];	/* its path under --root ("" for a host path) */
+	int	dir_fd;		/* the directory, while locked */
 	int	lock_fd;
 };
 
@@ -47,14 +49,21 @@ struct azlx_record {
 	void			*priv;
 };
 
-/* The state in @dir, without the lock (to look, never to change). */
-void azlx_state_at(struct azlx_state_ctx *s, const char *dir);
+/*
+ * The state in @dir, without the lock (to look, never to change). @in_root:
+ * the directory's path under --root, opened inside it (@dir then only
+ * names it in messages); NULL: @dir is a host path.
+ */
+void azlx_state_at(struct azlx_state_ctx *s, const char *dir, const char *in_root);
 /* Reads the state and each value now; changes nothing. An exit code (printed). */
 int azlx_record_read(const struct azlx_state_ctx *s, struct azlx_record *r);
 void azlx_record_free(struct azlx_record *r);
 
-/* Takes the lock in @dir (created if missing); an exit code (printed). */
-int azlx_state_lock(struct azlx_state_ctx *s, const char *dir);
+/*
+ * Takes the lock in @dir (created if missing; @in_root as for
+ * azlx_state_at); an exit code (printed).
+ */
+int azlx_state_lock(struct azlx_state_ctx *s, const char *dir, const char *in_root);
 void azlx_state_unlock(struct azlx_state_ctx *s);
 /*
  * Applies the changing items of @p: checks that every item's device still

@@ -504,6 +504,80 @@ int azlx_fs_mkdir(const char *abs, unsigned int mode)
 	return err;
 }
 
+/* mkdir -p of the host path @path, then opened */
+static int azlx_mkdir_p_host(const char *path, unsigned int mode)
+{
+	char buf[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -1;
+	return open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int azlx_fs_mkdir_p(const char *abs, unsigned int mode)
+{
+	char res[PATH_MAX], comp[NAME_MAX + 1];
+	const char *p = res;
+	int dfd, fd, err;
+	size_t clen;
+
+	if (!azlx_root_is_fake())
+		return azlx_mkdir_p_host(abs, mode);
+	if (azlx_root_fd < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	/*
+	 * The path without a symlink of the tree, missing components kept
+	 * (a dangling symlink's target is made, inside DIR), then made and
+	 * opened a component at a time, refusing any symlink met.
+	 */
+	while (*abs == '/')
+		abs++;
+	err = azlx_resolve(abs, res, sizeof(res));
+	if (err) {
+		errno = -err;
+		return -1;
+	}
+	if (!*p)
+		return openat(azlx_root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = azlx_root_fd;
+	for (;;) {
+		clen = strcspn(p, "/");
+		memcpy(comp, p, clen);
+		comp[clen] = '\0';
+		p += clen;
+		while (*p == '/')
+			p++;
+		if (mkdirat(dfd, comp, mode) && errno != EEXIST)
+			fd = -1;
+		else
+			fd = openat(dfd, comp, (*p ? O_PATH : O_RDONLY) | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+		if (dfd != azlx_root_fd) {
+			err = errno;
+			close(dfd);
+			errno = err;
+		}
+		if (fd < 0 || !*p)
+			return fd;
+		dfd = fd;
+	}
+}
+
 int azlx_fs_rmdir(const char *abs)
 {
 	char base[NAME_MAX + 1];

@@ -44,6 +44,13 @@ int azlx_fs_write(const char *abs, const char *val);
 int azlx_fs_replace(const char *abs, const char *data, size_t len, unsigned int mode);
 int azlx_fs_unlink(const char *abs);
 int azlx_fs_mkdir(const char *abs, unsigned int mode);
+/*
+ * mkdir -p of the directory @abs under the root (@mode for the ones made),
+ * then opened (O_RDONLY | O_DIRECTORY) for the *at() calls: every symlink
+ * resolved inside DIR, a race that swaps in a symlink refused. A
+ * descriptor, or -1 with errno set.
+ */
+int azlx_fs_mkdir_p(const char *abs, unsigned int mode);
 int azlx_fs_rmdir(const char *abs);
 bool azlx_fs_exists(const char *abs);
 bool azlx_fs_is_dir(const char *abs);

@@ -142,6 +142,16 @@ int azlx_tune_node(struct azlx_tconf *c, struct azlx_node *n, struct azlx_imds *
 	return ret;
 }
 
+/*
+ * The state directory's path under --root, opened inside the root by
+ * apply.c; NULL: a host path (--state-dir, or no --root).
+ */
+static const char *azlx_state_in_root(void)
+{
+	return azlx_root_is_fake() && !azlx_tune_opts.state_dir ? AZLX_STATE_DIR : NULL;
+}
+
+/* The state directory as a host path (resolved inside --root), for messages */
 static int azlx_state_dir(char *buf, size_t len)
 {
 	if (azlx_tune_opts.state_dir) {
@@ -202,7 +212,7 @@ static int azlx_tune_apply(void)
 		goto out_node;
 	}
 	/* plan under the lock: another run may change what is there */
-	ret = azlx_state_lock(&st, dir);
+	ret = azlx_state_lock(&st, dir, azlx_state_in_root());
 	if (ret)
 		goto out_node;
 	ret = azlx_plan_build(&n, &m, &c, &po, &p);
@@ -261,7 +271,7 @@ static int azlx_tune_revert_preview(const char *dir)
 	char b1[32], b2[32];
 	int i, ret;
 
-	azlx_state_at(&st, dir);
+	azlx_state_at(&st, dir, azlx_state_in_root());
 	ret = azlx_record_read(&st, &r);
 	if (ret)
 		return ret;
@@ -304,7 +314,7 @@ static int azlx_tune_revert(void)
 		return azlx_error(AZLX_EXIT_ERR, "state directory name too long");
 	if (azlx_tune_opts.dry_run)
 		return azlx_tune_revert_preview(dir);
-	ret = azlx_state_lock(&st, dir);
+	ret = azlx_state_lock(&st, dir, azlx_state_in_root());
 	if (ret)
 		return ret;
 	ret = azlx_revert(&st, &restored);
@@ -331,7 +341,7 @@ static int azlx_tune_show(void)
 		return ret;
 	if (azlx_state_dir(dir, sizeof(dir)))
 		return azlx_error(AZLX_EXIT_ERR, "state directory name too long");
-	azlx_state_at(&st, dir);
+	azlx_state_at(&st, dir, azlx_state_in_root());
 	ret = azlx_record_read(&st, &r);
 	if (ret)
 		return ret;
