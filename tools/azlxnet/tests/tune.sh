@@ -45,9 +45,13 @@ expect_no_item() {
 }
 
 fake() {	# fake TYPE: a fresh tree; prints its path
-	local d
+	local d p=$tmp/pristine-$1
+	# mkfake.sh once per type (its links are relative), a copy per test
+	if [ ! -d "$p" ]; then
+		"$DIR/mkfake.sh" "$1" "$p.new" >/dev/null && mv "$p.new" "$p" || return 1
+	fi
 	d=$(mktemp -d "$tmp/$1.XXXXXX") && chmod 755 "$d" || return 1
-	"$DIR/mkfake.sh" "$1" "$d/root" || return 1
+	cp -a "$p" "$d/root" || return 1
 	echo "$d/root"
 }
 
