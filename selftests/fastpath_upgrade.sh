@@ -28,8 +28,11 @@ PIN=/sys/fs/bpf/azlxnet
 PODS=20			# azp1..azp20; azp21 is the one azlxnet-next adds
 NEW=$((PODS + 1))
 DEL=$PODS		# the pod azlxnet-next deletes
-PPS=${UPGRADE_PPS:-1500}
-SECS=${UPGRADE_SECS:-15}
+# A kernel AZLXNET_TIMEOUT_SCALE times slower (the debug kernel) upgrades
+# that much slower: the stream lasts that much longer, at that much less.
+sc=${AZLXNET_TIMEOUT_SCALE:-1}
+PPS=${UPGRADE_PPS:-$((1500 / sc))}
+SECS=${UPGRADE_SECS:-$((15 * sc))}
 MAX_LOST=10
 stream_pid=
 sink_pid=
