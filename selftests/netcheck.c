@@ -15,6 +15,7 @@
  *       SENTLOG, write "NUMBER TIME" there for each datagram the socket
  *       took (TIME: CLOCK_REALTIME, seconds) and print "sent N failed F"
  *       (F: refused by the socket, never on the wire)
+ *   (SIGTERM ends sink or stream early, as if SECONDS had passed)
  *   netcheck windows SENTLOG RECVLOG TIMES
  *       loss per window: TIMES holds one time a line (CLOCK_REALTIME,
  *       seconds, ascending, as bash's $EPOCHREALTIME); window i runs from
@@ -27,6 +28,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -58,6 +60,22 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* SIGTERM ends a timed loop as if its time were up. */
+static void stop_on_sigterm(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigterm };
+
+	CHECK(!sigaction(SIGTERM, &sa, NULL), "sigaction: %s", strerror(errno));
 }
 
 static int sock_for(const char *proto, struct sockaddr_storage *ss)
@@ -152,7 +170,8 @@ static int sink(char **argv, const char *recvlog)
 	FILE *f;
 
 	CHECK(!bind(fd, (struct sockaddr *)&ss, len), "bind: %s", strerror(errno));
-	while (now_s() < end) {
+	stop_on_sigterm();
+	while (now_s() < end && !stop) {
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		if (recv(fd, &seq, sizeof(seq), 0) != sizeof(seq))
@@ -186,7 +205,8 @@ static int stream(char **argv, const char *sentlog)
 	FILE *f;
 
 	CHECK(!connect(fd, (struct sockaddr *)&ss, len), "connect: %s", strerror(errno));
-	while (now_s() - start < secs) {
+	stop_on_sigterm();
+	while (now_s() - start < secs && !stop) {
 		double due = start + seq / pps;
 
 		if (now_s() < due) {
