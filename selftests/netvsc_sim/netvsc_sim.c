@@ -134,6 +134,23 @@ static rx_handler_result_t netvsc_sim_vf_handle_frame(struct sk_buff **pskb)
 	return RX_HANDLER_ANOTHER;
 }
 
+/*
+ * Frames received on the synthetic path's device: the device's own MAC
+ * differs from this one's, so eth_type_trans() took frames for this one
+ * for another host's.
+ */
+static rx_handler_result_t netvsc_sim_lower_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct net_device *dev = rcu_dereference(skb->dev->rx_handler_data);
+
+	if (skb->pkt_type == PACKET_OTHERHOST &&
+	    ether_addr_equal(eth_hdr(skb)->h_dest, dev->dev_addr))
+		skb->pkt_type = PACKET_HOST;
+	skb->dev = dev;
+	return RX_HANDLER_ANOTHER;
+}
+
 static int netvsc_sim_vf_join(struct netvsc_sim_priv *priv,
 			      struct net_device *vf)
 {
@@ -379,7 +396,8 @@ static int netvsc_sim_newlink(struct net *src_net, struct net_device *dev,
 	err = register_netdevice(dev);
 	if (err || !lower)
 		return err;
-	err = netdev_rx_handler_register(lower, netvsc_sim_vf_handle_frame, dev);
+	err = netdev_rx_handler_register(lower, netvsc_sim_lower_handle_frame,
+					 dev);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot take the link's rx_handler");
 		unregister_netdevice(dev);
