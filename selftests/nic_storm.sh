@@ -8,7 +8,7 @@
 #       azs0 --synthetic path ul0 (veth, "link")--> rul0 /  192.168.50.2
 #
 # A UDP stream at a fixed rate (numbered datagrams) goes from the pod to a
-# sink in azrn while the VF is revoked STORM_CYCLES times (default 100; 1000
+# sink in azrn while the VF is revoked STORM_CYCLES times (default 40; 1000
 # in the debug-kernel run, AZLXNET_TIMEOUT_SCALE > 1): odd cycles take it
 # down and up again (the VF stays registered and joined), even cycles delete
 # it and create it again with the same MAC and ifindex (Azure's host
@@ -54,7 +54,7 @@ scale=${AZLXNET_TIMEOUT_SCALE:-1}
 if [ "$scale" -gt 1 ]; then
 	cycles=${STORM_CYCLES:-1000}
 else
-	cycles=${STORM_CYCLES:-100}
+	cycles=${STORM_CYCLES:-40}
 fi
 pps=${STORM_PPS:-1000}
 period=${STORM_PERIOD:-0.1}
@@ -90,10 +90,12 @@ ip neigh add 192.168.50.2 lladdr $RMAC dev azs0 nud permanent
 # Replies (the check below) over the synthetic path, which stays.
 ip -n azrn neigh add 192.168.50.1 lladdr $SIM_MAC dev rul0 nud permanent
 ip -n azrn route add 10.0.1.0/24 via 192.168.50.1 dev rul0 onlink
+# vf_add: the VF, up; it has carrier once its far end is up too
 vf_add()
 {
 	ip link add vf0 index $VI address $SIM_MAC up type veth \
-		peer name rvf0 address $RMAC netns azrn up
+		peer name rvf0 address $RMAC netns azrn &&
+		ip -n azrn link set rvf0 up
 }
 vf_add || fail "creating the VF vf0"
 S=$(ifindex azs0)
@@ -141,29 +143,40 @@ median_worst()
 		END { printf "median %d worst %d\n", v[int(NR / 2) + 1], v[NR] }'
 }
 
+# sleep_until T: sleep until T ($EPOCHREALTIME in microseconds), if ahead
+sleep_until()
+{
+	local d=$(($1 - ${EPOCHREALTIME/./})) s
+	[ "$d" -gt 0 ] || return 0
+	printf -v s '%d.%06d' $((d / 1000000)) $((d % 1000000))
+	sleep "$s"
+}
+
 # storm LABEL: $cycles revocations under the stream; prints the result
 # line; sets sent, lost (datagrams)
 storm()
 {
-	local label=$1 i t0 now due out tx dump src sink odd=() even=() w=()
+	local label=$1 i t0 out tx dump src sink odd=() even=() w=()
 	local times="$tmp/times.$label" j0 j
 
 	: >"$times"
 	j0=$(nic_json azs0)
-	"$(dirname "$0")/nic_test" tx-loop 3600 "$S" "$S" $VI >"$tmp/tx.$label" 2>&1 &
+	# The two loops spin: niced, they take the CPU the churn leaves (one
+	# vCPU in make check), and still run all along.
+	nice -n 10 "$(dirname "$0")/nic_test" tx-loop 3600 "$S" "$S" $VI >"$tmp/tx.$label" 2>&1 &
 	tx=$!
-	"$(dirname "$0")/nic_test" dump-loop 3600 >"$tmp/dump.$label" 2>&1 &
+	nice -n 10 "$(dirname "$0")/nic_test" dump-loop 3600 >"$tmp/dump.$label" 2>&1 &
 	dump=$!
 	ip netns exec azrn "$NC" sink udp 192.168.50.2 9000 3600 "$tmp/recv.$label" \
 		>"$tmp/sink.$label" 2>&1 &
 	sink=$!
 	pids=("$tx" "$dump" "$sink")
-	sleep 0.3
+	sleep 0.2
 	ip netns exec azp1 "$NC" stream udp 192.168.50.2 9000 3600 "$pps" "$tmp/sent.$label" \
 		>"$tmp/stream.$label" 2>&1 &
 	src=$!
 	pids+=("$src")
-	sleep 0.5
+	sleep 0.3
 
 	t0=${EPOCHREALTIME/./}
 	for i in $(seq 1 "$cycles"); do
@@ -173,20 +186,16 @@ storm()
 		else
 			ip link del vf0 || fail "cycle $i: deleting vf0"
 		fi
-		due=$((t0 + (i - 1) * period_us + period_us / 2))
-		now=${EPOCHREALTIME/./}
-		[ "$now" -ge "$due" ] || sleep "$(awk -v u=$((due - now)) 'BEGIN { print u / 1e6 }')"
+		sleep_until $((t0 + (i - 1) * period_us + period_us / 2))
 		if [ $((i % 2)) = 1 ]; then
 			ip link set vf0 up || fail "cycle $i: vf0 up"
 		else
 			vf_add || fail "cycle $i: creating vf0 again"
 		fi
-		due=$((t0 + i * period_us))
-		now=${EPOCHREALTIME/./}
-		[ "$now" -ge "$due" ] || sleep "$(awk -v u=$((due - now)) 'BEGIN { print u / 1e6 }')"
+		sleep_until $((t0 + i * period_us))
 	done
 	echo "$label: $cycles cycles in $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms"
-	sleep 0.5
+	sleep 0.2
 	# Every load generator must still run (none failed), end on SIGTERM
 	# with status 0 and have done its work.
 	for p in "$tx" "$dump" "$src"; do
@@ -194,7 +203,7 @@ storm()
 	done
 	kill -TERM "$src"
 	wait "$src" || fail "$label: the stream: $(cat "$tmp/stream.$label")"
-	sleep 0.5	# the last datagrams reach the sink
+	sleep 0.3	# the last datagrams reach the sink
 	kill -TERM "$tx" "$dump" "$sink"
 	wait "$tx" || fail "$label: the kfunc loop: $(cat "$tmp/tx.$label")"
 	wait "$dump" || fail "$label: the dump loop: $(cat "$tmp/dump.$label")"
@@ -225,7 +234,7 @@ storm()
 	echo "$out"
 	read -r -a w <<<"$(sed -n 's/^per-window: //p' <<<"$out")"
 	assert_eq "${#w[@]}" "$cycles" "$label: windows"
-	[[ "$out" =~ ^windows\ [0-9]+\ lost\ ([0-9]+)\ median\ ([0-9]+)\ worst\ ([0-9]+)\ before\ 0 ]] ||
+	[[ "$out" =~ ^windows\ [0-9]+\ lost\ ([0-9]+)\ median\ ([0-9]+)\ worst\ ([0-9]+)\ before\ 0[^0-9] ]] ||
 		fail "$label: loss before the first revocation, or bad output: $out"
 	lost=${BASH_REMATCH[1]}
 	assert_eq $((received + lost)) "$sent" "$label: received + lost"
