@@ -19,7 +19,7 @@
 #   make bench-disk      the disk benchmark alone (~25 min per kernel)
 #   make storm           1000 VF revocations under a UDP stream, fast path and
 #                        stack path, in VMs on 6.1 and 6.12: the loss per
-#                        revocation (~10 min)
+#                        revocation (~17 min)
 #   make install         install the tool, its data files, BPF objects and
 #                        modules for $(KVER)
 #
