@@ -12,12 +12,15 @@
  *       call it for SECONDS; fail on any answer not in ALLOWED
  *   nic_test dump-loop SECONDS
  *       dump nic-get for SECONDS; fail on any error
+ *   (SIGTERM ends either loop early, as if SECONDS had passed: it prints
+ *   its counts and exits 0)
  *   nic_test events CMD [ARG...]
  *       join the "events" group, run CMD and, once it has exited (with
  *       status 0), print the events already queued on the socket, one
  *       "EVENT IFINDEX" line each, without waiting for more: the module
  *       sends them from the notifier of the change, within the command
  */
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +40,22 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t loop_stop;
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	loop_stop = 1;
+}
+
+/* SIGTERM ends a loop as if its time were up. */
+static void loop_stop_on_sigterm(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigterm };
+
+	CHECK(!sigaction(SIGTERM, &sa, NULL), "sigaction: %s", strerror(errno));
 }
 
 static int tx_run(struct kfunc_probe *skel, unsigned int ifindex)
@@ -116,7 +135,8 @@ static int cmd_tx_loop(int argc, char **argv)
 	CHECK(argc >= 3 && argc <= 10, "usage: tx-loop SECONDS IFINDEX ALLOWED...");
 	end = now_s() + atof(argv[0]);
 	skel = tx_open();
-	while (now_s() < end) {
+	loop_stop_on_sigterm();
+	while (now_s() < end && !loop_stop) {
 		r = tx_run(skel, strtoul(argv[1], NULL, 0));
 		for (i = 2; i < argc; i++)
 			if (r == atoi(argv[i]))
@@ -146,7 +166,8 @@ static int cmd_dump_loop(int argc, char **argv)
 	fd = nlt_open();
 	family = nlt_family_id(fd, AZLXNET_FAMILY_NAME);
 	CHECK(family > 0, "family does not resolve");
-	while (now_s() < end) {
+	loop_stop_on_sigterm();
+	while (now_s() < end && !loop_stop) {
 		nlt_genl_start(&m, family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
 		m.nlh.nlmsg_flags |= NLM_F_DUMP;
 		CHECK(!nlt_txrx(fd, &m, &r), "nic-get dump: %s (%s)", strerror(-r.err),

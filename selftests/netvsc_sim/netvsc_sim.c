@@ -3,15 +3,19 @@
  * netvsc_sim: a test-only synthetic NIC that treats its VF the way hv_netvsc
  * does, for the azlxnet selftests (never installed).
  *
- *   ip link add NAME address MAC type netvsc_sim
+ *   ip link add NAME [link DEV] address MAC type netvsc_sim
  *
  * - A net device that registers (in any namespace) with the MAC of a
  *   netvsc_sim device that has no VF is claimed as its VF: rx_handler
  *   taken, master upper link, IFF_SLAVE (hv_netvsc's netvsc_vf_join()).
  * - Transmit goes to the VF while it is running, present and has carrier,
  *   checked per packet; otherwise the packet takes the "synthetic path":
- *   counted in this device's tx counters and consumed. The VF's own
+ *   counted in this device's tx counters and consumed, or, with "link DEV",
+ *   sent on DEV (the VMBus path to the host's switch). The VF's own
  *   counters count what went through it.
+ * - With "link DEV", frames received on DEV are this device's (as frames
+ *   received on the VF are): the synthetic path works both ways. DEV is
+ *   let go when it unregisters.
  * - The VF is released when it unregisters (also on a namespace move) and
  *   when this device unregisters.
  * - Namespace moves (module parameter netns_mode):
@@ -53,6 +57,7 @@ static atomic_t netvsc_sim_drvinfo_calls = ATOMIC_INIT(0);
 struct netvsc_sim_priv {
 	/* fast path */
 	struct net_device __rcu	*vf;
+	struct net_device __rcu	*lower;		/* the synthetic path, if any */
 	atomic64_t		tx_packets;	/* the synthetic path */
 	atomic64_t		tx_bytes;
 	atomic64_t		tx_dropped;
@@ -87,8 +92,8 @@ static bool netvsc_sim_vf_usable(const struct net_device *vf)
 static netdev_tx_t netvsc_sim_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct netvsc_sim_priv *priv = netvsc_sim_priv(dev);
+	struct net_device *vf, *lower;
 	unsigned int len = skb->len;
-	struct net_device *vf;
 
 	vf = rcu_dereference_bh(priv->vf);
 	if (vf && netvsc_sim_vf_usable(vf)) {
@@ -99,6 +104,13 @@ static netdev_tx_t netvsc_sim_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	atomic64_inc(&priv->tx_packets);
 	atomic64_add(len, &priv->tx_bytes);
+	lower = rcu_dereference_bh(priv->lower);
+	if (lower && netif_running(lower)) {
+		skb->dev = lower;
+		if (dev_queue_xmit(skb) != NET_XMIT_SUCCESS)
+			atomic64_inc(&priv->tx_dropped);
+		return NETDEV_TX_OK;
+	}
 	consume_skb(skb);
 	return NETDEV_TX_OK;
 }
@@ -119,6 +131,23 @@ static rx_handler_result_t netvsc_sim_vf_handle_frame(struct sk_buff **pskb)
 	struct sk_buff *skb = *pskb;
 
 	skb->dev = rcu_dereference(skb->dev->rx_handler_data);
+	return RX_HANDLER_ANOTHER;
+}
+
+/*
+ * Frames received on the synthetic path's device: the device's own MAC
+ * differs from this one's, so eth_type_trans() took frames for this one
+ * for another host's.
+ */
+static rx_handler_result_t netvsc_sim_lower_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct net_device *dev = rcu_dereference(skb->dev->rx_handler_data);
+
+	if (skb->pkt_type == PACKET_OTHERHOST &&
+	    ether_addr_equal(eth_hdr(skb)->h_dest, dev->dev_addr))
+		skb->pkt_type = PACKET_HOST;
+	skb->dev = dev;
 	return RX_HANDLER_ANOTHER;
 }
 
@@ -161,6 +190,19 @@ static void netvsc_sim_vf_release(struct netvsc_sim_priv *priv)
 	RCU_INIT_POINTER(priv->vf, NULL);
 	netdev_info(priv->dev, "VF %s released\n", vf->name);
 	dev_put(vf);
+}
+
+/* Let go of the synthetic path's device (RTNL). */
+static void netvsc_sim_lower_release(struct netvsc_sim_priv *priv)
+{
+	struct net_device *lower = rtnl_dereference(priv->lower);
+
+	if (!lower)
+		return;
+	netdev_rx_handler_unregister(lower);
+	RCU_INIT_POINTER(priv->lower, NULL);
+	netdev_info(priv->dev, "synthetic path %s released\n", lower->name);
+	dev_put(lower);
 }
 
 static void netvsc_sim_schedule_vf_move(struct netvsc_sim_priv *priv)
@@ -239,6 +281,10 @@ static void netvsc_sim_unregister_vf(struct net_device *vf)
 	struct netvsc_sim_priv *priv;
 
 	list_for_each_entry(priv, &netvsc_sim_list, list) {
+		if (rtnl_dereference(priv->lower) == vf) {
+			netvsc_sim_lower_release(priv);
+			return;
+		}
 		if (rtnl_dereference(priv->vf) == vf) {
 			netvsc_sim_vf_release(priv);
 			return;
@@ -314,6 +360,7 @@ static void netvsc_sim_uninit(struct net_device *dev)
 	ASSERT_RTNL();
 	cancel_delayed_work_sync(&priv->vf_move_work);
 	netvsc_sim_vf_release(priv);
+	netvsc_sim_lower_release(priv);
 	list_del(&priv->list);
 }
 
@@ -324,6 +371,41 @@ static void netvsc_sim_destructor(struct net_device *dev)
 
 	if (priv->pdev)
 		platform_device_unregister(priv->pdev);
+}
+
+/* "link DEV": DEV carries the synthetic path, both ways. */
+static int netvsc_sim_newlink(struct net *src_net, struct net_device *dev,
+			      struct nlattr *tb[], struct nlattr *data[],
+			      struct netlink_ext_ack *extack)
+{
+	struct netvsc_sim_priv *priv = netvsc_sim_priv(dev);
+	struct net_device *lower = NULL;
+	int err;
+
+	if (tb[IFLA_LINK]) {
+		lower = __dev_get_by_index(src_net, nla_get_u32(tb[IFLA_LINK]));
+		if (!lower) {
+			NL_SET_ERR_MSG(extack, "no such link device");
+			return -ENODEV;
+		}
+		if (netvsc_sim_is_ours(lower) || lower->addr_len != ETH_ALEN) {
+			NL_SET_ERR_MSG(extack, "the link must be an Ethernet device");
+			return -EINVAL;
+		}
+	}
+	err = register_netdevice(dev);
+	if (err || !lower)
+		return err;
+	err = netdev_rx_handler_register(lower, netvsc_sim_lower_handle_frame,
+					 dev);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot take the link's rx_handler");
+		unregister_netdevice(dev);
+		return err;
+	}
+	dev_hold(lower);
+	rcu_assign_pointer(priv->lower, lower);
+	return 0;
 }
 
 static const struct net_device_ops netvsc_sim_netdev_ops = {
@@ -362,6 +444,7 @@ static struct rtnl_link_ops netvsc_sim_link_ops __read_mostly = {
 	.kind		= NETVSC_SIM_NAME,
 	.priv_size	= sizeof(struct netvsc_sim_priv),
 	.setup		= netvsc_sim_setup,
+	.newlink	= netvsc_sim_newlink,
 	.netns_refund	= true,
 };
 
