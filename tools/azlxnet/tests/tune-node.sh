@@ -19,24 +19,8 @@ FIX=$DIR/fixtures
 TIMEOUT=20
 
 source "$(dirname "$0")/clilib.sh"
+source "$(dirname "$0")/tunelib.sh"
 clilib_init tune-node
-
-# item OBJECT SETTING: [current, new, reason] of that plan item (JSON)
-item() {
-	printf '%s' "$out" | jq -c --arg o "$1" --arg s "$2" \
-		'[.items[] | select(.object == $o and .setting == $s) | [.current, .new, .reason]] | if length == 1 then .[0] else "items: \(length)" end'
-}
-
-fake() {	# fake TYPE: a fresh tree; prints its path
-	local d p=$tmp/pristine-$1
-	# mkfake.sh once per type (its links are relative), a copy per test
-	if [ ! -d "$p" ]; then
-		"$DIR/mkfake.sh" "$1" "$p.new" >/dev/null && mv "$p.new" "$p" || return 1
-	fi
-	d=$(mktemp -d "$tmp/$1.XXXXXX") && chmod 755 "$d" || return 1
-	cp -a "$p" "$d/root" || return 1
-	echo "$d/root"
-}
 
 # ---- --root is a jail -------------------------------------------------------------
 
