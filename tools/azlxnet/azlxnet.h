@@ -38,4 +38,16 @@ int azlx_do_config(int argc, char **argv);
 int azlx_do_nic(int argc, char **argv);
 int azlx_do_monitor(int argc, char **argv);
 
+/* The value of hex digit @c, or -1 */
+static inline int azlx_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif /* __AZLXNET_TOOL_H */

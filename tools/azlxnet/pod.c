@@ -148,24 +148,13 @@ int azlx_addrs_parse(const char *list, struct azlx_addrs *a, struct azlx_err *e)
 	}
 }
 
-static int azlx_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int azlx_mac_parse(const char *s, __u8 mac[6])
 {
 	int i, hi, lo;
 
 	for (i = 0; i < 6; i++) {
-		hi = azlx_hex(s[3 * i]);
-		lo = hi < 0 ? -1 : azlx_hex(s[3 * i + 1]);
+		hi = azlx_hex_digit(s[3 * i]);
+		lo = hi < 0 ? -1 : azlx_hex_digit(s[3 * i + 1]);
 		if (lo < 0 || s[3 * i + 2] != (i == 5 ? '\0' : ':'))
 			return -EINVAL;
 		mac[i] = (__u8)(hi << 4 | lo);

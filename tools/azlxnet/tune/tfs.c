@@ -23,6 +23,8 @@
 
 #include <linux/openat2.h>
 
+#include "azlxnet.h"
+
 #include "tfs.h"
 
 static char azlx_root_dir[PATH_MAX] = "";
@@ -882,17 +884,6 @@ void azlx_cpulist_format(const struct azlx_cpuset *s, char *buf, size_t len)
 	}
 }
 
-static int azlx_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int azlx_cpumask_parse(const char *s, struct azlx_cpuset *out)
 {
 	size_t len = strlen(s);
@@ -907,7 +898,7 @@ int azlx_cpumask_parse(const char *s, struct azlx_cpuset *out)
 	while (len--) {
 		if (s[len] == ',')
 			continue;
-		v = azlx_hexval(s[len]);
+		v = azlx_hex_digit(s[len]);
 		if (v < 0)
 			return -EINVAL;
 		for (int i = 0; i < 4; i++, bit++) {
