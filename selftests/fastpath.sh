@@ -94,9 +94,11 @@ echo "remote: redirect_vf $vfd, vf0 tx +$(( $(cat /sys/class/net/vf0/statistics/
 stream_loss()
 {
 	local out
-	ip netns exec azrn "$NC" sink udp 192.168.50.2 7020 9 >/tmp/fp-sink &
+	rm -f /tmp/fp-sink.ready
+	AZLXNET_READY=/tmp/fp-sink.ready ip netns exec azrn "$NC" sink udp 192.168.50.2 7020 9 \
+		>/tmp/fp-sink &
 	local sink=$!
-	sleep 0.5
+	wait_ready "the sink" "$sink" /tmp/fp-sink.ready
 	ip netns exec azp1 "$NC" stream udp 192.168.50.2 7020 8 400 >/tmp/fp-stream &
 	local src=$!
 	sleep 2

@@ -129,9 +129,11 @@ ip netns exec azp1 ping -c 1 -W 2 10.0.1.3 >/dev/null || fail "ping azp1 -> azp2
 #    what is lost is lost on the way.
 rmem=$(sysctl -n net.core.rmem_default)
 sysctl -qw net.core.rmem_default=$((32 << 20)) || fail "net.core.rmem_default"
-ip netns exec azp2 "$NC" sink udp 10.0.1.3 7030 $((SECS + 6)) >/tmp/fpu-sink &
+rm -f /tmp/fpu-sink.ready
+AZLXNET_READY=/tmp/fpu-sink.ready ip netns exec azp2 "$NC" sink udp 10.0.1.3 7030 \
+	$((SECS + 6)) >/tmp/fpu-sink &
 sink_pid=$!
-sleep 0.5
+wait_ready "the sink" "$sink_pid" /tmp/fpu-sink.ready
 ip netns exec azp1 "$NC" stream udp 10.0.1.3 7030 "$SECS" "$PPS" >/tmp/fpu-stream &
 stream_pid=$!
 t0=$(date +%s.%N)

@@ -53,4 +53,24 @@ static inline const char *ksft_read_line(const char *path, char *buf, size_t len
 	return buf;
 }
 
+/*
+ * A long-running helper calls this once it is set up (programs loaded,
+ * sockets bound, SIGTERM handled): with AZLXNET_READY=PATH in its
+ * environment it creates PATH, so the script that started it in the
+ * background can wait for that instead of guessing with a sleep.
+ */
+static inline void ksft_ready(void)
+{
+	const char *path = getenv("AZLXNET_READY");
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "w");
+	if (!f || fclose(f)) {
+		fprintf(stderr, "FAIL: %s: %s\n", path, strerror(errno));
+		exit(KSFT_FAIL);
+	}
+}
+
 #endif /* _AZLXNET_KSFT_H */

@@ -33,6 +33,24 @@ assert_match()
 	printf '%s' "$1" | grep -qE -- "$2" || fail "$3: '$1' does not match /$2/"
 }
 
+# wait_ready WHAT PID FILE...: wait until a background helper started
+# with AZLXNET_READY=FILE has created FILE (set up, SIGTERM handled); fail
+# if it exits first or takes 30 s (times AZLXNET_TIMEOUT_SCALE).
+wait_ready()
+{
+	local what=$1 pid=$2 f i
+	shift 2
+	for f in "$@"; do
+		for ((i = 0; ; i++)); do
+			[ -e "$f" ] && break
+			kill -0 "$pid" 2>/dev/null || fail "$what exited before it was ready"
+			[ "$i" -lt $((300 * ${AZLXNET_TIMEOUT_SCALE:-1})) ] ||
+				fail "$what not ready after $((30 * ${AZLXNET_TIMEOUT_SCALE:-1})) s"
+			sleep 0.1
+		done
+	done
+}
+
 require_root()
 {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"

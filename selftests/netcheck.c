@@ -171,6 +171,7 @@ static int sink(char **argv, const char *recvlog)
 
 	CHECK(!bind(fd, (struct sockaddr *)&ss, len), "bind: %s", strerror(errno));
 	stop_on_sigterm();
+	ksft_ready();
 	while (now_s() < end && !stop) {
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
@@ -206,6 +207,7 @@ static int stream(char **argv, const char *sentlog)
 
 	CHECK(!connect(fd, (struct sockaddr *)&ss, len), "connect: %s", strerror(errno));
 	stop_on_sigterm();
+	ksft_ready();
 	while (now_s() - start < secs && !stop) {
 		double due = start + seq / pps;
 

@@ -164,19 +164,26 @@ storm()
 	j0=$(nic_json azs0)
 	# The two loops spin: niced, they take the CPU the churn leaves (one
 	# vCPU in make check), and still run all along.
-	nice -n 10 "$(dirname "$0")/nic_test" tx-loop 3600 "$S" "$S" $VI >"$tmp/tx.$label" 2>&1 &
+	# Each waits until the others are set up: a helper still loading its
+	# program when SIGTERM comes would die of it with nothing done.
+	AZLXNET_READY=$tmp/ready.tx.$label nice -n 10 "$(dirname "$0")/nic_test" \
+		tx-loop 3600 "$S" "$S" $VI >"$tmp/tx.$label" 2>&1 &
 	tx=$!
-	nice -n 10 "$(dirname "$0")/nic_test" dump-loop 3600 >"$tmp/dump.$label" 2>&1 &
+	AZLXNET_READY=$tmp/ready.dump.$label nice -n 10 "$(dirname "$0")/nic_test" \
+		dump-loop 3600 >"$tmp/dump.$label" 2>&1 &
 	dump=$!
-	ip netns exec azrn "$NC" sink udp 192.168.50.2 9000 3600 "$tmp/recv.$label" \
-		>"$tmp/sink.$label" 2>&1 &
+	AZLXNET_READY=$tmp/ready.sink.$label ip netns exec azrn "$NC" sink udp 192.168.50.2 \
+		9000 3600 "$tmp/recv.$label" >"$tmp/sink.$label" 2>&1 &
 	sink=$!
 	pids=("$tx" "$dump" "$sink")
-	sleep 0.2
-	ip netns exec azp1 "$NC" stream udp 192.168.50.2 9000 3600 "$pps" "$tmp/sent.$label" \
-		>"$tmp/stream.$label" 2>&1 &
+	wait_ready "the kfunc loop" "$tx" "$tmp/ready.tx.$label"
+	wait_ready "the dump loop" "$dump" "$tmp/ready.dump.$label"
+	wait_ready "the sink" "$sink" "$tmp/ready.sink.$label"
+	AZLXNET_READY=$tmp/ready.stream.$label ip netns exec azp1 "$NC" stream udp \
+		192.168.50.2 9000 3600 "$pps" "$tmp/sent.$label" >"$tmp/stream.$label" 2>&1 &
 	src=$!
 	pids+=("$src")
+	wait_ready "the stream" "$src" "$tmp/ready.stream.$label"
 	sleep 0.3
 
 	t0=${EPOCHREALTIME/./}

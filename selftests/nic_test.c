@@ -134,8 +134,9 @@ static int cmd_tx_loop(int argc, char **argv)
 
 	CHECK(argc >= 3 && argc <= 10, "usage: tx-loop SECONDS IFINDEX ALLOWED...");
 	end = now_s() + atof(argv[0]);
-	skel = tx_open();
 	loop_stop_on_sigterm();
+	skel = tx_open();
+	ksft_ready();
 	while (now_s() < end && !loop_stop) {
 		r = tx_run(skel, strtoul(argv[1], NULL, 0));
 		for (i = 2; i < argc; i++)
@@ -167,6 +168,7 @@ static int cmd_dump_loop(int argc, char **argv)
 	family = nlt_family_id(fd, AZLXNET_FAMILY_NAME);
 	CHECK(family > 0, "family does not resolve");
 	loop_stop_on_sigterm();
+	ksft_ready();
 	while (now_s() < end && !loop_stop) {
 		nlt_genl_start(&m, family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
 		m.nlh.nlmsg_flags |= NLM_F_DUMP;
