@@ -74,3 +74,17 @@ const char *azlx_nic_attr_name(int type)
 		return NULL;
 	return names[type];
 }
+
+const char *azlx_event_name(int cmd)
+{
+	static const char *const names[AZLXNET_CMD_MAX + 1] = {
+		[AZLXNET_CMD_VF_JOIN] = "vf-join",
+		[AZLXNET_CMD_VF_LEAVE] = "vf-leave",
+		[AZLXNET_CMD_VF_UP] = "vf-up",
+		[AZLXNET_CMD_VF_DOWN] = "vf-down",
+	};
+
+	if (cmd < 0 || cmd > AZLXNET_CMD_MAX)
+		return NULL;
+	return names[cmd];
+}

@@ -18,4 +18,7 @@ const char *azlx_nic_attr_name(int type);
 /* libnl policy of set "nic", for parsing what the module sends. */
 extern const struct nla_policy azlx_nic_policy[AZLXNET_A_NIC_MAX + 1];
 
+/* The spec name of event operation @cmd ("vf-join"...), or NULL. */
+const char *azlx_event_name(int cmd);
+
 #endif /* __AZLXNET_USER_GEN_H */

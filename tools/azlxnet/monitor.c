@@ -23,6 +23,7 @@
 #include <linux/genetlink.h>
 
 #include "azlxnet.h"
+#include "azlxnet-user.h"
 #include "cmd.h"
 #include "genl.h"
 #include "monitor.h"
@@ -139,8 +140,9 @@ static int azlx_monitor_help(void)
 {
 	printf("Usage: azlxnet monitor [ -c COUNT ]\n"
 	       "       azlxnet monitor help\n"
-	       "Prints the module's events (vf-join, vf-leave, vf-up, vf-down) as they\n"
-	       "arrive, until interrupted or, with -c, after COUNT events. When events\n"
+	       "Prints the module's events (vf-join, vf-leave, vf-up, vf-down, nic-new,\n"
+	       "nic-del) as they arrive, until interrupted or, with -c, after COUNT\n"
+	       "events. When events\n"
 	       "are lost, prints \"lost\", then the state of every NIC (\"state\" lines).\n");
 	return AZLX_EXIT_OK;
 }

@@ -187,22 +187,6 @@ const char *azlx_vf_state_name(__u32 state)
 	}
 }
 
-const char *azlx_event_name(__u8 cmd)
-{
-	switch (cmd) {
-	case AZLXNET_CMD_VF_JOIN:
-		return "vf-join";
-	case AZLXNET_CMD_VF_LEAVE:
-		return "vf-leave";
-	case AZLXNET_CMD_VF_UP:
-		return "vf-up";
-	case AZLXNET_CMD_VF_DOWN:
-		return "vf-down";
-	default:
-		return NULL;
-	}
-}
-
 const char *azlx_fmt_mac(const __u8 *mac, size_t len, char *buf, size_t buf_len)
 {
 	size_t i, used = 0;

@@ -81,8 +81,6 @@ const char *azlx_nic_attr_list(__u32 mask, char *buf, size_t len);
 /* "absent", "down", "up", or "unknown" for a value this tool does not know. */
 const char *azlx_vf_state_name(__u32 state);
 
-/* "vf-join", "vf-leave", "vf-up", "vf-down" for AZLXNET_CMD_VF_*, else NULL. */
-const char *azlx_event_name(__u8 cmd);
 
 /* "00:0d:3a:01:02:03" into @buf (3 * AZLX_NIC_MAC_MAX bytes suffice). */
 const char *azlx_fmt_mac(const __u8 *mac, size_t len, char *buf, size_t buf_len);
