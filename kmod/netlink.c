@@ -246,9 +246,9 @@ int azlxnet_nl_nic_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /**
- * azlxnet_nl_nic_notify - multicast a VF event for @nic to its namespace
+ * azlxnet_nl_nic_notify - multicast an event for @nic to its namespace
  * @nic: the NIC, in its state after the change
- * @cmd: AZLXNET_CMD_VF_JOIN, _LEAVE, _UP or _DOWN
+ * @cmd: AZLXNET_CMD_VF_JOIN, _LEAVE, _UP, _DOWN, AZLXNET_CMD_NIC_NEW or _DEL
  */
 void azlxnet_nl_nic_notify(struct azlxnet_nic *nic, u8 cmd)
 {

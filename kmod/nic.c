@@ -206,8 +206,9 @@ static enum azlxnet_vf_state azlxnet_nic_update(struct azlxnet_nic *nic)
 	return old;
 }
 
+/* @vf joins @nic; @notify is false where a nic-new will name it. */
 static void azlxnet_nic_vf_join(struct azlxnet_nic *nic, struct net_device *vf,
-				const char *driver)
+				const char *driver, bool notify)
 {
 	nic->vf = vf;
 	rcu_assign_pointer(nic->vf_rcu, vf);
@@ -215,7 +216,8 @@ static void azlxnet_nic_vf_join(struct azlxnet_nic *nic, struct net_device *vf,
 	nic->vf_joins++;
 	nic->last_change = ktime_get_boottime_ns();
 	azlxnet_nic_update(nic);
-	azlxnet_nl_nic_notify(nic, AZLXNET_CMD_VF_JOIN);
+	if (notify)
+		azlxnet_nl_nic_notify(nic, AZLXNET_CMD_VF_JOIN);
 }
 
 static void azlxnet_nic_vf_leave(struct azlxnet_nic *nic)
@@ -260,7 +262,8 @@ static bool azlxnet_nic_vf_ok(struct azlxnet_nic *nic, struct net_device *lower,
 }
 
 /* Join the first lower device of @nic with a VF driver, except @skip. */
-static void azlxnet_nic_find_vf(struct azlxnet_nic *nic, struct net_device *skip)
+static void azlxnet_nic_find_vf(struct azlxnet_nic *nic, struct net_device *skip,
+				bool notify)
 {
 	char driver[AZLXNET_DRIVER_NAMSIZ];
 	struct net_device *lower;
@@ -273,7 +276,7 @@ static void azlxnet_nic_find_vf(struct azlxnet_nic *nic, struct net_device *skip
 		    netdev_master_upper_dev_get(lower) != nic->dev ||
 		    !azlxnet_nic_vf_ok(nic, lower, driver, sizeof(driver)))
 			continue;
-		azlxnet_nic_vf_join(nic, lower, driver);
+		azlxnet_nic_vf_join(nic, lower, driver, notify);
 		return;
 	}
 }
@@ -296,8 +299,11 @@ static void azlxnet_nic_add(struct net_device *dev)
 	list_add_tail(&nic->list, &azlxnet_nic_list);
 	hash_add_rcu(azlxnet_nic_hash, &nic->hnode, nic->ifindex);
 	azlxnet_nic_gen++;
-	/* Its VF may already be linked (module loaded after the devices). */
-	azlxnet_nic_find_vf(nic, NULL);
+	/* Its VF may already be linked (module loaded after the devices, or
+	 * both moved into this namespace): the nic-new names it.
+	 */
+	azlxnet_nic_find_vf(nic, NULL, false);
+	azlxnet_nl_nic_notify(nic, AZLXNET_CMD_NIC_NEW);
 }
 
 static void azlxnet_nic_free_rcu(struct rcu_head *head)
@@ -306,10 +312,17 @@ static void azlxnet_nic_free_rcu(struct rcu_head *head)
 			container_of(head, struct azlxnet_nic, rcu));
 }
 
+/*
+ * Stop tracking @nic. @notify: send its last state, the VF included, as a
+ * nic-del (not as a VF leaving: a NIC that moves namespace is a del here
+ * and a new there).
+ */
 static void azlxnet_nic_del(struct azlxnet_nic *nic, bool notify)
 {
-	if (nic->vf && notify)
-		azlxnet_nic_vf_leave(nic);
+	if (notify)
+		azlxnet_nl_nic_notify(nic, AZLXNET_CMD_NIC_DEL);
+	nic->vf = NULL;
+	RCU_INIT_POINTER(nic->vf_rcu, NULL);
 	hash_del_rcu(&nic->hnode);
 	list_del(&nic->list);
 	azlxnet_nic_gen++;
@@ -333,23 +346,23 @@ static void azlxnet_lower_event(struct net_device *dev, unsigned long event,
 		if (info->linking) {
 			if (!nic->vf && info->master &&
 			    azlxnet_nic_vf_ok(nic, dev, driver, sizeof(driver)))
-				azlxnet_nic_vf_join(nic, dev, driver);
+				azlxnet_nic_vf_join(nic, dev, driver, true);
 		} else if (nic->vf == dev) {
 			azlxnet_nic_vf_leave(nic);
-			azlxnet_nic_find_vf(nic, dev);
+			azlxnet_nic_find_vf(nic, dev, true);
 		}
 		return;
 	case NETDEV_REGISTER:
 		nic = azlxnet_nic_of_dev(netdev_master_upper_dev_get(dev));
 		if (nic)
-			azlxnet_nic_find_vf(nic, NULL);
+			azlxnet_nic_find_vf(nic, NULL, true);
 		return;
 	case NETDEV_UNREGISTER:
 		/* Normally unlinked before; a master that did not unlink. */
 		list_for_each_entry(nic, &azlxnet_nic_list, list) {
 			if (nic->vf == dev) {
 				azlxnet_nic_vf_leave(nic);
-				azlxnet_nic_find_vf(nic, dev);
+				azlxnet_nic_find_vf(nic, dev, true);
 				return;
 			}
 		}
@@ -438,7 +451,7 @@ void azlxnet_nic_rescan(void)
 	}
 	up_read(&net_rwsem);
 	list_for_each_entry(nic, &azlxnet_nic_list, list)
-		azlxnet_nic_find_vf(nic, NULL);
+		azlxnet_nic_find_vf(nic, NULL, true);
 out_unlock:
 	rtnl_unlock();
 }

@@ -200,7 +200,7 @@ static int cmd_class(uint8_t cmd)
 {
 	if (cmd >= AZLXNET_CMD_VERSION && cmd <= AZLXNET_CMD_NIC_GET)
 		return cmd - AZLXNET_CMD_VERSION;
-	if (cmd >= AZLXNET_CMD_VF_JOIN && cmd <= AZLXNET_CMD_VF_DOWN)
+	if (cmd >= AZLXNET_CMD_VF_JOIN && cmd <= AZLXNET_CMD_MAX)
 		return 4;
 	return 5;
 }
@@ -713,7 +713,7 @@ static void gen_request(struct fuzz *f, struct req *r, uint64_t idx)
 		cmd = AZLXNET_CMD_CONFIG_GET;
 		break;
 	case 70 ... 81:		/* events: not requests */
-		cmd = (uint8_t)rnd_in(AZLXNET_CMD_VF_JOIN, AZLXNET_CMD_VF_DOWN);
+		cmd = (uint8_t)rnd_in(AZLXNET_CMD_VF_JOIN, AZLXNET_CMD_MAX);
 		break;
 	case 82 ... 87:
 		cmd = 0;

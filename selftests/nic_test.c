@@ -191,6 +191,10 @@ static const char *event_name(unsigned int cmd)
 		return "vf-up";
 	case AZLXNET_CMD_VF_DOWN:
 		return "vf-down";
+	case AZLXNET_CMD_NIC_NEW:
+		return "nic-new";
+	case AZLXNET_CMD_NIC_DEL:
+		return "nic-del";
 	}
 	return NULL;
 }

@@ -82,6 +82,8 @@ const char *azlx_event_name(int cmd)
 		[AZLXNET_CMD_VF_LEAVE] = "vf-leave",
 		[AZLXNET_CMD_VF_UP] = "vf-up",
 		[AZLXNET_CMD_VF_DOWN] = "vf-down",
+		[AZLXNET_CMD_NIC_NEW] = "nic-new",
+		[AZLXNET_CMD_NIC_DEL] = "nic-del",
 	};
 
 	if (cmd < 0 || cmd > AZLXNET_CMD_MAX)

@@ -690,7 +690,8 @@ static void azlx_fastpath_watch_event(struct azlx_monitor *m, __u8 cmd,
 				      const struct azlx_nic *nic)
 {
 	(void)m;
-	if (cmd == AZLXNET_CMD_VF_JOIN || cmd == AZLXNET_CMD_VF_UP)
+	if (cmd == AZLXNET_CMD_VF_JOIN || cmd == AZLXNET_CMD_VF_UP ||
+	    cmd == AZLXNET_CMD_NIC_NEW)
 		azlx_fastpath_refresh(nic->ifindex);
 }
 

@@ -332,10 +332,13 @@ static void test_event_names(void)
 	CHECK_STR(azlx_event_name(AZLXNET_CMD_VF_LEAVE), "vf-leave");
 	CHECK_STR(azlx_event_name(AZLXNET_CMD_VF_UP), "vf-up");
 	CHECK_STR(azlx_event_name(AZLXNET_CMD_VF_DOWN), "vf-down");
+	CHECK_STR(azlx_event_name(AZLXNET_CMD_NIC_NEW), "nic-new");
+	CHECK_STR(azlx_event_name(AZLXNET_CMD_NIC_DEL), "nic-del");
 	CHECK(!azlx_event_name(0));
 	CHECK(!azlx_event_name(AZLXNET_CMD_VERSION));
 	CHECK(!azlx_event_name(AZLXNET_CMD_NIC_GET));
 	CHECK(!azlx_event_name(AZLXNET_CMD_MAX + 1));
+	CHECK(!azlx_event_name(-1));
 	CHECK(!azlx_event_name(255));
 }
 

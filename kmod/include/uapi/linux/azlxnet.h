@@ -12,7 +12,7 @@
  * bpf_azlxnet_api_version() kfunc. Raised on every compatible extension of the
  * netlink or kfunc API.
  */
-#define AZLXNET_API_VERSION	2
+#define AZLXNET_API_VERSION	3
 /* Longest driver-name list, in bytes, without the terminating NUL. */
 #define AZLXNET_DRIVERS_MAX_LEN	255
 
@@ -132,11 +132,28 @@ enum {
 	 * The joined VF stopped being usable; traffic is on the synthetic path.
 	 */
 	AZLXNET_CMD_VF_DOWN = 8,
+	/*
+	 * A synthetic NIC is tracked: registered, moved into this namespace, or
+	 * its driver added to synthetic-drivers (also sent for every NIC when
+	 * the module loads). The attributes are its state, with the VF it found
+	 * already joined: no vf-join is sent for that VF.
+	 */
+	AZLXNET_CMD_NIC_NEW = 9,
+	/*
+	 * A synthetic NIC is no longer tracked here: unregistered, moved to
+	 * another namespace (where a nic-new follows), or its driver removed
+	 * from synthetic-drivers. The attributes are its last state, the VF
+	 * included: no vf-leave is sent for that VF.
+	 */
+	AZLXNET_CMD_NIC_DEL = 10,
 
 	__AZLXNET_CMD_MAX,
 	AZLXNET_CMD_MAX = (__AZLXNET_CMD_MAX - 1)
 };
 
 #define AZLXNET_MCGRP_EVENTS	"events"
+
+/* The spec name of event operation @cmd ("vf-join"...), or NULL. */
+const char *azlx_event_name(int cmd);
 
 #endif /* _UAPI_LINUX_AZLXNET_H */
