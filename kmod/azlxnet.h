@@ -39,7 +39,7 @@ int azlxnet_drvlist_parse(const char *val, size_t len,
 			  struct azlxnet_drvlist *list,
 			  struct netlink_ext_ack *extack,
 			  const struct nlattr *attr);
-int azlxnet_config_set(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS]);
+int azlxnet_config_init(void);
 int azlxnet_config_set_disjoint(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS],
 				const struct nlattr *const attrs[AZLXNET_DRV_NLISTS],
 				struct netlink_ext_ack *extack);

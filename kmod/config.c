@@ -133,34 +133,40 @@ static void azlxnet_config_replace(const struct azlxnet_drvlist *lists[AZLXNET_D
 			azlxnet_drvlists[i] = *lists[i];
 }
 
-/**
- * azlxnet_config_set - replace driver lists, all at once
- * @lists: new list per id, NULL to keep the current one
- *
- * Module parameters are set one at a time (at load, in the order given), so
- * a driver may pass through both lists on its way from one to the other:
- * no check here; see azlxnet_config_set_disjoint().
- *
- * Return: 0.
+/*
+ * Set once the module has checked the lists it was loaded with: from then
+ * on every change, parameter or netlink, is checked against the other list.
+ * Under azlxnet_config_lock.
  */
-int azlxnet_config_set(const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS])
+static bool azlxnet_config_live;
+
+/* The first driver in both lists, or NULL. */
+static const char *azlxnet_config_shared(const struct azlxnet_drvlist *synth,
+					 const struct azlxnet_drvlist *vf)
 {
-	mutex_lock(&azlxnet_config_lock);
-	azlxnet_config_replace(lists);
-	mutex_unlock(&azlxnet_config_lock);
-	return 0;
+	unsigned int i;
+
+	for (i = 0; i < synth->n; i++)
+		if (azlxnet_drvlist_has(vf, synth->name[i]))
+			return synth->name[i];
+	return NULL;
 }
 
 /**
  * azlxnet_config_set_disjoint - replace driver lists unless they would overlap
  * @lists: new list per id, NULL to keep the current one
- * @attrs: the attribute each new list came from, to blame in @extack
+ * @attrs: the attribute each new list came from, to blame in @extack (NULL
+ *	for a module parameter)
  * @extack: receives the reason on error
  *
  * A device is a synthetic NIC or a VF, never both: a driver may be in one
  * list only. The lists as they would be after the change (the new ones and
  * the ones kept) are checked under the same lock as the change itself, so
  * two requests cannot each add one half of an overlap.
+ *
+ * Module parameters given at load are set one at a time, before init, each
+ * against the other's default: they are not checked here then (a valid
+ * swap would be refused) but together, by azlxnet_config_init().
  *
  * Return: 0, or -EINVAL with nothing changed.
  */
@@ -169,24 +175,45 @@ int azlxnet_config_set_disjoint(const struct azlxnet_drvlist *lists[AZLXNET_DRV_
 				struct netlink_ext_ack *extack)
 {
 	const struct azlxnet_drvlist *synth, *vf;
-	unsigned int i;
 	int err = 0;
 
 	mutex_lock(&azlxnet_config_lock);
 	synth = lists[AZLXNET_DRV_SYNTHETIC] ?: &azlxnet_drvlists[AZLXNET_DRV_SYNTHETIC];
 	vf = lists[AZLXNET_DRV_VF] ?: &azlxnet_drvlists[AZLXNET_DRV_VF];
-	for (i = 0; i < synth->n; i++) {
-		if (azlxnet_drvlist_has(vf, synth->name[i])) {
-			/* the VF list if it is new, else the synthetic one */
-			NL_SET_ERR_MSG_ATTR(extack, attrs[AZLXNET_DRV_VF] ?:
-					    attrs[AZLXNET_DRV_SYNTHETIC],
-					    "driver in both synthetic-drivers and vf-drivers");
-			err = -EINVAL;
-			goto out_unlock;
-		}
+	if (azlxnet_config_live && azlxnet_config_shared(synth, vf)) {
+		/* the VF list if it is new, else the synthetic one */
+		NL_SET_ERR_MSG_ATTR(extack, attrs[AZLXNET_DRV_VF] ?:
+				    attrs[AZLXNET_DRV_SYNTHETIC],
+				    "driver in both synthetic-drivers and vf-drivers");
+		err = -EINVAL;
+		goto out_unlock;
 	}
 	azlxnet_config_replace(lists);
 out_unlock:
+	mutex_unlock(&azlxnet_config_lock);
+	return err;
+}
+
+/**
+ * azlxnet_config_init - check the lists the module was loaded with
+ *
+ * Return: 0, or -EINVAL (the load fails) if synthetic_drivers and
+ * vf_drivers name the same driver.
+ */
+int azlxnet_config_init(void)
+{
+	const char *shared;
+	int err = 0;
+
+	mutex_lock(&azlxnet_config_lock);
+	shared = azlxnet_config_shared(&azlxnet_drvlists[AZLXNET_DRV_SYNTHETIC],
+				       &azlxnet_drvlists[AZLXNET_DRV_VF]);
+	if (shared) {
+		pr_err("driver %s is in both synthetic_drivers and vf_drivers\n", shared);
+		err = -EINVAL;
+	} else {
+		azlxnet_config_live = true;
+	}
 	mutex_unlock(&azlxnet_config_lock);
 	return err;
 }
@@ -240,6 +267,7 @@ static int azlxnet_param_drivers_set(const char *val,
 				     const struct kernel_param *kp)
 {
 	const struct azlxnet_drvlist *lists[AZLXNET_DRV_NLISTS] = {};
+	const struct nlattr *const attrs[AZLXNET_DRV_NLISTS] = {};
 	enum azlxnet_drvlist_id id = *(const int *)kp->arg;
 	struct netlink_ext_ack extack = {};
 	size_t len = strlen(val);
@@ -255,7 +283,11 @@ static int azlxnet_param_drivers_set(const char *val,
 		return err;
 	}
 	lists[id] = &list;
-	azlxnet_config_set(lists);
+	err = azlxnet_config_set_disjoint(lists, attrs, &extack);
+	if (err) {
+		pr_err("%s: %s\n", kp->name, extack._msg);
+		return err;
+	}
 	/* Before init (parameters given at load) there is nothing to rescan. */
 	azlxnet_nic_rescan();
 	return 0;

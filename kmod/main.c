@@ -16,6 +16,11 @@ static int __init azlxnet_init(void)
 {
 	int err;
 
+	/* First: a refused load must leave nothing registered. */
+	err = azlxnet_config_init();
+	if (err)
+		return err;
+
 	/*
 	 * No unregister exists for kfuncs: they go away with the module BTF.
 	 * Not fatal: the NIC model and the netlink family work without them,

@@ -203,7 +203,32 @@ for bad in "a,,b" "bad name" ",x" "x," "a,a" "$(printf 'v\xe9th')" "$(printf 'd%
 	fi
 	assert_eq "$(param synthetic_drivers)" "bonding" "after rejecting '$bad'"
 done
+# A driver is in one list only: a write that would put it in both is
+# refused (EINVAL, logged) and changes neither list.
+echo "dummy,veth" >$SYSMOD/parameters/vf_drivers || fail "writing vf_drivers"
+for w in "vf_drivers=mana,bonding" "synthetic_drivers=team,veth"; do
+	out=$( (echo "${w#*=}" >"$SYSMOD/parameters/${w%%=*}") 2>&1) &&
+		fail "sysfs accepted the overlapping $w"
+	assert_match "$out" "Invalid argument" "error of the overlapping $w"
+	assert_eq "$(param synthetic_drivers),$(param vf_drivers)" "bonding,dummy,veth" \
+		"lists after refusing $w"
+	dmesg | tail -n 5 | grep -q "azlxnet: ${w%%=*}: driver in both synthetic-drivers and vf-drivers" ||
+		fail "the refusal of $w was not logged"
+done
 rmmod $MOD || fail "rmmod"
+
+# At load the parameters are checked together, not one at a time against
+# the other's default: moving mana from one list to the other is valid...
+insmod "$ko" synthetic_drivers=mana vf_drivers=hv_netvsc || fail "insmod with the lists swapped"
+assert_eq "$(param synthetic_drivers),$(param vf_drivers)" "mana,hv_netvsc" "swapped lists"
+rmmod $MOD || fail "rmmod"
+# ... and a driver in both fails the load, with nothing left registered.
+if insmod "$ko" synthetic_drivers=dummy vf_drivers=veth,dummy 2>/dev/null; then
+	fail "insmod accepted dummy in both lists"
+fi
+[ ! -d $SYSMOD ] || fail "module present after a load refused for overlapping lists"
+dmesg | tail -n 5 | grep -q 'azlxnet: driver dummy is in both synthetic_drivers and vf_drivers' ||
+	fail "the refused overlapping load did not log the reason"
 
 # A bad value at load time fails the load and leaves nothing loaded.
 if insmod "$ko" vf_drivers="not/a/driver" 2>/dev/null; then
