@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Load and unload each module 50 times, with users in between:
+# Load and unload each module $CYCLES times (25; AZLXNET_LOAD_CYCLES
+# overrides), with users in between:
 #
 # azlxnet.ko, loaded with parameters: every load shows the parameters given
 # and finds the stand-in NIC pair (a bond over a dummy). An events listener
@@ -48,6 +49,7 @@ dmx_init
 trap cleanup EXIT
 [ -d /sys/fs/bpf ] && grep -q ' /sys/fs/bpf bpf ' /proc/mounts || skip "no bpffs on /sys/fs/bpf"
 [ -r /sys/kernel/btf/vmlinux ] || skip "kernel without BTF (no kfuncs)"
+CYCLES=${AZLXNET_LOAD_CYCLES:-25}
 
 # wait_for SECONDS CMD...: poll CMD every 50 ms; generous, since a slow
 # (debug, emulated, loaded) kernel only takes longer, it never fails faster.
@@ -98,7 +100,7 @@ ip link set $bond up || fail "bond up"
 B=$(ifindex $bond)
 V=$(ifindex $vf)
 
-for i in $(seq 1 50); do
+for i in $(seq 1 "$CYCLES"); do
 	synth="bonding,team$i"
 	vfdrv="dummy,veth,vf-$i"
 	insmod "$ko" synthetic_drivers="$synth" vf_drivers="$vfdrv" ||
@@ -146,7 +148,7 @@ for i in $(seq 1 50); do
 		"cycle #$i: listener's message"
 	assert_eq "$(wc -l <"$tmp/events")" 2 "cycle #$i: events"
 done
-echo "azlxnet: 50 load/unload cycles with a listener and a pinned kfunc program"
+echo "azlxnet: $CYCLES load/unload cycles with a listener and a pinned kfunc program"
 
 # dm-azlx: each load carries a table with I/O through it.
 dmko=$(modinfo -F filename dm-azlx) || fail "dm-azlx.ko is not installed"
@@ -155,7 +157,7 @@ dmx_loop loop 16
 len=$(dmx_sectors "$loop")
 dm=/dev/mapper/azlxt-u
 bytes=$((2 << 20))
-for i in $(seq 1 50); do
+for i in $(seq 1 "$CYCLES"); do
 	insmod "$dmko" || fail "insmod dm-azlx #$i"
 	assert_eq "$(cat $DMSYS/initstate)" live "load dm-azlx #$i initstate"
 	assert_eq "$(cat $DMSYS/refcnt)" 0 "load dm-azlx #$i refcnt"
@@ -175,7 +177,7 @@ for i in $(seq 1 50); do
 	rmmod $DMMOD || fail "rmmod dm-azlx #$i"
 	[ ! -d $DMSYS ] || fail "unload dm-azlx #$i: $DMSYS still exists"
 done
-echo "dm-azlx: 50 load/unload cycles with I/O through a table"
+echo "dm-azlx: $CYCLES load/unload cycles with I/O through a table"
 
 # Nothing is left behind.
 assert_eq "$(dmsetup ls)" "$dm0" "dm devices at the end"
