@@ -32,6 +32,9 @@
 #                        modprobe.d files (the azlxnet-dkms package's files)
 #   make uninstall       remove what the install targets installed (files in
 #                        /etc only when unchanged)
+#   make rpm             the azlxnet and azlxnet-dkms RPMs and the source RPM,
+#                        built with rpmbuild from scripts/package/azlxnet.spec,
+#                        in $(BUILD)/rpm (see Documentation/packaging.rst)
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
 
@@ -73,7 +76,7 @@ Q		:= $(if $(V),,@)
 
 .PHONY: all modules bpf tool layout-test selftests deps demo check check-debug check-host check-vm \
 	bench bench-net bench-disk storm install install-tool install-modules install-dkms \
-	install-modconf uninstall clean help FORCE
+	install-modconf uninstall rpm clean help FORCE
 
 all: modules bpf tool layout-test selftests
 
@@ -267,6 +270,9 @@ uninstall:
 			$(DESTDIR)/lib/modules/$$kver/extra/dm-azlx.ko; \
 		if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$kver/kernel ]; then depmod -a $$kver; fi; \
 	done
+
+rpm: deps
+	$(Q)scripts/package/build-rpm $(BUILD)/rpm
 
 clean:
 	rm -rf $(BUILD)
