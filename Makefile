@@ -35,6 +35,7 @@
 #   make rpm             the azlxnet and azlxnet-dkms RPMs and the source RPM,
 #                        built with rpmbuild from scripts/package/azlxnet.spec,
 #                        in $(BUILD)/rpm (see Documentation/packaging.rst)
+#   make deb             the same two packages as .debs, in $(BUILD)/deb
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
 
@@ -76,7 +77,7 @@ Q		:= $(if $(V),,@)
 
 .PHONY: all modules bpf tool layout-test selftests deps demo check check-debug check-host check-vm \
 	bench bench-net bench-disk storm install install-tool install-modules install-dkms \
-	install-modconf uninstall rpm clean help FORCE
+	install-modconf uninstall rpm deb clean help FORCE
 
 all: modules bpf tool layout-test selftests
 
@@ -273,6 +274,9 @@ uninstall:
 
 rpm: deps
 	$(Q)scripts/package/build-rpm $(BUILD)/rpm
+
+deb: deps tool bpf
+	$(Q)scripts/package/build-deb $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
