@@ -36,6 +36,10 @@
 #                        built with rpmbuild from scripts/package/azlxnet.spec,
 #                        in $(BUILD)/rpm (see Documentation/packaging.rst)
 #   make deb             the same two packages as .debs, in $(BUILD)/deb
+#   make check-package   build both, install the .debs on this machine, build
+#                        the modules with DKMS for 6.1 and 6.12, remove the
+#                        packages and check nothing is left (root; changes
+#                        this machine's package set)
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
 
@@ -77,7 +81,7 @@ Q		:= $(if $(V),,@)
 
 .PHONY: all modules bpf tool layout-test selftests deps demo check check-debug check-host check-vm \
 	bench bench-net bench-disk storm install install-tool install-modules install-dkms \
-	install-modconf uninstall rpm deb clean help FORCE
+	install-modconf uninstall rpm deb check-package clean help FORCE
 
 all: modules bpf tool layout-test selftests
 
@@ -277,6 +281,9 @@ rpm: deps
 
 deb: deps tool bpf
 	$(Q)scripts/package/build-deb $(BUILD)
+
+check-package: deps
+	$(Q)scripts/tests/package/run-install $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
