@@ -39,7 +39,10 @@
 #   make check-package   build both, install the .debs on this machine, build
 #                        the modules with DKMS for 6.1 and 6.12, remove the
 #                        packages and check nothing is left (root; changes
-#                        this machine's package set)
+#                        this machine's package set; make check does this
+#                        too), then load the DKMS-built modules in VMs and
+#                        run a NIC-model and a dm-azlx selftest on them
+#                        (~2 min more)
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
 
@@ -282,8 +285,10 @@ rpm: deps
 deb: deps tool bpf
 	$(Q)scripts/package/build-deb $(BUILD)
 
-check-package: deps
+# make check runs run-install (as root); the VM part (~2 min) only runs here.
+check-package: deps all
 	$(Q)scripts/tests/package/run-install $(BUILD)
+	$(Q)scripts/tests/package/vm-dkms $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
