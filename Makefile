@@ -20,8 +20,29 @@
 #   make storm           1000 VF revocations under a UDP stream, fast path and
 #                        stack path, in VMs on 6.1 and 6.12: the loss per
 #                        revocation (~17 min)
-#   make install         install the tool, its data files, BPF objects and
-#                        modules for $(KVER)
+#   make install         install the tool and what a node needs with it (BPF
+#                        objects, data files, man page, systemd units, bash
+#                        completion, the CNI plugin /opt/cni/bin/azlxnet,
+#                        an example /etc/azlxnet/azlxnet.conf) and the modules
+#                        for $(KVER) with their modules-load.d and modprobe.d
+#                        files; DESTDIR and PREFIX as usual; files in /etc
+#                        that exist are kept
+#   make install-tool    the tool's part alone (the azlxnet package's files)
+#   make install-dkms    module sources, dkms.conf, modules-load.d and
+#                        modprobe.d files (the azlxnet-dkms package's files)
+#   make uninstall       remove what the install targets installed (files in
+#                        /etc only when unchanged)
+#   make rpm             the azlxnet and azlxnet-dkms RPMs and the source RPM,
+#                        built with rpmbuild from scripts/package/azlxnet.spec,
+#                        in $(BUILD)/rpm (see Documentation/packaging.rst)
+#   make deb             the same two packages as .debs, in $(BUILD)/deb
+#   make check-package   build both, install the .debs on this machine, build
+#                        the modules with DKMS for 6.1 and 6.12, remove the
+#                        packages and check nothing is left (root; changes
+#                        this machine's package set; make check does this
+#                        too), then load the DKMS-built modules in VMs and
+#                        run a NIC-model and a dm-azlx selftest on them
+#                        (~2 min more)
 #
 # Out-of-tree kernel builds (Kbuild, dkms) do not use this file.
 
@@ -62,7 +83,8 @@ LT_BPF_SKELS	:= $(patsubst bpf/%.bpf.c,$(LT)/bpf/%.skel.h,$(BPF_SRCS))
 Q		:= $(if $(V),,@)
 
 .PHONY: all modules bpf tool layout-test selftests deps demo check check-debug check-host check-vm \
-	bench bench-net bench-disk storm install clean help FORCE
+	bench bench-net bench-disk storm install install-tool install-modules install-dkms \
+	install-modconf uninstall rpm deb check-package clean help FORCE
 
 all: modules bpf tool layout-test selftests
 
@@ -157,22 +179,116 @@ demo: deps all
 		--file Documentation/examples/azlxnet.conf:/etc/modprobe.d/azlxnet.conf \
 		-- /usr/share/azlxnet/demo.sh
 
+# Installation. The packages (scripts/package/) are made from install-tool
+# (azlxnet) and install-dkms (azlxnet-dkms); make install puts built modules
+# where install-dkms puts their sources. scripts/tests/package checks the
+# file lists against the packages'.
 PREFIX		?= /usr
 DESTDIR		?=
+SBINDIR		?= $(PREFIX)/sbin
+AZ_LIBDIR	?= $(PREFIX)/lib/azlxnet
+AZ_DATADIR	?= $(PREFIX)/share/azlxnet
+MANDIR		?= $(PREFIX)/share/man
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR	?= /etc
+CNIBINDIR	?= /opt/cni/bin
+DKMSSRCDIR	?= $(PREFIX)/src/azlxnet-$(AZLXNET_VERSION)
 
-install: all
-	install -D -m 0755 $(BUILD)/tools/azlxnet $(DESTDIR)$(PREFIX)/sbin/azlxnet
-	install -d $(DESTDIR)$(PREFIX)/lib/azlxnet/bpf
-	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/azlxnet/bpf/
-	install -d $(DESTDIR)$(PREFIX)/share/azlxnet
-	install -m 0644 tools/azlxnet/data/*.tsv $(DESTDIR)$(PREFIX)/share/azlxnet/
-	install -d $(DESTDIR)$(PREFIX)/share/man/man8
-	rst2man Documentation/azlxnet.8.rst >$(DESTDIR)$(PREFIX)/share/man/man8/azlxnet.8
+UNITS		:= $(wildcard tools/azlxnet/systemd/*.service)
+DKMS_SRCS	:= dkms.conf Kbuild kmod/Kbuild $(wildcard kmod/*.c kmod/*.h) \
+		   $(wildcard kmod/include/uapi/linux/*.h)
+# Files in /etc: SOURCE:TARGET
+TOOL_CONF	:= tools/azlxnet/conf/azlxnet.conf:$(SYSCONFDIR)/azlxnet/azlxnet.conf
+MOD_CONF	:= tools/azlxnet/conf/modules-load.conf:$(SYSCONFDIR)/modules-load.d/azlxnet.conf \
+		   tools/azlxnet/conf/modprobe.conf:$(SYSCONFDIR)/modprobe.d/azlxnet.conf
+
+# install_conf SOURCE:TARGET...: install each, but never over an existing file
+define install_conf
+	$(Q)for c in $(1); do \
+		src=$${c%%:*} dst=$(DESTDIR)$${c#*:}; \
+		if [ -e "$$dst" ] || [ -L "$$dst" ]; then \
+			echo "  KEEP    $$dst (exists; the new one is $$src)"; \
+		else \
+			install -D -m 0644 "$$src" "$$dst" || exit 1; \
+		fi; \
+	done
+endef
+
+# uninstall_conf SOURCE:TARGET...: remove each that is unchanged
+define uninstall_conf
+	$(Q)for c in $(1); do \
+		src=$${c%%:*} dst=$(DESTDIR)$${c#*:}; \
+		if [ -e "$$dst" ] && ! cmp -s "$$src" "$$dst"; then \
+			echo "  KEEP    $$dst (changed)"; \
+		else \
+			rm -f "$$dst"; \
+		fi; \
+	done
+endef
+
+install: install-tool install-modules
+
+# The CNI plugin is a link to the tool: the tool is a CNI plugin when
+# CNI_COMMAND is set and it has no argument (tools/azlxnet/main.c), and a
+# runtime runs its plugins by type from CNI_PATH (/opt/cni/bin).
+install-tool: tool bpf
+	install -D -m 0755 $(BUILD)/tools/azlxnet $(DESTDIR)$(SBINDIR)/azlxnet
+	install -d $(DESTDIR)$(AZ_LIBDIR)/bpf
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(AZ_LIBDIR)/bpf/
+	install -d $(DESTDIR)$(AZ_DATADIR)
+	install -m 0644 tools/azlxnet/data/*.tsv $(DESTDIR)$(AZ_DATADIR)/
+	install -d $(DESTDIR)$(MANDIR)/man8
+	rst2man Documentation/azlxnet.8.rst | gzip -9n >$(DESTDIR)$(MANDIR)/man8/azlxnet.8.gz
+	install -d $(DESTDIR)$(UNITDIR)
+	$(Q)for u in $(UNITS); do \
+		sed 's,/usr/sbin/azlxnet,$(SBINDIR)/azlxnet,' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	install -D -m 0644 tools/azlxnet/completion/azlxnet.bash $(DESTDIR)$(BASHCOMPDIR)/azlxnet
+	install -d $(DESTDIR)$(CNIBINDIR)
+	ln -sfnr $(DESTDIR)$(SBINDIR)/azlxnet $(DESTDIR)$(CNIBINDIR)/azlxnet
+	$(call install_conf,$(TOOL_CONF))
+
+install-modconf:
+	$(call install_conf,$(MOD_CONF))
+
+install-modules: modules install-modconf
 	$(Q)for t in $(TARGETS); do \
 		kver=$$(scripts/fetch-kernel --print-abi $$t 2>/dev/null || echo $$t); \
 		install -D -m 0644 -t $(DESTDIR)/lib/modules/$$kver/extra $(BUILD)/$$kver/kmod/*.ko || exit 1; \
 		if [ -z "$(DESTDIR)" ]; then depmod -a $$kver; fi; \
 	done
+
+install-dkms: install-modconf
+	$(Q)for f in $(DKMS_SRCS); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMSSRCDIR)/$$f || exit 1; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/azlxnet $(DESTDIR)$(CNIBINDIR)/azlxnet
+	rm -rf $(DESTDIR)$(AZ_LIBDIR) $(DESTDIR)$(AZ_DATADIR) $(DESTDIR)$(DKMSSRCDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man8/azlxnet.8.gz $(DESTDIR)$(BASHCOMPDIR)/azlxnet
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	$(call uninstall_conf,$(TOOL_CONF) $(MOD_CONF))
+	-$(Q)rmdir $(DESTDIR)$(SYSCONFDIR)/azlxnet 2>/dev/null
+	$(Q)for t in $(TARGETS); do \
+		kver=$$(scripts/fetch-kernel --print-abi $$t 2>/dev/null || echo $$t); \
+		rm -f $(DESTDIR)/lib/modules/$$kver/extra/azlxnet.ko \
+			$(DESTDIR)/lib/modules/$$kver/extra/dm-azlx.ko; \
+		if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$kver/kernel ]; then depmod -a $$kver; fi; \
+	done
+
+rpm: deps
+	$(Q)scripts/package/build-rpm $(BUILD)/rpm
+
+deb: deps tool bpf
+	$(Q)scripts/package/build-deb $(BUILD)
+
+# make check runs run-install (as root); the VM part (~2 min) only runs here.
+check-package: deps all
+	$(Q)scripts/tests/package/run-install $(BUILD)
+	$(Q)scripts/tests/package/vm-dkms $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
