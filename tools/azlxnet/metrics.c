@@ -286,8 +286,8 @@ void azlx_metrics_nics(struct azlx_prom *p, const struct azlx_nic_list *l)
 	}
 
 	azlx_prom_family(p, "azlxnet_nic_slow_path_seconds_total", "counter",
-			 "time the NIC sent through the synthetic path while it had a VF "
-			 "(VF down or leaving)");
+			 "time without a usable VF (absent or down) since the module began "
+			 "tracking the NIC: traffic on the slower synthetic path");
 	for (i = 0; i < l->n; i++) {
 		const struct azlx_nic *nic = &l->v[i];
 
@@ -298,7 +298,8 @@ void azlx_metrics_nics(struct azlx_prom *p, const struct azlx_nic_list *l)
 	}
 
 	azlx_prom_family(p, "azlxnet_nic_last_slow_path_seconds", "gauge",
-			 "length of the last stretch on the synthetic path");
+			 "length of the latest period without a usable VF (still going on "
+			 "if the VF is not up)");
 	for (i = 0; i < l->n; i++) {
 		const struct azlx_nic *nic = &l->v[i];
 
@@ -967,7 +968,7 @@ static enum MHD_Result azlx_http_handle(void *cls, struct MHD_Connection *c, con
 /* Serves /metrics on @ss until SIGINT or SIGTERM. */
 static int azlx_metrics_serve(const struct sockaddr_storage *ss, const char *arg)
 {
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	struct MHD_Daemon *d;
 	sigset_t set;
 	int sig;
