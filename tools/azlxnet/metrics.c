@@ -6,6 +6,7 @@
  * durations are seconds, written exactly from nanoseconds.
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -898,6 +899,53 @@ err_addr:
 	return -EINVAL;
 }
 
+/*
+ * The libmicrohttpd functions used, from dlopen(): only --listen needs the
+ * library (and the TLS libraries it links), not every run of the tool.
+ */
+static struct {
+	struct MHD_Daemon	*(*start_daemon)(unsigned int flags, uint16_t port,
+						 MHD_AcceptPolicyCallback apc, void *apc_cls,
+						 MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+	void			(*stop_daemon)(struct MHD_Daemon *d);
+	struct MHD_Response	*(*create_response_from_buffer)(size_t size, void *buffer,
+								enum MHD_ResponseMemoryMode mode);
+	enum MHD_Result		(*add_response_header)(struct MHD_Response *r,
+						       const char *header, const char *content);
+	enum MHD_Result		(*queue_response)(struct MHD_Connection *c, unsigned int status,
+						  struct MHD_Response *r);
+	void			(*destroy_response)(struct MHD_Response *r);
+} azlx_mhd;
+
+static int azlx_mhd_load(char *err, size_t err_len)
+{
+	static const char *const names[] = {
+		"MHD_start_daemon", "MHD_stop_daemon", "MHD_create_response_from_buffer",
+		"MHD_add_response_header", "MHD_queue_response", "MHD_destroy_response",
+	};
+	void **slots = (void **)&azlx_mhd;
+	void *lib;
+	size_t i;
+
+	_Static_assert(sizeof(azlx_mhd) == sizeof(names) / sizeof(names[0]) * sizeof(void *),
+		       "one name per libmicrohttpd function");
+	lib = dlopen(AZLX_MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(err, err_len, "cannot load libmicrohttpd: %s", dlerror());
+		return -ENOENT;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		slots[i] = dlsym(lib, names[i]);
+		if (!slots[i]) {
+			snprintf(err, err_len, "libmicrohttpd has no %s", names[i]);
+			memset(&azlx_mhd, 0, sizeof(azlx_mhd));
+			dlclose(lib);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 /* A response of @status with @text, closing the connection after it */
 static enum MHD_Result azlx_http_reply(struct MHD_Connection *c, unsigned int status,
 				       const char *text, const char *allow)
@@ -905,14 +953,14 @@ static enum MHD_Result azlx_http_reply(struct MHD_Connection *c, unsigned int st
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	r = azlx_mhd.create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	azlx_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		azlx_mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = azlx_mhd.queue_response(c, status, r);
+	azlx_mhd.destroy_response(r);
 	return ret;
 }
 
@@ -954,14 +1002,14 @@ static enum MHD_Result azlx_http_handle(void *cls, struct MHD_Connection *c, con
 	if (!buf)
 		return azlx_http_reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n",
 				       NULL);
-	r = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	r = azlx_mhd.create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(buf);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, AZLX_PROM_CONTENT_TYPE);
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	azlx_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, AZLX_PROM_CONTENT_TYPE);
+	ret = azlx_mhd.queue_response(c, MHD_HTTP_OK, r);
+	azlx_mhd.destroy_response(r);
 	return ret;
 }
 
@@ -970,9 +1018,12 @@ static int azlx_metrics_serve(const struct sockaddr_storage *ss, const char *arg
 {
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	struct MHD_Daemon *d;
+	char err[256];
 	sigset_t set;
 	int sig;
 
+	if (azlx_mhd_load(err, sizeof(err)))
+		return azlx_error(AZLX_EXIT_ERR, "--listen: %s", err);
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* the signals go to sigwait() below, not to the server's thread */
@@ -983,7 +1034,7 @@ static int azlx_metrics_serve(const struct sockaddr_storage *ss, const char *arg
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	d = MHD_start_daemon(flags, 0, NULL, NULL, azlx_http_handle, NULL,
+	d = azlx_mhd.start_daemon(flags, 0, NULL, NULL, azlx_http_handle, NULL,
 			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
 			     /* bounded: a request's headers fit in 16 KiB or get 431 */
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
@@ -998,7 +1049,7 @@ static int azlx_metrics_serve(const struct sockaddr_storage *ss, const char *arg
 	}
 	azlx_note("serving /metrics on %s", arg);
 	sigwait(&set, &sig);
-	MHD_stop_daemon(d);
+	azlx_mhd.stop_daemon(d);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	return AZLX_EXIT_OK;
 }

@@ -23,6 +23,8 @@ struct azlx_disktel_snap;
 struct azlx_record;
 
 #define AZLX_PROM_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+/* The library --listen loads (libmicrohttpd, Debian's libmicrohttpd12) */
+#define AZLX_MHD_SONAME		"libmicrohttpd.so.12"
 /* The file a --textfile run writes in its directory */
 #define AZLX_PROM_TEXTFILE	"azlxnet.prom"
 /* Pods with series of their own; the others are summed into pod="_other" */
