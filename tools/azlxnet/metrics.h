@@ -4,7 +4,7 @@
  * format (version 0.0.4), on stdout, in a node_exporter textfile, or served
  * over HTTP (Documentation/metrics.rst lists the metrics).
  *
- * The writer (azlx_prom_*) and the renderers of each source are pure: the
+ * The renderers of each source are pure, as is the writer (prom.h): the
  * host tests feed them values and read the text back.
  */
 #ifndef __AZLXNET_METRICS_H
@@ -16,13 +16,14 @@
 
 #include <linux/types.h>
 
+#include "prom.h"
+
 struct azlx_nic_list;
 struct azlx_pod_row;
 struct azlx_pacer;
 struct azlx_disktel_snap;
 struct azlx_record;
 
-#define AZLX_PROM_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 /* The library --listen loads (libmicrohttpd, Debian's libmicrohttpd12) */
 #define AZLX_MHD_SONAME		"libmicrohttpd.so.12"
 /* The file a --textfile run writes in its directory */
@@ -53,45 +54,6 @@ extern struct azlx_metrics_opts azlx_metrics_opts;
 void azlx_metrics_set_opt(int opt, const char *arg, const char *name);
 
 int azlx_do_metrics(int argc, char **argv);
-
-/* ---- the writer ------------------------------------------------------------ */
-
-/*
- * Label sets are NULL-terminated arrays of name, value pairs:
- * (const char *[]){ "disk", "sdb", "op", "read", NULL }.
- */
-struct azlx_prom {
-	FILE	*fp;
-};
-
-/*
- * @s as a label value: backslash, double quote and line feed escaped, bytes
- * that are not UTF-8 replaced by U+FFFD.
- */
-void azlx_prom_escape(FILE *fp, const char *s);
-
-/* The "# HELP" (escaped) and "# TYPE" lines of family @name. */
-void azlx_prom_family(struct azlx_prom *p, const char *name, const char *type,
-		      const char *help);
-
-/* One sample: name{labels} value */
-void azlx_prom_u64(struct azlx_prom *p, const char *name, const char *const *labels,
-		   unsigned long long v);
-void azlx_prom_s64(struct azlx_prom *p, const char *name, const char *const *labels,
-		   long long v);
-/* @ns nanoseconds as seconds, exactly ("0.000001500") */
-void azlx_prom_ns(struct azlx_prom *p, const char *name, const char *const *labels,
-		  unsigned long long ns);
-
-/*
- * The samples of one histogram of family @name: @n buckets, bucket i
- * counting the observations up to @le_us[i] microseconds and above the
- * previous bound, the last one (whose bound is not read) everything above:
- * cumulative name_bucket{le="..."} lines in seconds ending with "+Inf",
- * then name_sum (@sum_ns in seconds) and name_count.
- */
-void azlx_prom_histogram(struct azlx_prom *p, const char *name, const char *const *labels,
-			 const __u64 *counts, const __u64 *le_us, size_t n, __u64 sum_ns);
 
 /* ---- the sources ------------------------------------------------------------ */
 
