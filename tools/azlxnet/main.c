@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "cni.h"
 #include "disk.h"
+#include "metrics.h"
 #include "pod.h"
 #include "print.h"
 #include "tune/tune.h"
@@ -24,8 +25,8 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | disk | fastpath | module | monitor | nic | pod |\n"
-		"                   status | tune | version }\n"
+		"where  OBJECT := { config | disk | fastpath | metrics | module | monitor |\n"
+		"                   nic | pod | status | tune | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor, disk top) }\n");
 	return AZLX_EXIT_OK;
@@ -50,6 +51,7 @@ static const struct azlx_cmd azlx_objects[] = {
 	{ "detect",	azlx_do_detect },
 	{ "disk",	azlx_do_disk },
 	{ "fastpath",	azlx_do_fastpath },
+	{ "metrics",	azlx_do_metrics },
 	{ "help",	azlx_do_help },
 	{ "module",	azlx_do_module },
 	{ "monitor",	azlx_do_monitor },
@@ -72,6 +74,7 @@ static const struct option azlx_long_opts[] = {
 	AZLX_TUNE_LONG_OPTS,
 	AZLX_POD_LONG_OPTS,
 	AZLX_DISK_LONG_OPTS,
+	AZLX_METRICS_LONG_OPTS,
 	{ NULL,		0,		NULL,	0 },
 };
 
@@ -134,6 +137,9 @@ int main(int argc, char **argv)
 		case AZLX_OPT_DISK_FIRST ... AZLX_OPT_DISK_LAST:
 			azlx_disk_set_opt(opt, optarg, argv[optind - (optarg ? 2 : 1)]);
 			break;
+		case AZLX_OPT_METRICS_FIRST ... AZLX_OPT_METRICS_LAST:
+			azlx_metrics_set_opt(opt, optarg, argv[optind - (optarg ? 2 : 1)]);
+			break;
 		case ':':
 			azlx_print_init(stdout, azlx_opts.json, azlx_opts.pretty);
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" needs an argument",
@@ -176,6 +182,9 @@ int main(int argc, char **argv)
 		if (azlx_disk_opts.given && obj->fn != azlx_do_disk)
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is only for \"disk\"",
 					  azlx_disk_opts.given);
+		if (azlx_metrics_opts.given && obj->fn != azlx_do_metrics)
+			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is only for \"metrics\"",
+					  azlx_metrics_opts.given);
 		if (azlx_pod_opts.given && obj->fn != azlx_do_pod)
 			return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is only for \"pod\"",
 					  azlx_pod_opts.given);

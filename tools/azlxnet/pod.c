@@ -816,14 +816,47 @@ static int azlx_pod_del_cmd(int argc, char **argv)
 	return AZLX_EXIT_OK;
 }
 
-static int azlx_pod_show(int argc, char **argv)
+int azlx_pod_rows_read(struct azlx_pod_row **rows, struct azlx_err *e)
 {
-	struct azlx_pod_row *rows = NULL;
-	struct azlx_err e = { 0 };
 	struct azlx_ep_list eps;
 	struct azlx_dp dp;
 	int n = 0, i, err;
 	__u32 slot;
+
+	*rows = NULL;
+	azlx_dp_init(&dp);
+	err = azlx_dp_maps_get(&dp, e);
+	if (!err)
+		err = azlx_dp_endpoints(&dp, &eps, e);
+	if (!err && dp.ep4_fd >= 0) {
+		n = azlx_pod_rows_build(eps.v, eps.n, rows);
+		azlx_ep_list_free(&eps);
+		if (n < 0)
+			err = azlx_fail(e, ENOMEM, "out of memory");
+	}
+	for (i = 0; !err && i < n; i++) {
+		azlx_host_link_exists((*rows)[i].host_ifindex, (*rows)[i].host_ifname);
+		err = azlx_dp_host_get(&dp, (*rows)[i].host_ifindex, &slot);
+		if (!err)
+			err = azlx_dp_stats(&dp, slot, &(*rows)[i].stats, e);
+		(*rows)[i].has_stats = !err;
+		if (err == -ENOENT)
+			err = 0;
+	}
+	azlx_dp_close(&dp);
+	if (err) {
+		free(*rows);
+		*rows = NULL;
+		return err;
+	}
+	return n;
+}
+
+static int azlx_pod_show(int argc, char **argv)
+{
+	struct azlx_pod_row *rows = NULL;
+	struct azlx_err e = { 0 };
+	int n, i;
 
 	if (argc && azlx_is_help(argv[0]))
 		return azlx_pod_help(0, NULL);
@@ -834,32 +867,11 @@ static int azlx_pod_show(int argc, char **argv)
 		return azlx_error(AZLX_EXIT_USAGE, "\"pod show\" takes no option: \"%s\"",
 				  azlx_pod_opts.given);
 
-	azlx_dp_init(&dp);
-	err = azlx_dp_maps_get(&dp, &e);
-	if (err == -ENOENT)
-		err = 0;	/* no state: no pod */
-	else if (!err)
-		err = azlx_dp_endpoints(&dp, &eps, &e);
-	if (!err && dp.ep4_fd >= 0) {
-		n = azlx_pod_rows_build(eps.v, eps.n, &rows);
-		azlx_ep_list_free(&eps);
-		if (n < 0)
-			err = azlx_fail(&e, ENOMEM, "out of memory");
-	}
-	for (i = 0; !err && i < n; i++) {
-		azlx_host_link_exists(rows[i].host_ifindex, rows[i].host_ifname);
-		err = azlx_dp_host_get(&dp, rows[i].host_ifindex, &slot);
-		if (!err)
-			err = azlx_dp_stats(&dp, slot, &rows[i].stats, &e);
-		rows[i].has_stats = !err;
-		if (err == -ENOENT)
-			err = 0;
-	}
-	azlx_dp_close(&dp);
-	if (err) {
-		free(rows);
+	n = azlx_pod_rows_read(&rows, &e);
+	if (n == -ENOENT)
+		n = 0;	/* no state: no pod */
+	else if (n < 0)
 		return azlx_pod_report(&e);
-	}
 
 	azlx_print_open_array(NULL);
 	for (i = 0; i < n; i++)

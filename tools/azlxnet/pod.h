@@ -81,6 +81,13 @@ const char *azlx_drop_reason_name(unsigned int i);
  */
 void azlx_pod_row_print(const struct azlx_pod_row *r, bool counters);
 
+/*
+ * The pods on the fast path, as "pod show" lists them: rows with their
+ * names and counters in *@rows (to free). Returns their number, -ENOENT
+ * when there is no fast path state, or another negative errno (in @e).
+ */
+int azlx_pod_rows_read(struct azlx_pod_row **rows, struct azlx_err *e);
+
 /* What to add, check or remove. */
 struct azlx_pod_req {
 	const char		*netns;

@@ -228,6 +228,113 @@ test_config_not_loaded() {
 	expect_rc 3
 }
 
+# metrics: an absent source is a gauge at 0, never an error
+test_metrics_not_loaded() {
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	run metrics
+	expect_rc 0
+	expect_eq "$err" ""
+	expect_has "$out" '# TYPE azlxnet_source_up gauge'
+	expect_has "$out" 'azlxnet_source_up{source="nic"} 0'
+	expect_eq "$(grep -c '^azlxnet_source_up{' <<<"$out")" 5
+	expect_eq "$(grep -c '^azlxnet_nic_' <<<"$out")" 0
+	if command -v promtool >/dev/null; then
+		promtool check metrics <<<"$out" || fail "promtool check metrics"
+	fi
+	# prefix matching: "me" is metrics
+	run me
+	expect_rc 0
+	expect_has "$out" 'azlxnet_build_info{version="'"$VERSION"'"} 1'
+}
+
+test_metrics_usage() {
+	run metrics sideways
+	expect_rc 2
+	expect_eq "$err" 'Error: "metrics" takes no argument: "sideways"'
+	run -j metrics
+	expect_rc 2
+	jq_eq .error '"\"metrics\" writes Prometheus text, not JSON: no -j"'
+	run metrics --textfile "$tmp" --listen 9400
+	expect_rc 2
+	expect_eq "$err" "Error: --textfile and --listen exclude each other"
+	for a in 0 65536 x :9400 localhost:9400 127.0.0.1: '[::1]' ::1:9400; do
+		run metrics --listen "$a"
+		expect_rc 2
+		expect_has "$err" "Error: --listen: invalid"
+	done
+	run nic show --listen 9400
+	expect_rc 2
+	expect_eq "$err" 'Error: option "--listen" is only for "metrics"'
+	run metrics --textfile
+	expect_rc 2
+	run metrics help
+	expect_rc 0
+	expect_has "$out" "Usage: azlxnet metrics [ --textfile DIR | --listen [ ADDR: ]PORT ]"
+}
+
+test_metrics_textfile() {
+	mkdir "$tmp/tf"
+	run metrics --textfile "$tmp/tf"
+	expect_rc 0
+	expect_eq "$out" ""
+	expect_eq "$(ls -A "$tmp/tf")" azlxnet.prom
+	expect_eq "$(stat -c %a "$tmp/tf/azlxnet.prom")" 644
+	expect_has "$(cat "$tmp/tf/azlxnet.prom")" 'azlxnet_source_up{source="nic"}'
+	# again: replaced, nothing else left
+	run metrics --textfile "$tmp/tf"
+	expect_rc 0
+	expect_eq "$(ls -A "$tmp/tf")" azlxnet.prom
+	run metrics --textfile "$tmp/missing"
+	expect_rc 1
+	expect_has "$err" "Error: $tmp/missing: No such file or directory"
+}
+
+# http PORT METHOD PATH: the server's whole answer (run it in a subshell)
+metrics_http() {
+	# a server that closes before the request is sent: EPIPE, not SIGPIPE
+	trap '' PIPE
+	exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+	printf '%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$2" "$3" >&3
+	timeout 10 cat <&3
+	exec 3<&-
+}
+
+test_metrics_listen() {
+	local port=$((20000 + $$ % 20000)) pid i r
+
+	"$AZ" metrics --listen "$port" 2>"$tmp/listen.err" &
+	pid=$!
+	for i in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		kill -0 $pid 2>/dev/null || { cat "$tmp/listen.err"; fail "metrics --listen exited"; }
+		sleep 0.1
+	done
+	r=$(metrics_http "$port" GET /metrics) || fail "GET /metrics: no answer"
+	expect_has "$(head -n 1 <<<"$r")" "HTTP/1.1 200"
+	expect_has "$r" "Content-Type: text/plain; version=0.0.4; charset=utf-8"
+	expect_has "$r" 'azlxnet_source_up{source="nic"}'
+	r=$(metrics_http "$port" GET /metrics/x) || fail "GET /metrics/x: no answer"
+	expect_has "$(head -n 1 <<<"$r")" "HTTP/1.1 404"
+	r=$(metrics_http "$port" DELETE /metrics) || fail "DELETE /metrics: no answer"
+	expect_has "$(head -n 1 <<<"$r")" "HTTP/1.1 405"
+	expect_has "$r" "Allow: GET, HEAD"
+	r=$(metrics_http "$port" HEAD /metrics) || fail "HEAD /metrics: no answer"
+	expect_has "$(head -n 1 <<<"$r")" "HTTP/1.1 200"
+	# a request line past the memory limit is refused, the server lives on
+	r=$(metrics_http "$port" GET "/$(printf 'a%.0s' $(seq 1 20000))" 2>/dev/null || true)
+	case "$r" in
+	"" | "HTTP/1.1 4"*) ;;	# refused, or the connection closed while it was sent
+	*) fail "a 20000-byte request line: $(head -n 1 <<<"$r")" ;;
+	esac
+	r=$(metrics_http "$port" GET /metrics) || fail "GET /metrics: no answer"
+	expect_has "$(head -n 1 <<<"$r")" "HTTP/1.1 200"
+	kill $pid
+	i=0
+	wait $pid || i=$?
+	expect_eq "$i" 0
+	expect_eq "$(cat "$tmp/listen.err")" "Note: serving /metrics on $port"
+}
+
 test_nic_not_loaded() {
 	real_module_loaded && skip "azlxnet is loaded on this host"
 	run nic show
@@ -317,7 +424,7 @@ test_monitor_usage() {
 	# "m" could be module or monitor
 	run m
 	expect_rc 2
-	expect_eq "$err" 'Error: ambiguous object "m" for "azlxnet": module, monitor'
+	expect_eq "$err" 'Error: ambiguous object "m" for "azlxnet": metrics, module, monitor'
 }
 
 test_config_set_usage() {
@@ -505,6 +612,10 @@ TESTS=(
 	status_not_loaded_json
 	config_not_loaded
 	nic_not_loaded
+	metrics_not_loaded
+	metrics_usage
+	metrics_textfile
+	metrics_listen
 	nic_show_no_such_device
 	nic_show_usage
 	monitor_not_loaded

@@ -27,9 +27,12 @@ extern const size_t azlx_nic_ntests;
 /* Those of tests/unit-pod.c, after them. */
 extern const struct azlx_test azlx_pod_tests[];
 extern const size_t azlx_pod_ntests;
-/* Those of tests/unit-disktel.c, last. */
+/* Those of tests/unit-disktel.c, after them. */
 extern const struct azlx_test azlx_disktel_tests[];
 extern const size_t azlx_disktel_ntests;
+/* Those of tests/unit-metrics.c, last. */
+extern const struct azlx_test azlx_metrics_tests[];
+extern const size_t azlx_metrics_ntests;
 
 /* Fails the running test (its process) with a diagnostic. */
 #define CHECK(cond)							\

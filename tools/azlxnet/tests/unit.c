@@ -738,19 +738,30 @@ static const struct azlx_test tests[] = {
 
 int main(void)
 {
-	size_t n = sizeof(tests) / sizeof(tests[0]);
+	const struct {
+		const struct azlx_test	*v;
+		size_t			n;
+	} suites[] = {
+		{ tests, sizeof(tests) / sizeof(tests[0]) },
+		/* tests/unit-nic.c, unit-pod.c, unit-disktel.c and unit-metrics.c */
+		{ azlx_nic_tests, azlx_nic_ntests },
+		{ azlx_pod_tests, azlx_pod_ntests },
+		{ azlx_disktel_tests, azlx_disktel_ntests },
+		{ azlx_metrics_tests, azlx_metrics_ntests },
+	};
 	struct azlx_test *all;
+	size_t n = 0, i;
 	int ret;
 
-	/* tests/unit-nic.c, unit-pod.c and unit-disktel.c add their own */
-	all = calloc(n + azlx_nic_ntests + azlx_pod_ntests + azlx_disktel_ntests, sizeof(*all));
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		n += suites[i].n;
+	all = calloc(n, sizeof(*all));
 	CHECK(all);
-	memcpy(all, tests, sizeof(tests));
-	memcpy(all + n, azlx_nic_tests, azlx_nic_ntests * sizeof(*all));
-	memcpy(all + n + azlx_nic_ntests, azlx_pod_tests, azlx_pod_ntests * sizeof(*all));
-	memcpy(all + n + azlx_nic_ntests + azlx_pod_ntests, azlx_disktel_tests,
-	       azlx_disktel_ntests * sizeof(*all));
-	ret = azlx_tap_run(all, n + azlx_nic_ntests + azlx_pod_ntests + azlx_disktel_ntests);
+	for (n = 0, i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		memcpy(all + n, suites[i].v, suites[i].n * sizeof(*all));
+		n += suites[i].n;
+	}
+	ret = azlx_tap_run(all, n);
 	free(all);
 	return ret;
 }

@@ -328,6 +328,31 @@ static int azlx_tune_revert(void)
 	return AZLX_EXIT_OK;
 }
 
+int azlx_record_drifted(const struct azlx_record *r)
+{
+	int i, drifted = 0;
+
+	for (i = 0; i < r->n; i++)
+		drifted += !r->v[i].holds;
+	return drifted;
+}
+
+int azlx_tune_record(struct azlx_record *r)
+{
+	struct azlx_state_ctx st;
+	char dir[PATH_MAX];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = azlx_tune_root();
+	if (ret)
+		return ret;
+	if (azlx_state_dir(dir, sizeof(dir)))
+		return azlx_error(AZLX_EXIT_ERR, "state directory name too long");
+	azlx_state_at(&st, dir, azlx_state_in_root());
+	return azlx_record_read(&st, r);
+}
+
 /* show: what was applied, and whether each value still holds (drift). */
 static int azlx_tune_show(void)
 {
@@ -355,8 +380,8 @@ static int azlx_tune_show(void)
 		W(w_new, azlx_value_text(v, v->new, b1, sizeof(b1)));
 		W(w_now, azlx_now_text(v, b1, sizeof(b1)));
 #undef W
-		drifted += !v->holds;
 	}
+	drifted = azlx_record_drifted(&r);
 	if (w_prior > 24)
 		w_prior = 24;
 	if (w_new > 24)

@@ -76,6 +76,17 @@ extern struct azlx_tune_opts azlx_tune_opts;
 /* Records option @opt (AZLX_OPT_*); @name as typed. */
 void azlx_tune_set_opt(int opt, const char *arg, const char *name);
 
+struct azlx_record;
+
+/*
+ * What "tune show" reads: the state of tune apply (in its directory, under
+ * --root) and each recorded value now, into @r (azlx_record_free()). An
+ * exit code (printed).
+ */
+int azlx_tune_record(struct azlx_record *r);
+/* How many values of @r no longer hold what apply wrote: the drift. */
+int azlx_record_drifted(const struct azlx_record *r);
+
 /* azlxnet tune { plan | apply | revert | show | detect } */
 int azlx_do_tune(int argc, char **argv);
 /* azlxnet revert and detect: the spellings before "tune revert" and "tune detect" */
