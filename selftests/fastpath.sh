@@ -153,7 +153,9 @@ assert_eq "$(kfunc_tx "$(ifindex up0)")" "$(ifindex vf0)" "the VF carries traffi
 azlxnet pod del --netns azp1 --ifname eth0 || fail "pod del azp1"
 stack_lost=$(stream_loss "stack path")
 echo "lost: fast path $fp_lost, stack path $stack_lost"
-[ "$fp_lost" -le $((stack_lost + 4)) ] ||
+# 4 datagrams of slack, times AZLXNET_TIMEOUT_SCALE: on the debug kernel
+# under load the two runs' losses vary by more (13 against 6 once)
+[ "$fp_lost" -le $((stack_lost + 4 * ${AZLXNET_TIMEOUT_SCALE:-1})) ] ||
 	fail "the fast path lost $fp_lost datagrams, the stack path $stack_lost"
 azlxnet pod add --netns azp1 --ifname eth0 --ip 10.0.1.2,fd00:1::2 || fail "pod re-add"
 

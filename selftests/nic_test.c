@@ -7,7 +7,9 @@
  *       program run with BPF_PROG_TEST_RUN in this network namespace
  *   nic_test tx-after IFINDEX CMD [ARG...]
  *       load the probe, run CMD (it must exit with status 0), then at once
- *       print what bpf_azlxnet_tx_ifindex(IFINDEX) returns
+ *       print what bpf_azlxnet_tx_ifindex(IFINDEX) returns, then (a
+ *       nic-get right after, in the same process) the vf-state the NIC
+ *       model holds for IFINDEX: "KFUNC absent|down|up"
  *   nic_test tx-loop SECONDS IFINDEX ALLOWED...
  *       call it for SECONDS; fail on any answer not in ALLOWED
  *   nic_test dump-loop SECONDS
@@ -111,16 +113,46 @@ static void run_cmd(char **argv)
 	      status);
 }
 
+/* The NIC model's vf-state of @ifindex, from nic-get. */
+static const char *model_state(int fd, int family, unsigned int ifindex)
+{
+	static const char *const names[] = {
+		[AZLXNET_VF_STATE_ABSENT] = "absent",
+		[AZLXNET_VF_STATE_DOWN] = "down",
+		[AZLXNET_VF_STATE_UP] = "up",
+	};
+	const struct nlattr *a;
+	struct nlt_reply r;
+	struct nlt_msg m;
+	uint32_t v;
+
+	nlt_genl_start(&m, family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
+	nlt_put(&m, AZLXNET_A_NIC_IFINDEX, &ifindex, sizeof(ifindex));
+	CHECK(!nlt_txrx(fd, &m, &r), "nic-get %u: %s (%s)", ifindex, strerror(-r.err),
+	      r.extack);
+	a = nlt_attr(&r, AZLXNET_A_NIC_VF_STATE);
+	CHECK(a && a->nla_len == NLA_HDRLEN + sizeof(v), "vf-state missing or not u32");
+	memcpy(&v, (const char *)a + NLA_HDRLEN, sizeof(v));
+	CHECK(v < sizeof(names) / sizeof(names[0]), "vf-state %u unknown", v);
+	return names[v];
+}
+
 static int cmd_tx_after(int argc, char **argv)
 {
+	unsigned int ifindex;
 	struct kfunc_probe *skel;
-	int r;
+	int r, fd, family;
 
 	CHECK(argc >= 2, "usage: tx-after IFINDEX CMD [ARG...]");
+	ifindex = strtoul(argv[0], NULL, 0);
+	fd = nlt_open();
+	family = nlt_family_id(fd, AZLXNET_FAMILY_NAME);
+	CHECK(family > 0, "family does not resolve");
 	skel = tx_open();
 	run_cmd(argv + 1);
-	r = tx_run(skel, strtoul(argv[0], NULL, 0));
-	printf("%d\n", r);
+	r = tx_run(skel, ifindex);
+	printf("%d %s\n", r, model_state(fd, family, ifindex));
+	close(fd);
 	kfunc_probe__destroy(skel);
 	return KSFT_PASS;
 }
