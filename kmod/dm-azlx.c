@@ -19,6 +19,7 @@
 #include <linux/blk-cgroup.h>
 #include <linux/blkdev.h>
 #include <linux/cgroup.h>
+#include <linux/ctype.h>
 #include <linux/device-mapper.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -289,8 +290,11 @@ static const char *azlx_parse_u64(const struct azlx_numopt *o, const char *s, u6
 {
 	int r;
 
+	/* kstrtou64() takes a leading '+': digits only, as documented */
 	if (*s == '-')
 		return o->e_neg;
+	if (!isdigit(*s))
+		return o->e_nan;
 	r = kstrtou64(s, 10, v);
 	if (r == -ERANGE)
 		return o->e_big;
@@ -1194,7 +1198,8 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	p.conf = &ac->conf;
 
 	r = -EINVAL;
-	if (kstrtoull(argv[1], 10, &start) || start != (sector_t)start) {
+	if (!isdigit(argv[1][0]) || kstrtoull(argv[1], 10, &start) ||
+	    start != (sector_t)start) {
 		ti->error = "offset: not a sector number";
 		goto err_free;
 	}
