@@ -362,7 +362,7 @@ static const char *azlx_cglist_add(struct azlx_parse *p, struct azlx_cglist *l,
 
 static const char * const azlx_e_crit[] = {
 	"critical: empty cgroup path in the list",
-	"critical: a cgroup path starts with '/' (the cgroup2 root)",
+	"critical: a cgroup path must start with '/' (the cgroup2 root)",
 	"critical: cgroup path too long",
 	"critical: too many cgroups (max 16)",
 	"critical: out of memory",
@@ -371,7 +371,7 @@ static const char * const azlx_e_crit[] = {
 
 static const char * const azlx_e_cap[] = {
 	"cap: empty cgroup path (expected <cgroup path>:<iops>)",
-	"cap: a cgroup path starts with '/' (the cgroup2 root)",
+	"cap: a cgroup path must start with '/' (the cgroup2 root)",
 	"cap: cgroup path too long",
 	"cap: too many cgroups (max 16)",
 	"cap: out of memory",
