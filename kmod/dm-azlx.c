@@ -30,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
@@ -171,6 +172,7 @@ struct azlx_c {
 	u64			inflight_peak;	/* at the burst rate, while credit lasts */
 	bool			bypass;		/* suspending: pass, still charged */
 	bool			suspended;
+	bool			stopped;	/* suspended or dying: no timer, no work */
 	unsigned int		ncrit;
 	struct cgroup		*crit[AZLX_MAX_CGROUPS];	/* conf's references */
 	unsigned int		ncap;
@@ -182,6 +184,7 @@ struct azlx_c {
 	struct work_struct	work;
 
 	/* Slow path. */
+	wait_queue_head_t	drained;	/* the destructor waits for inflight 0 */
 	struct dm_dev		*dev;
 	sector_t		start;
 	struct dm_target	*ti;
@@ -881,9 +884,22 @@ static void azlx_arm_at(struct azlx_c *ac, u64 wait)
 {
 	ktime_t at = ktime_add_ns(ktime_get(), max_t(u64, wait, AZLX_MIN_WAIT_NS));
 
+	if (ac->stopped)
+		return;
 	if (hrtimer_is_queued(&ac->timer) && !ktime_before(at, hrtimer_get_expires(&ac->timer)))
 		return;
 	hrtimer_start(&ac->timer, at, HRTIMER_MODE_ABS);
+}
+
+/*
+ * Under lock: let the worker run, unless the target is stopped. The timer
+ * and the worker start each other; once stopped is set under the lock
+ * neither does, so cancelling them in either order leaves both idle.
+ */
+static void azlx_kick(struct azlx_c *ac)
+{
+	if (!ac->stopped)
+		queue_work(azlx_wq, &ac->work);
 }
 
 /* Under lock: arm the timer for whatever waits, for the budget or a cap. */
@@ -1060,17 +1076,20 @@ static void azlx_work_fn(struct work_struct *work)
 
 	spin_lock_irq(&ac->lock);
 	more = azlx_dispatch(ac, &out, ktime_get_ns(), AZLX_BATCH);
+	if (more)
+		azlx_kick(ac);
 	spin_unlock_irq(&ac->lock);
 	azlx_submit(&out);
-	if (more)
-		queue_work(azlx_wq, &ac->work);
 }
 
 static enum hrtimer_restart azlx_timer_fn(struct hrtimer *timer)
 {
 	struct azlx_c *ac = container_of(timer, struct azlx_c, timer);
+	unsigned long flags;
 
-	queue_work(azlx_wq, &ac->work);
+	spin_lock_irqsave(&ac->lock, flags);
+	azlx_kick(ac);
+	spin_unlock_irqrestore(&ac->lock, flags);
 	return HRTIMER_NORESTART;
 }
 
@@ -1137,23 +1156,26 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	return DM_MAPIO_SUBMITTED;
 }
 
-/* A bio the target let go has completed: its units leave the window. */
+/*
+ * A bio the target let go has completed: its units leave the window. Once
+ * the lock is dropped the destructor may free @ac: nothing after it.
+ */
 static int azlx_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
 	struct azlx_c *ac = ti->private;
 	struct azlx_pbd *pbd = azlx_pbd(bio);
 	unsigned long flags;
-	bool kick;
 
 	if (!pbd->mu)
 		return DM_ENDIO_DONE;
 	spin_lock_irqsave(&ac->lock, flags);
 	ac->inflight -= min(pbd->mu, ac->inflight);
 	pbd->mu = 0;
-	kick = ac->nqueued && azlx_ok(ac) && azlx_room(ac);
+	if (ac->nqueued && azlx_ok(ac) && azlx_room(ac))
+		azlx_kick(ac);
+	if (!ac->inflight)
+		wake_up(&ac->drained);
 	spin_unlock_irqrestore(&ac->lock, flags);
-	if (kick)
-		queue_work(azlx_wq, &ac->work);
 	return DM_ENDIO_DONE;
 }
 
@@ -1250,6 +1272,7 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	hrtimer_init(&ac->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	ac->timer.function = azlx_timer_fn;
 	INIT_WORK(&ac->work, azlx_work_fn);
+	init_waitqueue_head(&ac->drained);
 	ac->ti = ti;
 	ac->md = dm_table_get_md(ti->table);
 	ac->fresh = true;
@@ -1278,25 +1301,70 @@ err_free:
 	return r;
 }
 
+static bool azlx_drained(struct azlx_c *ac)
+{
+	bool idle;
+
+	spin_lock_irq(&ac->lock);
+	idle = !ac->inflight;
+	spin_unlock_irq(&ac->lock);
+	return idle;
+}
+
+/* Under lock: every bio held, in the class queues or for a cap, to @out. */
+static void azlx_take_held(struct azlx_c *ac, struct bio_list *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < AZLX_NR_CLASSES; i++) {
+		bio_list_merge(out, &ac->q[i]);
+		bio_list_init(&ac->q[i]);
+		ac->depth[i] = 0;
+	}
+	for (i = 0; i < ac->ncap; i++) {
+		bio_list_merge(out, &ac->caps[i].q);
+		bio_list_init(&ac->caps[i].q);
+		ac->caps[i].depth = 0;
+	}
+	ac->nqueued = 0;
+	ac->ncapq = 0;
+}
+
+/*
+ * The destructor never submits: a bio it let go would complete through
+ * azlx_end_io() on freed memory. It stops the timer and the worker, fails
+ * what is still held (dm suspends a table before destroying it, so nothing
+ * should be), and waits for the bios it let go to complete: a suspend waits
+ * for them, but dm_destroy() of a live table only calls presuspend and
+ * postsuspend, so what presuspend dispatched may still be at the device.
+ */
 static void azlx_dtr(struct dm_target *ti)
 {
 	struct azlx_c *ac = ti->private;
-	struct bio_list out = BIO_EMPTY_LIST;
+	struct bio_list held = BIO_EMPTY_LIST;
+	struct bio *bio;
 
 	mutex_lock(&azlx_instances_lock);
 	list_del(&ac->node);
 	mutex_unlock(&azlx_instances_lock);
 
-	/* dm suspends a table before destroying it: nothing is queued. */
+	spin_lock_irq(&ac->lock);
+	ac->stopped = true;
+	spin_unlock_irq(&ac->lock);
 	hrtimer_cancel(&ac->timer);
 	cancel_work_sync(&ac->work);
+
 	spin_lock_irq(&ac->lock);
-	if (WARN_ON_ONCE(ac->nqueued || ac->ncapq)) {
-		ac->bypass = true;
-		azlx_dispatch(ac, &out, ktime_get_ns(), UINT_MAX);
-	}
+	azlx_take_held(ac, &held);
 	spin_unlock_irq(&ac->lock);
-	azlx_submit(&out);
+	WARN_ON_ONCE(!bio_list_empty(&held));
+	while ((bio = bio_list_pop(&held)))
+		bio_io_error(bio);
+
+	wait_event(ac->drained, azlx_drained(ac));
+	/* azlx_end_io() woke us under the lock: wait until it has left it */
+	spin_lock_irq(&ac->lock);
+	spin_unlock_irq(&ac->lock);
 
 	dm_put_device(ti, ac->dev);
 	azlx_conf_drop(&ac->conf);
@@ -1336,11 +1404,12 @@ static void azlx_postsuspend(struct dm_target *ti)
 {
 	struct azlx_c *ac = ti->private;
 
-	hrtimer_cancel(&ac->timer);
-	cancel_work_sync(&ac->work);
 	spin_lock_irq(&ac->lock);
 	ac->suspended = true;
+	ac->stopped = true;
 	spin_unlock_irq(&ac->lock);
+	hrtimer_cancel(&ac->timer);
+	cancel_work_sync(&ac->work);
 }
 
 static void azlx_dim_inherit(struct azlx_dim *d, const struct azlx_dim *old)
@@ -1403,9 +1472,10 @@ static void azlx_resume(struct dm_target *ti)
 	spin_lock_irq(&ac->lock);
 	ac->bypass = false;
 	ac->suspended = false;
+	ac->stopped = false;
 	ac->fresh = false;
 	if (ac->nqueued || ac->ncapq)
-		queue_work(azlx_wq, &ac->work);
+		azlx_kick(ac);
 	spin_unlock_irq(&ac->lock);
 }
 
@@ -1610,7 +1680,7 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 	azlx_apply(ac, &ac->conf, false);
 	/* The rates changed: let the worker recompute when to dispatch. */
 	if (ac->nqueued || ac->ncapq)
-		queue_work(azlx_wq, &ac->work);
+		azlx_kick(ac);
 	spin_unlock_irq(&ac->lock);
 	azlx_conf_drop(old);
 out:
