@@ -948,11 +948,16 @@ static int azlx_cgroup_cap(const struct azlx_c *ac, struct cgroup *cg, int found
 }
 
 /*
- * Under lock: the bio's class and cap (-1: none). A bio is critical, or
- * capped, when its blkcg (bio_blkcg_css()) or the task submitting it is in
- * or below such a cgroup. dm hands targets clones without a blkcg
- * association on some kernels, and a task's blkcg is its nearest ancestor
- * with the io controller on; the task's own cgroup2 cgroup needs neither.
+ * Under lock: the bio's class and cap (-1: none). File system metadata and
+ * journal writes (REQ_META, REQ_PRIO: ext4's jbd2 commits, xfs's log) and
+ * swap (REQ_SWAP) are the node's, whoever issues them: critical and under
+ * no cap, as blk-iocost issues them as the root cgroup's
+ * (bio_issue_as_root_blkg(), in a private block-layer header). Otherwise a
+ * bio is critical, or capped, when its blkcg (bio_blkcg_css()) or the task
+ * submitting it is in or below such a cgroup. dm hands targets clones
+ * without a blkcg association on some kernels, and a task's blkcg is its
+ * nearest ancestor with the io controller on; the task's own cgroup2
+ * cgroup needs neither.
  */
 static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio, int *cap)
 {
@@ -962,6 +967,8 @@ static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio, i
 	int level = 0;
 
 	*cap = -1;
+	if (bio->bi_opf & (REQ_META | REQ_PRIO | REQ_SWAP))
+		return AZLX_CRIT;
 	if (ac->ncrit || ac->ncap) {
 		rcu_read_lock();
 		css = bio_blkcg_css(bio);
