@@ -66,14 +66,6 @@
 #define AZLX_BATCH		64
 /* A class waiting past max_wait_ms gets one dispatch in this many. */
 #define AZLX_STARVE_EVERY	4
-/*
- * dm core splits bios at every unit boundary, so the target sees none
- * larger than a unit. The device then gets what the target charged: a
- * larger bio would be cut below by the disk's segment limits at places
- * that are not unit boundaries, and the host would count the pieces as
- * more I/Os than the target did. A debt is also at most one unit.
- */
-#define AZLX_MAX_BIO_UNITS	1
 /* The in-flight window holds at least this many units. */
 #define AZLX_MIN_WINDOW_UNITS	4
 /* Longest idle time accounted; longer just fills every bucket. */
@@ -486,6 +478,18 @@ static const char *azlx_conf_check(const struct azlx_conf *c)
 	return NULL;
 }
 
+/*
+ * Bios are cut into units by size: a unit must be whole logical blocks of
+ * the device (a 4Kn disk cannot take 1 KiB units). Block sizes are powers
+ * of two.
+ */
+static const char *azlx_conf_check_dev(const struct azlx_conf *c, struct dm_dev *dev)
+{
+	if ((c->unit_kb * 1024) & (bdev_logical_block_size(dev->bdev) - 1))
+		return "unit_kb: not a multiple of the device's logical block size";
+	return NULL;
+}
+
 static int azlx_cglist_resolve(struct azlx_parse *p, struct azlx_cglist *l,
 			       const char * const *e, const char **err)
 {
@@ -697,9 +701,9 @@ static struct azlx_pbd *azlx_pbd(struct bio *bio)
 }
 
 /*
- * What a bio costs: Azure counts one I/O per started unit (256 KiB) and its
- * bytes. Discard, write-zeroes and secure erase move no data: one I/O each.
- * I/Os in thousandths.
+ * What a bio costs: Azure counts ceil(size / unit) I/Os (unit: 256 KiB)
+ * whatever the offset, and its bytes. Discard, write-zeroes and secure
+ * erase move no data: one I/O each. I/Os in thousandths.
  */
 static void azlx_cost(const struct azlx_c *ac, struct bio *bio, u64 *mu, u64 *bytes)
 {
@@ -814,7 +818,8 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 		       c->burst_secs, AZLX_MIN_CAP_UNITS, initial);
 	azlx_dim_setup(&ac->bytes, c->mbps, c->burst_mbps, c->fraction, AZLX_MB,
 		       c->burst_secs, AZLX_MIN_CAP_BYTES, initial);
-	ac->unit_bytes = c->unit_kb * 1024;
+	/* read without the lock by azlx_map() to cut bios */
+	WRITE_ONCE(ac->unit_bytes, c->unit_kb * 1024);
 	ac->max_wait_ns = c->max_wait_ms * NSEC_PER_MSEC;
 	ac->inflight_base = azlx_window(ac->units.base.rate, c->inflight_ms);
 	ac->inflight_peak = ac->units.burst ?
@@ -1106,11 +1111,24 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	enum azlx_class cls;
 	struct azlx_cap *cp;
 	unsigned long flags;
+	u64 now, unit;
 	int capi;
-	u64 now;
 
 	bio_set_dev(bio, ac->dev->bdev);
 	azlx_pbd(bio)->mu = 0;
+	/*
+	 * A read or write larger than a unit is cut by size, so that each
+	 * piece costs what the host counts for it: ceil(size / unit) for the
+	 * whole bio, whatever its offset. Cutting at unit boundaries would
+	 * charge 128 KiB at 192 KiB two units where Azure counts one. The
+	 * device then gets no bio larger than a unit, which its own limits
+	 * would cut where it pleases and the host count as more I/Os.
+	 * dm core sends the rest as another bio. A debt is at most one unit.
+	 */
+	unit = READ_ONCE(ac->unit_bytes);
+	if ((bio_op(bio) == REQ_OP_READ || bio_op(bio) == REQ_OP_WRITE) &&
+	    bio->bi_iter.bi_size > unit)
+		dm_accept_partial_bio(bio, unit >> SECTOR_SHIFT);
 	if (unlikely(!bio->bi_iter.bi_size)) {
 		/*
 		 * An empty flush moves no data, and it only covers writes
@@ -1251,18 +1269,18 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = (char *)err;
 		goto err_drop_conf;
 	}
-	/* no bio over AZLX_MAX_BIO_UNITS units, cut at unit boundaries */
-	r = dm_set_target_max_io_len(ti, AZLX_MAX_BIO_UNITS * ac->conf.unit_kb * 2);
-	if (r) {
-		ti->error = "unit_kb: too large for a bio";
-		goto err_drop_conf;
-	}
 
 	r = dm_get_device(ti, argv[0], dm_table_get_mode(ti->table), &ac->dev);
 	if (r) {
 		azlx_log_bad(ti, "table", "cannot open the device", argv[0]);
 		ti->error = "dev: device lookup failed";
 		goto err_drop_conf;
+	}
+	err = azlx_conf_check_dev(&ac->conf, ac->dev);
+	if (err) {
+		r = -EINVAL;
+		ti->error = (char *)err;
+		goto err_put_device;
 	}
 
 	r = azlx_conf_resolve(&p, &err);
@@ -1665,6 +1683,8 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 	err = azlx_parse_message(&p, argc, argv);
 	if (!err)
 		err = azlx_conf_check(next);
+	if (!err)
+		err = azlx_conf_check_dev(next, ac->dev);
 	if (!err)
 		r = azlx_conf_resolve(&p, &err);
 	if (err) {

@@ -105,6 +105,31 @@ done
 [ -z "$(dmsetup ls | grep azlxt-bad)" ] || fail "refused tables left a device"
 echo "${#bad_tables[@]} malformed tables refused with their reasons"
 
+# unit_kb is a multiple of the device's logical block size: a 4Kn disk
+# (a loop device with 4096-byte sectors) refuses 2 KiB units, in a table
+# and in a message, and takes 4 and 8.
+f4=$(mktemp /tmp/azlxt.XXXXXX)
+dmx_files+=("$f4")
+truncate -s 16M "$f4" || fail "truncate $f4"
+loop4k=$(losetup -f --show --sector-size 4096 "$f4") || fail "losetup --sector-size 4096"
+dmx_loops+=("$loop4k")
+len4=$(dmx_sectors "$loop4k")
+e4="unit_kb: not a multiple of the device's logical block size"
+mark=$(dmx_kmsg_mark)
+if echo "0 $len4 azlx $loop4k 0 100 10 unit_kb=2" | dmsetup create azlxt-4k 2>/dev/null; then
+	fail "unit_kb=2 on a device with 4096-byte sectors was accepted"
+fi
+[[ "$(dmx_kmsg_since "$mark")" == *"azlx: $e4"* ]] || fail "unit_kb=2 on a 4Kn device: no '$e4' in the kernel log"
+dmx_create azlxt-4k "$len4" "$loop4k" 0 100 10 unit_kb=4
+mark=$(dmx_kmsg_mark)
+dmsetup message azlxt-4k 0 set unit_kb=6 2>/dev/null && fail "message unit_kb=6 on a 4Kn device accepted"
+[[ "$(dmx_kmsg_since "$mark")" == *"message rejected: $e4"* ]] ||
+	fail "message unit_kb=6 on a 4Kn device: no '$e4' in the kernel log"
+assert_match "$(dmx_table azlxt-4k)" " unit_kb=4$" "table after a refused unit_kb"
+dmsetup message azlxt-4k 0 set unit_kb=8 || fail "message unit_kb=8 on a 4Kn device"
+assert_match "$(dmx_table azlxt-4k)" " unit_kb=8$" "table after unit_kb=8"
+dmsetup remove azlxt-4k || fail "remove azlxt-4k"
+
 # A live mapping with I/O in flight: bad reloads and messages change nothing.
 dmx_create azlxt-a "$len" "$loop" 2048 400 40
 "$DMX_IO" pattern write /dev/mapper/azlxt-a --seed 7 --gen 1 --bytes 16M >/dev/null ||
