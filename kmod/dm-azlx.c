@@ -333,23 +333,60 @@ static void azlx_conf_drop(struct azlx_conf *c)
 }
 
 /* Add a cgroup path (not resolved yet) to a list. */
+/*
+ * Cgroup paths in a table line: a character that the line cannot carry as
+ * it is (whitespace splits arguments, ':' a critical list, control
+ * characters) is written as a backslash and three octal digits, as
+ * /proc/self/mountinfo does, and a backslash as two. Any other backslash
+ * is itself (systemd's "\x2d" in unit names), as it always was.
+ */
+static bool azlx_octal(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '3' && isodigit(s[1]) && isodigit(s[2]) &&
+	       (s[0] != '0' || s[1] != '0' || s[2] != '0');
+}
+
+static void azlx_unescape(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] == '\\') {
+			*o++ = '\\';
+			s += 2;
+		} else if (s[0] == '\\' && azlx_octal(s + 1)) {
+			*o++ = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
 static const char *azlx_cglist_add(struct azlx_parse *p, struct azlx_cglist *l,
 				   const char *s, size_t len, u64 iops,
 				   const char * const *e)
 {
+	char *path;
+
 	if (!len)
 		return e[0];
-	if (*s != '/')
-		return e[1];
 	if (len >= PATH_MAX)
 		return e[2];
 	if (l->n >= AZLX_MAX_CGROUPS)
 		return e[3];
-	l->path[l->n] = kstrndup(s, len, GFP_KERNEL);
-	if (!l->path[l->n]) {
+	path = kstrndup(s, len, GFP_KERNEL);
+	if (!path) {
 		p->nomem = true;
 		return e[4];
 	}
+	azlx_unescape(path);
+	if (*path != '/') {
+		kfree(path);
+		return e[1];
+	}
+	l->path[l->n] = path;
 	l->cg[l->n] = NULL;
 	l->iops[l->n++] = iops;
 	return NULL;
@@ -1504,6 +1541,22 @@ static void azlx_resume(struct dm_target *ti)
 	spin_unlock_irq(&ac->lock);
 }
 
+/* " key=<path>", escaped as azlx_unescape() reads it */
+static unsigned int azlx_emit_path(char *result, unsigned int maxlen, unsigned int sz,
+				   const char *key, const char *path)
+{
+	DMEMIT(" %s=", key);
+	for (; *path; path++) {
+		if (*path == '\\')
+			DMEMIT("\\\\");
+		else if (isspace(*path) || iscntrl(*path) || *path == ':')
+			DMEMIT("\\%03o", (unsigned char)*path);
+		else
+			DMEMIT("%c", *path);
+	}
+	return sz;
+}
+
 static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen,
 			    unsigned int sz)
 {
@@ -1527,9 +1580,11 @@ static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen
 	if (c->inflight_ms != AZLX_DEF_INFLIGHT_MS)
 		DMEMIT(" inflight_ms=%llu", c->inflight_ms);
 	for (i = 0; i < c->crit.n; i++)
-		DMEMIT(" critical=%s", c->crit.path[i]);
-	for (i = 0; i < c->cap.n; i++)
-		DMEMIT(" cap=%s:%llu", c->cap.path[i], c->cap.iops[i]);
+		sz = azlx_emit_path(result, maxlen, sz, "critical", c->crit.path[i]);
+	for (i = 0; i < c->cap.n; i++) {
+		sz = azlx_emit_path(result, maxlen, sz, "cap", c->cap.path[i]);
+		DMEMIT(":%llu", c->cap.iops[i]);
+	}
 }
 
 /* " name=critical/read/write/async" */
