@@ -19,6 +19,7 @@
 #include <linux/blk-cgroup.h>
 #include <linux/blkdev.h>
 #include <linux/cgroup.h>
+#include <linux/ctype.h>
 #include <linux/device-mapper.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -29,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
@@ -64,14 +66,6 @@
 #define AZLX_BATCH		64
 /* A class waiting past max_wait_ms gets one dispatch in this many. */
 #define AZLX_STARVE_EVERY	4
-/*
- * dm core splits bios at every unit boundary, so the target sees none
- * larger than a unit. The device then gets what the target charged: a
- * larger bio would be cut below by the disk's segment limits at places
- * that are not unit boundaries, and the host would count the pieces as
- * more I/Os than the target did. A debt is also at most one unit.
- */
-#define AZLX_MAX_BIO_UNITS	1
 /* The in-flight window holds at least this many units. */
 #define AZLX_MIN_WINDOW_UNITS	4
 /* Longest idle time accounted; longer just fills every bucket. */
@@ -170,6 +164,7 @@ struct azlx_c {
 	u64			inflight_peak;	/* at the burst rate, while credit lasts */
 	bool			bypass;		/* suspending: pass, still charged */
 	bool			suspended;
+	bool			stopped;	/* suspended or dying: no timer, no work */
 	unsigned int		ncrit;
 	struct cgroup		*crit[AZLX_MAX_CGROUPS];	/* conf's references */
 	unsigned int		ncap;
@@ -181,6 +176,7 @@ struct azlx_c {
 	struct work_struct	work;
 
 	/* Slow path. */
+	wait_queue_head_t	drained;	/* the destructor waits for inflight 0 */
 	struct dm_dev		*dev;
 	sector_t		start;
 	struct dm_target	*ti;
@@ -289,8 +285,11 @@ static const char *azlx_parse_u64(const struct azlx_numopt *o, const char *s, u6
 {
 	int r;
 
+	/* kstrtou64() takes a leading '+': digits only, as documented */
 	if (*s == '-')
 		return o->e_neg;
+	if (!isdigit(*s))
+		return o->e_nan;
 	r = kstrtou64(s, 10, v);
 	if (r == -ERANGE)
 		return o->e_big;
@@ -334,23 +333,60 @@ static void azlx_conf_drop(struct azlx_conf *c)
 }
 
 /* Add a cgroup path (not resolved yet) to a list. */
+/*
+ * Cgroup paths in a table line: a character that the line cannot carry as
+ * it is (whitespace splits arguments, ':' a critical list, control
+ * characters) is written as a backslash and three octal digits, as
+ * /proc/self/mountinfo does, and a backslash as two. Any other backslash
+ * is itself (systemd's "\x2d" in unit names), as it always was.
+ */
+static bool azlx_octal(const char *s)
+{
+	return s[0] >= '0' && s[0] <= '3' && isodigit(s[1]) && isodigit(s[2]) &&
+	       (s[0] != '0' || s[1] != '0' || s[2] != '0');
+}
+
+static void azlx_unescape(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] == '\\') {
+			*o++ = '\\';
+			s += 2;
+		} else if (s[0] == '\\' && azlx_octal(s + 1)) {
+			*o++ = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
 static const char *azlx_cglist_add(struct azlx_parse *p, struct azlx_cglist *l,
 				   const char *s, size_t len, u64 iops,
 				   const char * const *e)
 {
+	char *path;
+
 	if (!len)
 		return e[0];
-	if (*s != '/')
-		return e[1];
 	if (len >= PATH_MAX)
 		return e[2];
 	if (l->n >= AZLX_MAX_CGROUPS)
 		return e[3];
-	l->path[l->n] = kstrndup(s, len, GFP_KERNEL);
-	if (!l->path[l->n]) {
+	path = kstrndup(s, len, GFP_KERNEL);
+	if (!path) {
 		p->nomem = true;
 		return e[4];
 	}
+	azlx_unescape(path);
+	if (*path != '/') {
+		kfree(path);
+		return e[1];
+	}
+	l->path[l->n] = path;
 	l->cg[l->n] = NULL;
 	l->iops[l->n++] = iops;
 	return NULL;
@@ -358,7 +394,7 @@ static const char *azlx_cglist_add(struct azlx_parse *p, struct azlx_cglist *l,
 
 static const char * const azlx_e_crit[] = {
 	"critical: empty cgroup path in the list",
-	"critical: a cgroup path starts with '/' (the cgroup2 root)",
+	"critical: a cgroup path must start with '/' (the cgroup2 root)",
 	"critical: cgroup path too long",
 	"critical: too many cgroups (max 16)",
 	"critical: out of memory",
@@ -367,7 +403,7 @@ static const char * const azlx_e_crit[] = {
 
 static const char * const azlx_e_cap[] = {
 	"cap: empty cgroup path (expected <cgroup path>:<iops>)",
-	"cap: a cgroup path starts with '/' (the cgroup2 root)",
+	"cap: a cgroup path must start with '/' (the cgroup2 root)",
 	"cap: cgroup path too long",
 	"cap: too many cgroups (max 16)",
 	"cap: out of memory",
@@ -476,6 +512,18 @@ static const char *azlx_conf_check(const struct azlx_conf *c)
 		return "burst_iops: must exceed iops (or be 0 for no bursting)";
 	if (c->burst_mbps && c->burst_mbps <= c->mbps)
 		return "burst_mbps: must exceed mbps (or be 0 for no bursting)";
+	return NULL;
+}
+
+/*
+ * Bios are cut into units by size: a unit must be whole logical blocks of
+ * the device (a 4Kn disk cannot take 1 KiB units). Block sizes are powers
+ * of two.
+ */
+static const char *azlx_conf_check_dev(const struct azlx_conf *c, struct dm_dev *dev)
+{
+	if ((c->unit_kb * 1024) & (bdev_logical_block_size(dev->bdev) - 1))
+		return "unit_kb: not a multiple of the device's logical block size";
 	return NULL;
 }
 
@@ -690,9 +738,9 @@ static struct azlx_pbd *azlx_pbd(struct bio *bio)
 }
 
 /*
- * What a bio costs: Azure counts one I/O per started unit (256 KiB) and its
- * bytes. Discard, write-zeroes and secure erase move no data: one I/O each.
- * I/Os in thousandths.
+ * What a bio costs: Azure counts ceil(size / unit) I/Os (unit: 256 KiB)
+ * whatever the offset, and its bytes. Discard, write-zeroes and secure
+ * erase move no data: one I/O each. I/Os in thousandths.
  */
 static void azlx_cost(const struct azlx_c *ac, struct bio *bio, u64 *mu, u64 *bytes)
 {
@@ -807,7 +855,8 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 		       c->burst_secs, AZLX_MIN_CAP_UNITS, initial);
 	azlx_dim_setup(&ac->bytes, c->mbps, c->burst_mbps, c->fraction, AZLX_MB,
 		       c->burst_secs, AZLX_MIN_CAP_BYTES, initial);
-	ac->unit_bytes = c->unit_kb * 1024;
+	/* read without the lock by azlx_map() to cut bios */
+	WRITE_ONCE(ac->unit_bytes, c->unit_kb * 1024);
 	ac->max_wait_ns = c->max_wait_ms * NSEC_PER_MSEC;
 	ac->inflight_base = azlx_window(ac->units.base.rate, c->inflight_ms);
 	ac->inflight_peak = ac->units.burst ?
@@ -877,9 +926,22 @@ static void azlx_arm_at(struct azlx_c *ac, u64 wait)
 {
 	ktime_t at = ktime_add_ns(ktime_get(), max_t(u64, wait, AZLX_MIN_WAIT_NS));
 
+	if (ac->stopped)
+		return;
 	if (hrtimer_is_queued(&ac->timer) && !ktime_before(at, hrtimer_get_expires(&ac->timer)))
 		return;
 	hrtimer_start(&ac->timer, at, HRTIMER_MODE_ABS);
+}
+
+/*
+ * Under lock: let the worker run, unless the target is stopped. The timer
+ * and the worker start each other; once stopped is set under the lock
+ * neither does, so cancelling them in either order leaves both idle.
+ */
+static void azlx_kick(struct azlx_c *ac)
+{
+	if (!ac->stopped)
+		queue_work(azlx_wq, &ac->work);
 }
 
 /* Under lock: arm the timer for whatever waits, for the budget or a cap. */
@@ -928,11 +990,16 @@ static int azlx_cgroup_cap(const struct azlx_c *ac, struct cgroup *cg, int found
 }
 
 /*
- * Under lock: the bio's class and cap (-1: none). A bio is critical, or
- * capped, when its blkcg (bio_blkcg_css()) or the task submitting it is in
- * or below such a cgroup. dm hands targets clones without a blkcg
- * association on some kernels, and a task's blkcg is its nearest ancestor
- * with the io controller on; the task's own cgroup2 cgroup needs neither.
+ * Under lock: the bio's class and cap (-1: none). File system metadata and
+ * journal writes (REQ_META, REQ_PRIO: ext4's jbd2 commits, xfs's log) and
+ * swap (REQ_SWAP) are the node's, whoever issues them: critical and under
+ * no cap, as blk-iocost issues them as the root cgroup's
+ * (bio_issue_as_root_blkg(), in a private block-layer header). Otherwise a
+ * bio is critical, or capped, when its blkcg (bio_blkcg_css()) or the task
+ * submitting it is in or below such a cgroup. dm hands targets clones
+ * without a blkcg association on some kernels, and a task's blkcg is its
+ * nearest ancestor with the io controller on; the task's own cgroup2
+ * cgroup needs neither.
  */
 static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio, int *cap)
 {
@@ -942,6 +1009,8 @@ static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio, i
 	int level = 0;
 
 	*cap = -1;
+	if (bio->bi_opf & (REQ_META | REQ_PRIO | REQ_SWAP))
+		return AZLX_CRIT;
 	if (ac->ncrit || ac->ncap) {
 		rcu_read_lock();
 		css = bio_blkcg_css(bio);
@@ -1056,17 +1125,20 @@ static void azlx_work_fn(struct work_struct *work)
 
 	spin_lock_irq(&ac->lock);
 	more = azlx_dispatch(ac, &out, ktime_get_ns(), AZLX_BATCH);
+	if (more)
+		azlx_kick(ac);
 	spin_unlock_irq(&ac->lock);
 	azlx_submit(&out);
-	if (more)
-		queue_work(azlx_wq, &ac->work);
 }
 
 static enum hrtimer_restart azlx_timer_fn(struct hrtimer *timer)
 {
 	struct azlx_c *ac = container_of(timer, struct azlx_c, timer);
+	unsigned long flags;
 
-	queue_work(azlx_wq, &ac->work);
+	spin_lock_irqsave(&ac->lock, flags);
+	azlx_kick(ac);
+	spin_unlock_irqrestore(&ac->lock, flags);
 	return HRTIMER_NORESTART;
 }
 
@@ -1076,11 +1148,24 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	enum azlx_class cls;
 	struct azlx_cap *cp;
 	unsigned long flags;
+	u64 now, unit;
 	int capi;
-	u64 now;
 
 	bio_set_dev(bio, ac->dev->bdev);
 	azlx_pbd(bio)->mu = 0;
+	/*
+	 * A read or write larger than a unit is cut by size, so that each
+	 * piece costs what the host counts for it: ceil(size / unit) for the
+	 * whole bio, whatever its offset. Cutting at unit boundaries would
+	 * charge 128 KiB at 192 KiB two units where Azure counts one. The
+	 * device then gets no bio larger than a unit, which its own limits
+	 * would cut where it pleases and the host count as more I/Os.
+	 * dm core sends the rest as another bio. A debt is at most one unit.
+	 */
+	unit = READ_ONCE(ac->unit_bytes);
+	if ((bio_op(bio) == REQ_OP_READ || bio_op(bio) == REQ_OP_WRITE) &&
+	    bio->bi_iter.bi_size > unit)
+		dm_accept_partial_bio(bio, unit >> SECTOR_SHIFT);
 	if (unlikely(!bio->bi_iter.bi_size)) {
 		/*
 		 * An empty flush moves no data, and it only covers writes
@@ -1133,23 +1218,26 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	return DM_MAPIO_SUBMITTED;
 }
 
-/* A bio the target let go has completed: its units leave the window. */
+/*
+ * A bio the target let go has completed: its units leave the window. Once
+ * the lock is dropped the destructor may free @ac: nothing after it.
+ */
 static int azlx_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
 	struct azlx_c *ac = ti->private;
 	struct azlx_pbd *pbd = azlx_pbd(bio);
 	unsigned long flags;
-	bool kick;
 
 	if (!pbd->mu)
 		return DM_ENDIO_DONE;
 	spin_lock_irqsave(&ac->lock, flags);
 	ac->inflight -= min(pbd->mu, ac->inflight);
 	pbd->mu = 0;
-	kick = ac->nqueued && azlx_ok(ac) && azlx_room(ac);
+	if (ac->nqueued && azlx_ok(ac) && azlx_room(ac))
+		azlx_kick(ac);
+	if (!ac->inflight)
+		wake_up(&ac->drained);
 	spin_unlock_irqrestore(&ac->lock, flags);
-	if (kick)
-		queue_work(azlx_wq, &ac->work);
 	return DM_ENDIO_DONE;
 }
 
@@ -1194,7 +1282,8 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	p.conf = &ac->conf;
 
 	r = -EINVAL;
-	if (kstrtoull(argv[1], 10, &start) || start != (sector_t)start) {
+	if (!isdigit(argv[1][0]) || kstrtoull(argv[1], 10, &start) ||
+	    start != (sector_t)start) {
 		ti->error = "offset: not a sector number";
 		goto err_free;
 	}
@@ -1217,18 +1306,18 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = (char *)err;
 		goto err_drop_conf;
 	}
-	/* no bio over AZLX_MAX_BIO_UNITS units, cut at unit boundaries */
-	r = dm_set_target_max_io_len(ti, AZLX_MAX_BIO_UNITS * ac->conf.unit_kb * 2);
-	if (r) {
-		ti->error = "unit_kb: too large for a bio";
-		goto err_drop_conf;
-	}
 
 	r = dm_get_device(ti, argv[0], dm_table_get_mode(ti->table), &ac->dev);
 	if (r) {
 		azlx_log_bad(ti, "table", "cannot open the device", argv[0]);
 		ti->error = "dev: device lookup failed";
 		goto err_drop_conf;
+	}
+	err = azlx_conf_check_dev(&ac->conf, ac->dev);
+	if (err) {
+		r = -EINVAL;
+		ti->error = (char *)err;
+		goto err_put_device;
 	}
 
 	r = azlx_conf_resolve(&p, &err);
@@ -1245,6 +1334,7 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	hrtimer_init(&ac->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	ac->timer.function = azlx_timer_fn;
 	INIT_WORK(&ac->work, azlx_work_fn);
+	init_waitqueue_head(&ac->drained);
 	ac->ti = ti;
 	ac->md = dm_table_get_md(ti->table);
 	ac->fresh = true;
@@ -1273,25 +1363,70 @@ err_free:
 	return r;
 }
 
+static bool azlx_drained(struct azlx_c *ac)
+{
+	bool idle;
+
+	spin_lock_irq(&ac->lock);
+	idle = !ac->inflight;
+	spin_unlock_irq(&ac->lock);
+	return idle;
+}
+
+/* Under lock: every bio held, in the class queues or for a cap, to @out. */
+static void azlx_take_held(struct azlx_c *ac, struct bio_list *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < AZLX_NR_CLASSES; i++) {
+		bio_list_merge(out, &ac->q[i]);
+		bio_list_init(&ac->q[i]);
+		ac->depth[i] = 0;
+	}
+	for (i = 0; i < ac->ncap; i++) {
+		bio_list_merge(out, &ac->caps[i].q);
+		bio_list_init(&ac->caps[i].q);
+		ac->caps[i].depth = 0;
+	}
+	ac->nqueued = 0;
+	ac->ncapq = 0;
+}
+
+/*
+ * The destructor never submits: a bio it let go would complete through
+ * azlx_end_io() on freed memory. It stops the timer and the worker, fails
+ * what is still held (dm suspends a table before destroying it, so nothing
+ * should be), and waits for the bios it let go to complete: a suspend waits
+ * for them, but dm_destroy() of a live table only calls presuspend and
+ * postsuspend, so what presuspend dispatched may still be at the device.
+ */
 static void azlx_dtr(struct dm_target *ti)
 {
 	struct azlx_c *ac = ti->private;
-	struct bio_list out = BIO_EMPTY_LIST;
+	struct bio_list held = BIO_EMPTY_LIST;
+	struct bio *bio;
 
 	mutex_lock(&azlx_instances_lock);
 	list_del(&ac->node);
 	mutex_unlock(&azlx_instances_lock);
 
-	/* dm suspends a table before destroying it: nothing is queued. */
+	spin_lock_irq(&ac->lock);
+	ac->stopped = true;
+	spin_unlock_irq(&ac->lock);
 	hrtimer_cancel(&ac->timer);
 	cancel_work_sync(&ac->work);
+
 	spin_lock_irq(&ac->lock);
-	if (WARN_ON_ONCE(ac->nqueued || ac->ncapq)) {
-		ac->bypass = true;
-		azlx_dispatch(ac, &out, ktime_get_ns(), UINT_MAX);
-	}
+	azlx_take_held(ac, &held);
 	spin_unlock_irq(&ac->lock);
-	azlx_submit(&out);
+	WARN_ON_ONCE(!bio_list_empty(&held));
+	while ((bio = bio_list_pop(&held)))
+		bio_io_error(bio);
+
+	wait_event(ac->drained, azlx_drained(ac));
+	/* azlx_end_io() woke us under the lock: wait until it has left it */
+	spin_lock_irq(&ac->lock);
+	spin_unlock_irq(&ac->lock);
 
 	dm_put_device(ti, ac->dev);
 	azlx_conf_drop(&ac->conf);
@@ -1331,11 +1466,12 @@ static void azlx_postsuspend(struct dm_target *ti)
 {
 	struct azlx_c *ac = ti->private;
 
-	hrtimer_cancel(&ac->timer);
-	cancel_work_sync(&ac->work);
 	spin_lock_irq(&ac->lock);
 	ac->suspended = true;
+	ac->stopped = true;
 	spin_unlock_irq(&ac->lock);
+	hrtimer_cancel(&ac->timer);
+	cancel_work_sync(&ac->work);
 }
 
 static void azlx_dim_inherit(struct azlx_dim *d, const struct azlx_dim *old)
@@ -1398,10 +1534,27 @@ static void azlx_resume(struct dm_target *ti)
 	spin_lock_irq(&ac->lock);
 	ac->bypass = false;
 	ac->suspended = false;
+	ac->stopped = false;
 	ac->fresh = false;
 	if (ac->nqueued || ac->ncapq)
-		queue_work(azlx_wq, &ac->work);
+		azlx_kick(ac);
 	spin_unlock_irq(&ac->lock);
+}
+
+/* " key=<path>", escaped as azlx_unescape() reads it */
+static unsigned int azlx_emit_path(char *result, unsigned int maxlen, unsigned int sz,
+				   const char *key, const char *path)
+{
+	DMEMIT(" %s=", key);
+	for (; *path; path++) {
+		if (*path == '\\')
+			DMEMIT("\\\\");
+		else if (isspace(*path) || iscntrl(*path) || *path == ':')
+			DMEMIT("\\%03o", (unsigned char)*path);
+		else
+			DMEMIT("%c", *path);
+	}
+	return sz;
 }
 
 static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen,
@@ -1427,9 +1580,11 @@ static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen
 	if (c->inflight_ms != AZLX_DEF_INFLIGHT_MS)
 		DMEMIT(" inflight_ms=%llu", c->inflight_ms);
 	for (i = 0; i < c->crit.n; i++)
-		DMEMIT(" critical=%s", c->crit.path[i]);
-	for (i = 0; i < c->cap.n; i++)
-		DMEMIT(" cap=%s:%llu", c->cap.path[i], c->cap.iops[i]);
+		sz = azlx_emit_path(result, maxlen, sz, "critical", c->crit.path[i]);
+	for (i = 0; i < c->cap.n; i++) {
+		sz = azlx_emit_path(result, maxlen, sz, "cap", c->cap.path[i]);
+		DMEMIT(":%llu", c->cap.iops[i]);
+	}
 }
 
 /* " name=critical/read/write/async" */
@@ -1584,6 +1739,8 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 	if (!err)
 		err = azlx_conf_check(next);
 	if (!err)
+		err = azlx_conf_check_dev(next, ac->dev);
+	if (!err)
 		r = azlx_conf_resolve(&p, &err);
 	if (err) {
 		if (p.bad)
@@ -1605,7 +1762,7 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 	azlx_apply(ac, &ac->conf, false);
 	/* The rates changed: let the worker recompute when to dispatch. */
 	if (ac->nqueued || ac->ncapq)
-		queue_work(azlx_wq, &ac->work);
+		azlx_kick(ac);
 	spin_unlock_irq(&ac->lock);
 	azlx_conf_drop(old);
 out:

@@ -11,7 +11,8 @@
 #      while the device is open, a deferred removal completes after the
 #      last close, and nothing is lost;
 # and ext4 on top: files fsync'd while pacing survive a crash (a copy of the
-# disk taken right after the fsyncs, then mounted) and a remount.
+# disk taken right after the fsyncs, then mounted) and a remount; the
+# journal commits of those fsyncs (REQ_META) are dispatched as critical.
 
 source "$(dirname "$0")/dm_azlx_lib.sh"
 dmx_init
@@ -108,8 +109,17 @@ mount -t ext4 $dev "$mnt" || fail "mount"
 sizes=(512 4096 65536 1048576 3145728 4194304 1)
 for i in "${!sizes[@]}"; do
 	head -c "${sizes[$i]}" /dev/urandom >"/tmp/azlxt-f$i"
+done
+dmsetup message azlxt-i 0 clear_stats || fail "message clear_stats"
+for i in "${!sizes[@]}"; do
 	dd if="/tmp/azlxt-f$i" of="$mnt/f$i" bs=1M conv=fsync status=none || fail "write f$i"
 done
+# The table has no critical cgroup: the journal commits of the fsyncs
+# (jbd2 writes REQ_META) are critical by their flags, at least one each.
+jc=$(dmx_class azlxt-i dispatched critical)
+[ "$jc" -ge "${#sizes[@]}" ] ||
+	fail "critical dispatches for ${#sizes[@]} fsyncs on ext4: $jc (jbd2 commits are REQ_META)"
+echo "ext4: $jc critical bios (journal, metadata) for ${#sizes[@]} fsyncs; dispatched=$(dmx_field azlxt-i dispatched)"
 crash=$(mktemp /tmp/azlxt-crash.XXXXXX)
 dmx_files+=("$crash")
 cp --sparse=always "$disk" "$crash" || fail "copy the disk"

@@ -5,9 +5,11 @@
 # tmpfs): with the target as the only limit, what completes is what it
 # dispatched. Over 10 s windows, after 1 s for the initial bucket:
 #   - IOPS: 4 KiB random reads stay at iops x fraction;
+#   - accounting: a bio costs ceil(size / unit) whatever its offset (exact
+#     counts for misaligned reads and writes);
 #   - IOPS units: 1 MiB reads count 4 units of 256 KiB (4 bios of one unit
-#     each: the target has dm split at unit boundaries), 64 KiB reads 4 units
-#     of 16 KiB (unit_kb changed live) (5 s windows);
+#     each: the target cuts bios larger than a unit by size), 64 KiB reads 4
+#     units of 16 KiB (unit_kb changed live) (5 s windows);
 #   - MB/s: 256 KiB writes stay at mbps x fraction;
 #   - bursting: a full credit drains at the modelled rate, unused baseline
 #     refills it, and the next burst lasts as long as the refill allows
@@ -30,6 +32,36 @@ load()
 	"$DMX_IO" load "$dev" --span 128M "$@" || fail "load $*"
 }
 
+# Accounting, exact, with a budget far above the load: a bio costs
+# ceil(size / unit) whatever its offset, and only a bio larger than a unit
+# is cut, by size. "op KiB@KiB units": 128 KiB at 192 KiB crosses a unit
+# boundary and costs 1, as Azure counts it (cut at the boundary: 2); a
+# misaligned 1 MiB costs 4 (not 5).
+dmx_create azlxt-p "$len" "$loop" 0 100000 100000
+acct=("read 128@192 1" "write 128@192 1" "read 4@254 1" "read 256@128 1"
+	"read 1024@64 4" "write 1024@64 4" "read 300@100 2" "read 1024@0 4" "read 4@0 1")
+bios()
+{
+	dmx_field azlxt-p dispatched | awk -F/ '{ print $1 + $2 + $3 + $4 }'
+}
+for a in "${acct[@]}"; do
+	read -r op io want <<<"$a"
+	size=$((${io%@*} * 1024)) off=$((${io#*@} * 1024))
+	u0=$(dmx_field azlxt-p units) b0=$(bios)
+	if [ "$op" = read ]; then
+		dd if=$dev of=/dev/null bs=$size count=1 skip=$off iflag=direct,skip_bytes \
+			status=none || fail "dd $a"
+	else
+		dd if=/dev/zero of=$dev bs=$size count=1 seek=$off oflag=direct,seek_bytes \
+			status=none || fail "dd $a"
+	fi
+	u=$(($(dmx_field azlxt-p units) - u0)) b=$(($(bios) - b0))
+	assert_eq "$u" "$want" "units charged for a $op of $io KiB (ceil(size / 256 KiB))"
+	assert_eq "$b" "$want" "bios dispatched for a $op of $io KiB (cut by size)"
+done
+echo "${#acct[@]} reads and writes charged ceil(size / unit) whatever their offset"
+dmsetup remove azlxt-p || fail "remove"
+
 # IOPS: 200 x 95% = 190/s.
 dmx_create azlxt-p "$len" "$loop" 0 200 1000
 out=$(load --rw randread --bs 4k --qd 8 --secs 11 --warmup 1)
@@ -42,13 +74,13 @@ units0=$(dmx_field azlxt-p units)
 out=$(load --rw randread --bs 1M --qd 4 --secs 6 --warmup 1)
 echo "1M randread: $out"
 dmx_paced "$(dmx_kv "$out" ops)" 237.5 237.5 5 "1 MiB reads in 5 s at iops=200 (4 units each)"
-# dm splits them at unit boundaries: 4 bios of 256 KiB, one unit each
+# cut by size: 4 bios of 256 KiB, one unit each
 units=$(($(dmx_field azlxt-p units) - units0))
 bios=$(($(dmx_field azlxt-p dispatched | cut -d/ -f2) - units0))
 assert_eq "$units" "$bios" "units dispatched for $bios bios of 1 MiB reads"
 [ $((bios % 4)) = 0 ] && [ "$bios" -gt 0 ] || fail "1 MiB reads in $bios bios: not 4 each"
 
-# Standard HDD counts 16 KiB units: a 64 KiB read is 4 of them. Live change.
+# 16 KiB units: a 64 KiB read is 4 of them. Live change (split and charge).
 dmsetup message azlxt-p 0 set unit_kb=16 || fail "message unit_kb"
 out=$(load --rw randread --bs 64k --qd 4 --secs 6 --warmup 1)
 echo "64k randread, unit_kb=16: $out"

@@ -41,6 +41,33 @@ assert_eq "$(dmx_field azlxt-a credit | cut -d/ -f1)" $(((500 - 100) * 60)) \
 	"IOPS credit of a new table: full ((burst_iops - iops) x burst_secs)"
 dmsetup remove azlxt-a || fail "remove"
 
+# Cgroup paths that a table line cannot carry as they are: a space (or ':')
+# as a backslash and three octal digits, a backslash as two, as mountinfo
+# does, so the table loads again as it is. Any other backslash is itself,
+# as in systemd's unit names (libdevmapper passes a table's backslashes as
+# they are; dm takes one level off a message's).
+dmx_cgroup sp 'azlxt c3'
+dmx_cgroup bs 'azlxt\x2dc4'
+dmx_create azlxt-a "$len" "$loop" 2048 100 10
+dmsetup message azlxt-a 0 critical '/azlxt\ c3' || fail "message critical '/azlxt c3'"
+dmsetup message azlxt-a 0 cap '/azlxt\\x2dc4:9' '/azlxt\ c3:8' || fail "message cap"
+want="$majmin 2048 100 10 "'critical=/azlxt\040c3 cap=/azlxt\\x2dc4:9 cap=/azlxt\040c3:8'
+table=$(dmx_table azlxt-a)
+echo "0 $len azlx $table" | dmsetup reload azlxt-a ||
+	fail "reload of the table with escaped paths: $table"
+dmsetup resume azlxt-a || fail "resume"
+assert_eq "$(dmx_table azlxt-a)" "$table" "table with escaped paths after a round trip"
+assert_eq "$table" "$want" "table with escaped paths"
+dmsetup remove azlxt-a || fail "remove"
+dmx_create azlxt-a "$len" "$loop" 2048 "$(cut -d' ' -f3- <<<"$want")"
+assert_eq "$(dmx_table azlxt-a)" "$want" "table loaded from escaped paths"
+dmsetup remove azlxt-a || fail "remove"
+dmx_create azlxt-a "$len" "$loop" 2048 100 10 'critical=/azlxt\x2dc4'
+assert_eq "$(dmx_table azlxt-a)" "$majmin 2048 100 10 "'critical=/azlxt\\x2dc4' \
+	"table of a systemd-escaped path (backslash as it is)"
+dmsetup remove azlxt-a || fail "remove"
+rmdir "$sp" "$bs" || fail "rmdir $sp $bs"
+
 # Malformed tables: "params|reason in the kernel log".
 bad_tables=(
 	"|missing <dev>"
@@ -48,6 +75,9 @@ bad_tables=(
 	"$loop 0|missing <iops>"
 	"$loop 0 100|missing <mbps>"
 	"$loop x 100 10|offset: not a sector number"
+	"$loop +5 100 10|offset: not a sector number"
+	"$loop 0 +100 10|iops: not a decimal integer"
+	"$loop 0 100 +10|mbps: not a decimal integer"
 	"$loop 0 0 10|iops: must be greater than 0"
 	"$loop 0 -100 10|iops: must not be negative"
 	"$loop 0 1e3 10|iops: not a decimal integer"
@@ -62,6 +92,7 @@ bad_tables=(
 	"$loop 0 100 10 fraction=0|fraction: must be greater than 0"
 	"$loop 0 100 10 fraction=101|fraction: too large (max 100)"
 	"$loop 0 100 10 fraction=|fraction: not a decimal integer"
+	"$loop 0 100 10 fraction=+50|fraction: not a decimal integer"
 	"$loop 0 100 10 fraction=50 fraction=60|fraction: given twice"
 	"$loop 0 100 10 unit_kb=0|unit_kb: must be greater than 0"
 	"$loop 0 100 10 burst_secs=86401|burst_secs: too large (max 86400)"
@@ -69,15 +100,16 @@ bad_tables=(
 	"$loop 0 100 10 burst_mbps=5|burst_mbps: must exceed mbps"
 	"$loop 0 100 10 max_wait_ms=0|max_wait_ms: must be greater than 0"
 	"$loop 0 100 10 critical=|critical: empty cgroup list"
-	"$loop 0 100 10 critical=azlxt-c1|critical: a cgroup path starts with '/'"
+	"$loop 0 100 10 critical=azlxt-c1|critical: a cgroup path must start with '/'"
 	"$loop 0 100 10 critical=/azlxt-c1::/azlxt-c2|critical: empty cgroup path in the list"
 	"$loop 0 100 10 critical=/azlxt-none|critical: no such cgroup"
 	"$loop 0 100 10 cap=/azlxt-c1|cap: expected <cgroup path>:<iops>"
 	"$loop 0 100 10 cap=/azlxt-c1:0|cap: iops must be greater than 0"
 	"$loop 0 100 10 cap=/azlxt-c1:-3|cap: iops must not be negative"
 	"$loop 0 100 10 cap=/azlxt-c1:ten|cap: iops after the last ':' not a decimal integer"
+	"$loop 0 100 10 cap=/azlxt-c1:+5|cap: iops after the last ':' not a decimal integer"
 	"$loop 0 100 10 cap=/azlxt-c1:100000001|cap: iops too large (max 100000000)"
-	"$loop 0 100 10 cap=azlxt-c1:5|cap: a cgroup path starts with '/'"
+	"$loop 0 100 10 cap=azlxt-c1:5|cap: a cgroup path must start with '/'"
 	"$loop 0 100 10 cap=:5|cap: empty cgroup path"
 	"$loop 0 100 10 cap=/azlxt-none:5|cap: no such cgroup"
 	"/dev/azlxt-none 0 100 10|dev: device lookup failed"
@@ -99,6 +131,31 @@ for t in "${bad_tables[@]}"; do
 done
 [ -z "$(dmsetup ls | grep azlxt-bad)" ] || fail "refused tables left a device"
 echo "${#bad_tables[@]} malformed tables refused with their reasons"
+
+# unit_kb is a multiple of the device's logical block size: a 4Kn disk
+# (a loop device with 4096-byte sectors) refuses 2 KiB units, in a table
+# and in a message, and takes 4 and 8.
+f4=$(mktemp /tmp/azlxt.XXXXXX)
+dmx_files+=("$f4")
+truncate -s 16M "$f4" || fail "truncate $f4"
+loop4k=$(losetup -f --show --sector-size 4096 "$f4") || fail "losetup --sector-size 4096"
+dmx_loops+=("$loop4k")
+len4=$(dmx_sectors "$loop4k")
+e4="unit_kb: not a multiple of the device's logical block size"
+mark=$(dmx_kmsg_mark)
+if echo "0 $len4 azlx $loop4k 0 100 10 unit_kb=2" | dmsetup create azlxt-4k 2>/dev/null; then
+	fail "unit_kb=2 on a device with 4096-byte sectors was accepted"
+fi
+[[ "$(dmx_kmsg_since "$mark")" == *"azlx: $e4"* ]] || fail "unit_kb=2 on a 4Kn device: no '$e4' in the kernel log"
+dmx_create azlxt-4k "$len4" "$loop4k" 0 100 10 unit_kb=4
+mark=$(dmx_kmsg_mark)
+dmsetup message azlxt-4k 0 set unit_kb=6 2>/dev/null && fail "message unit_kb=6 on a 4Kn device accepted"
+[[ "$(dmx_kmsg_since "$mark")" == *"message rejected: $e4"* ]] ||
+	fail "message unit_kb=6 on a 4Kn device: no '$e4' in the kernel log"
+assert_match "$(dmx_table azlxt-4k)" " unit_kb=4$" "table after a refused unit_kb"
+dmsetup message azlxt-4k 0 set unit_kb=8 || fail "message unit_kb=8 on a 4Kn device"
+assert_match "$(dmx_table azlxt-4k)" " unit_kb=8$" "table after unit_kb=8"
+dmsetup remove azlxt-4k || fail "remove azlxt-4k"
 
 # A live mapping with I/O in flight: bad reloads and messages change nothing.
 dmx_create azlxt-a "$len" "$loop" 2048 400 40
@@ -125,6 +182,9 @@ bad_msgs=(
 	"set iops=0|Invalid argument|iops: must be greater than 0"
 	"set iops=-4|Invalid argument|iops: must not be negative"
 	"set iops=4x|Invalid argument|iops: not a decimal integer"
+	"set iops=+500|Invalid argument|iops: not a decimal integer"
+	"budget 100 +10|Invalid argument|mbps: not a decimal integer"
+	"fraction +90|Invalid argument|fraction: not a decimal integer"
 	"set mbps=1000001|Invalid argument|mbps: too large (max 1000000)"
 	"set colour=red|Invalid argument|unknown key (expected iops"
 	"set iops=500 iops=600|Invalid argument|iops: given twice"
@@ -137,7 +197,7 @@ bad_msgs=(
 	"fraction 0|Invalid argument|fraction: must be greater than 0"
 	"fraction 101|Invalid argument|fraction: too large (max 100)"
 	"critical|Invalid argument|critical: expected <path>"
-	"critical relative|Invalid argument|critical: a cgroup path starts with '/'"
+	"critical relative|Invalid argument|critical: a cgroup path must start with '/'"
 	"critical /azlxt-none|No such file or directory|critical: no such cgroup"
 	"critical /azlxt-c1:/azlxt-none|No such file or directory|critical: no such cgroup"
 	"cap|Invalid argument|cap: expected <path>:<iops> ... or none"
