@@ -103,4 +103,8 @@ int azlxnet_kfunc_init(void);
 u32 bpf_azlxnet_api_version(void);
 s32 bpf_azlxnet_tx_ifindex(struct __sk_buff *skb_ctx, u32 ifindex);
 
+/* kit.c: the azlxkit device pair (rtnetlink link kind "azlxkit") */
+int azlxkit_init(void);
+void azlxkit_exit(void);
+
 #endif /* _AZLXNET_H */

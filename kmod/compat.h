@@ -9,6 +9,8 @@
 
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
 
 /*
  * kfunc definitions. 6.1 has neither __bpf_kfunc nor the start/end markers:
@@ -33,6 +35,56 @@
 #ifndef AZLXNET_HAVE_BTF_KFUNCS_START
 #define BTF_KFUNCS_START(name) BTF_SET8_START(name)
 #define BTF_KFUNCS_END(name) BTF_SET8_END(name)
+#endif
+
+/*
+ * Lockless transmit. 6.12 has a device flag (dev->lltx); before 6.11 it
+ * was the feature bit NETIF_F_LLTX.
+ */
+static inline void azlxnet_netdev_set_lltx(struct net_device *dev)
+{
+#ifdef AZLXNET_HAVE_NETDEV_LLTX
+	dev->lltx = true;
+#else
+	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+/*
+ * Per-CPU device statistics (dev->tstats). Since 6.7, and in the 6.1 and
+ * 6.6 stable series that took it, the core allocates and frees them when
+ * the device says which kind it keeps (pcpu_stat_type). Before, the
+ * driver does, in ndo_init and its priv_destructor.
+ */
+#ifdef AZLXNET_HAVE_PCPU_STAT_TYPE
+static inline void azlxnet_netdev_tstats_setup(struct net_device *dev)
+{
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+}
+
+static inline int azlxnet_netdev_tstats_init(struct net_device *dev)
+{
+	return 0;
+}
+
+static inline void azlxnet_netdev_tstats_free(struct net_device *dev)
+{
+}
+#else
+static inline void azlxnet_netdev_tstats_setup(struct net_device *dev)
+{
+}
+
+static inline int azlxnet_netdev_tstats_init(struct net_device *dev)
+{
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	return dev->tstats ? 0 : -ENOMEM;
+}
+
+static inline void azlxnet_netdev_tstats_free(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+}
 #endif
 
 #endif /* _AZLXNET_COMPAT_H */
