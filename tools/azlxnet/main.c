@@ -24,8 +24,8 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | disk | fastpath | module | monitor | nic | pod |\n"
-		"                   status | tune | version }\n"
+		"where  OBJECT := { config | disk | fastpath | kit | module | monitor | nic |\n"
+		"                   pod | status | tune | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor, disk top) }\n");
 	return AZLX_EXIT_OK;
@@ -51,6 +51,7 @@ static const struct azlx_cmd azlx_objects[] = {
 	{ "disk",	azlx_do_disk },
 	{ "fastpath",	azlx_do_fastpath },
 	{ "help",	azlx_do_help },
+	{ "kit",	azlx_do_kit },
 	{ "module",	azlx_do_module },
 	{ "monitor",	azlx_do_monitor },
 	{ "nic",	azlx_do_nic },
