@@ -1,0 +1,249 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# azlxkit device pairs ("azlxnet kit"): created with the peer directly in a
+# pod namespace, carrier following both ends, IPv4 and IPv6 across, exact
+# "ip -s link" counters for N packets, TCP whose GSO packets (up to 64 KiB)
+# cross whole, MTU, L2 and L3 modes, the drop policy counted as tx drops
+# and changed only through the primary, and the lifetime: deleting either
+# end, the pod's namespace or the module deletes the pair.
+
+source "$(dirname "$0")/lib.sh"
+require_root
+require_cmd azlxnet jq ip ping
+dir=$(cd "$(dirname "$0")" && pwd)
+NS=azk-pod-$$
+NS2=azk-gone-$$
+tmp=$(mktemp -d)
+bgpid=
+cleanup()
+{
+	[ -n "$bgpid" ] && kill "$bgpid" 2>/dev/null
+	for d in azk0 azk1 azk2 azk3 azk4 azk5 azk6; do ip link del "$d" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NS2" 2>/dev/null
+	cleanup_module
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+in_pod() { ip netns exec "$NS" "$@"; }
+
+# ctr DEV rx|tx packets|bytes|dropped [NETNS]: DEV's counter as "ip -s link" shows it
+ctr()
+{
+	local out
+	if [ $# -gt 3 ]; then
+		out=$(ip -n "$4" -j -s link show dev "$1")
+	else
+		out=$(ip -j -s link show dev "$1")
+	fi || fail "ip -s link show $1"
+	jq -r ".[0].stats64.$2.$3" <<<"$out"
+}
+
+# kit_field NAME JQ [NETNS]: a field of "azlxnet -j kit show NAME"
+kit_field()
+{
+	local out
+	if [ $# -gt 2 ]; then
+		out=$(ip netns exec "$3" azlxnet -j kit show "$1")
+	else
+		out=$(azlxnet -j kit show "$1")
+	fi || fail "azlxnet kit show $1"
+	jq -r ".[0]$2" <<<"$out"
+}
+
+# gone DEV [NETNS]: wait up to 5 s for DEV to disappear (namespaces die
+# in a work queue)
+gone()
+{
+	local i
+	for i in $(seq 1 50); do
+		if [ $# -gt 1 ]; then
+			ip -n "$2" link show dev "$1" >/dev/null 2>&1 || return 0
+		else
+			ip link show dev "$1" >/dev/null 2>&1 || return 0
+		fi
+		sleep 0.1
+	done
+	fail "$1 still exists"
+}
+
+flags() { ip -j link show dev "$1" | jq -r '.[0].flags | join(",")'; }
+
+mod_unload
+modprobe azlxnet || fail "modprobe azlxnet"
+ip netns add "$NS" || fail "ip netns add"
+in_pod ip link set lo up
+
+# 1. A pair with its peer created in the pod's namespace, L3 by default.
+azlxnet kit add azk0 peer eth0 netns "$NS" || fail "kit add azk0"
+ip link show dev azk0 >/dev/null || fail "no azk0"
+in_pod ip link show dev eth0 >/dev/null || fail "no eth0 in the pod"
+ip link show dev eth0 >/dev/null 2>&1 && fail "eth0 was created in the host"
+assert_eq "$(kit_field azk0 .primary)" true "azk0 is the primary"
+assert_eq "$(kit_field azk0 .mode)" l3 "default mode"
+assert_eq "$(kit_field azk0 .policy)" forward "default policy"
+assert_eq "$(kit_field azk0 .peer.ifindex)" "$(in_pod cat /sys/class/net/eth0/ifindex)" \
+	"peer ifindex"
+[ "$(kit_field azk0 .peer.netnsid)" != null ] || fail "no netnsid for a peer in another netns"
+assert_eq "$(kit_field eth0 .primary "$NS")" false "eth0 is the peer"
+assert_eq "$(kit_field eth0 .peer.ifindex "$NS")" "$(ifindex azk0)" "the peer's peer"
+assert_eq "$(ip -j -d link show dev azk0 | jq -r '.[0].linkinfo.info_kind')" azlxkit "kind"
+assert_match "$(flags azk0)" NOARP "L3 primary has NOARP"
+assert_match "$(in_pod ip -j link show dev eth0 | jq -r '.[0].flags | join(",")')" NOARP \
+	"L3 peer has NOARP"
+assert_eq "$(cat /sys/class/net/azk0/address)" 00:00:00:00:00:00 "L3 address"
+ip link set dev azk0 address 02:00:00:00:00:01 2>/dev/null &&
+	fail "an L3 device took a MAC address"
+assert_eq "$(ip -j -d link show dev azk0 | jq -r '.[0].gso_max_size')" 65536 "gso_max_size"
+echo "ok: pair created, peer in $NS"
+
+# 2. Carrier: on while both ends are up.
+ip link set azk0 up
+assert_eq "$(cat /sys/class/net/azk0/carrier)" 0 "carrier with the peer down"
+in_pod ip link set eth0 up
+assert_eq "$(cat /sys/class/net/azk0/carrier)" 1 "carrier with both up"
+assert_eq "$(in_pod cat /sys/class/net/eth0/carrier)" 1 "peer carrier with both up"
+in_pod ip link set eth0 down
+assert_eq "$(cat /sys/class/net/azk0/carrier)" 0 "carrier after the peer went down"
+in_pod ip link set eth0 up
+echo "ok: carrier follows both ends"
+
+# 3. IPv4 and IPv6 across.
+ip addr add 10.77.0.1/24 dev azk0
+ip addr add fd77::1/64 dev azk0 nodad
+in_pod ip addr add 10.77.0.2/24 dev eth0
+in_pod ip addr add fd77::2/64 dev eth0 nodad
+ping -c 2 -i 0.2 -W 2 10.77.0.2 >/dev/null || fail "IPv4 ping host -> pod"
+in_pod ping -c 2 -i 0.2 -W 2 10.77.0.1 >/dev/null || fail "IPv4 ping pod -> host"
+ping -c 2 -i 0.2 -W 2 fd77::2 >/dev/null || fail "IPv6 ping host -> pod"
+in_pod ping -c 2 -i 0.2 -W 2 fd77::1 >/dev/null || fail "IPv6 ping pod -> host"
+echo "ok: IPv4 and IPv6 ping"
+
+# 4. TCP: GSO packets cross whole (checksums left partial), so the peer
+# receives far fewer, far larger packets than the 1500-byte MTU allows.
+rx0=$(ctr eth0 rx packets "$NS") rxb0=$(ctr eth0 rx bytes "$NS")
+AZLXNET_READY=$tmp/drain.ready ip netns exec "$NS" "$dir/netcheck" drain tcp 10.77.0.2 5001 \
+	>"$tmp/drain" 2>&1 &
+bgpid=$!
+wait_ready "netcheck drain" "$bgpid" "$tmp/drain.ready"
+"$dir/netcheck" bulk tcp 10.77.0.2 5001 8388608 >/dev/null || fail "netcheck bulk"
+wait "$bgpid" || fail "netcheck drain: $(cat "$tmp/drain")"
+bgpid=
+assert_eq "$(cat "$tmp/drain")" "received 8388608" "bytes received over TCP"
+pkts=$(($(ctr eth0 rx packets "$NS") - rx0))
+bytes=$(($(ctr eth0 rx bytes "$NS") - rxb0))
+echo "TCP: $bytes bytes in $pkts packets to the pod"
+[ "$((bytes / pkts))" -gt 8000 ] || fail "average packet $((bytes / pkts)) bytes: GSO split"
+echo "ok: TCP with GSO packets whole"
+
+# 5. Exact counters: a pair that sends nothing of its own (no IPv6).
+azlxnet kit add azk1 peer eth1 netns "$NS" || fail "kit add azk1"
+echo 1 >/proc/sys/net/ipv6/conf/azk1/disable_ipv6
+in_pod sh -c 'echo 1 >/proc/sys/net/ipv6/conf/eth1/disable_ipv6'
+ip addr add 10.78.0.1/24 dev azk1
+in_pod ip addr add 10.78.0.2/24 dev eth1
+ip link set azk1 up
+in_pod ip link set eth1 up
+ping -c 10 -i 0.05 -W 2 10.78.0.2 >/dev/null || fail "ping over azk1"
+# 10 echo requests and 10 replies of 84 bytes, each in a 14-byte Ethernet header
+for c in "azk1 tx packets 10" "azk1 tx bytes 980" "azk1 rx packets 10" "azk1 rx bytes 980" \
+	 "azk1 tx dropped 0"; do
+	set -- $c
+	assert_eq "$(ctr "$1" "$2" "$3")" "$4" "$1 $2 $3"
+done
+for c in "eth1 rx packets 10" "eth1 rx bytes 980" "eth1 tx packets 10" "eth1 tx bytes 980"; do
+	set -- $c
+	assert_eq "$(ctr "$1" "$2" "$3" "$NS")" "$4" "$1 $2 $3"
+done
+echo "ok: exact counters for 10 pings"
+
+# 6. The drop policy, each end's own, counted as tx drops; only the
+# primary changes it.
+azlxnet kit set azk1 policy drop || fail "kit set azk1 policy drop"
+assert_eq "$(kit_field azk1 .policy)" drop "primary policy"
+ping -c 3 -i 0.05 -W 1 10.78.0.2 >/dev/null 2>&1 && fail "ping passed a drop policy"
+assert_eq "$(ctr azk1 tx dropped)" 3 "primary drops"
+assert_eq "$(ctr eth1 rx packets "$NS")" 10 "nothing reached the peer"
+azlxnet kit set azk1 policy forward peer-policy drop || fail "kit set peer-policy drop"
+assert_eq "$(kit_field azk1 .peer.policy)" drop "peer policy"
+assert_eq "$(kit_field eth1 .policy "$NS")" drop "peer policy seen from the pod"
+in_pod ping -c 3 -i 0.05 -W 1 10.78.0.1 >/dev/null 2>&1 && fail "ping passed the peer's drop"
+assert_eq "$(ctr eth1 tx dropped "$NS")" 3 "peer drops"
+out=$(in_pod azlxnet kit set eth1 policy forward 2>&1) && fail "the pod changed its policy"
+assert_match "$out" "primary only" "error for a change from the pod"
+assert_eq "$(kit_field azk1 .peer.policy)" drop "peer policy after the pod tried"
+azlxnet kit set azk1 peer-policy forward || fail "kit set peer-policy forward"
+ping -c 2 -i 0.05 -W 2 10.78.0.2 >/dev/null || fail "ping after forward again"
+azlxnet kit add azk2 peer pd2 policy drop peer-policy drop || fail "kit add with drop"
+assert_eq "$(kit_field azk2 .policy),$(kit_field azk2 .peer.policy)" drop,drop \
+	"policies at creation"
+echo "ok: drop policy"
+
+# 7. MTU: given at creation to both ends; a packet larger than the
+# receiving end's MTU is dropped, counted on the sender.
+azlxnet kit add azk3 peer eth3 netns "$NS" mtu 9000 || fail "kit add azk3 mtu 9000"
+assert_eq "$(cat /sys/class/net/azk3/mtu)" 9000 "primary MTU"
+assert_eq "$(in_pod cat /sys/class/net/eth3/mtu)" 9000 "peer MTU"
+ip addr add 10.79.0.1/24 dev azk3
+in_pod ip addr add 10.79.0.2/24 dev eth3
+ip link set azk3 up
+in_pod ip link set eth3 up
+ping -c 1 -W 2 -M do -s 8972 10.79.0.2 >/dev/null || fail "ping of 9000 bytes"
+ping -c 1 -W 1 -M do -s 8973 10.79.0.2 >/dev/null 2>&1 && fail "ping over the MTU"
+in_pod ip link set eth3 mtu 1500
+d0=$(ctr azk3 tx dropped)
+ping -c 1 -W 1 -M do -s 4000 10.79.0.2 >/dev/null 2>&1 && fail "4 KB past a 1500 MTU peer"
+assert_eq "$(($(ctr azk3 tx dropped) - d0))" 1 "drop for the peer's MTU"
+echo "ok: MTU"
+
+# 8. L2 mode: Ethernet addresses, ARP and neighbour discovery.
+azlxnet kit add azk4 peer eth4 netns "$NS" mode l2 || fail "kit add azk4 mode l2"
+assert_eq "$(kit_field azk4 .mode)" l2 "mode"
+mac=$(cat /sys/class/net/azk4/address)
+pmac=$(in_pod cat /sys/class/net/eth4/address)
+[ "$mac" != 00:00:00:00:00:00 ] && [ "$pmac" != 00:00:00:00:00:00 ] && [ "$mac" != "$pmac" ] ||
+	fail "L2 addresses $mac and $pmac"
+case "$(flags azk4)" in *NOARP*) fail "L2 device has NOARP" ;; esac
+ip addr add 10.80.0.1/24 dev azk4
+in_pod ip addr add 10.80.0.2/24 dev eth4
+ip link set azk4 up
+in_pod ip link set eth4 up
+ping -c 2 -i 0.2 -W 2 10.80.0.2 >/dev/null || fail "ping in L2 mode"
+assert_eq "$(ip -j neigh show 10.80.0.2 dev azk4 | jq -r '.[0].lladdr')" "$pmac" \
+	"ARP resolved the peer's address"
+ip link set dev azk4 address 02:00:00:00:00:44 || fail "L2 address change"
+echo "ok: L2 mode"
+
+# 9. Lifetime: either end takes the other; "kit del" deletes azlxkit only.
+in_pod ip link del eth4 || fail "deleting the peer"
+gone azk4
+azlxnet kit del azk2 || fail "kit del azk2"
+gone pd2
+out=$(azlxnet kit del lo 2>&1) && fail "kit del lo succeeded"
+assert_match "$out" "not an azlxkit device" "kit del of a loopback"
+out=$(azlxnet kit add azk5 peer azk0 2>&1) && fail "a peer name in use was taken"
+assert_match "$out" "exists" "error for a peer name in use"
+ip link show dev azk5 >/dev/null 2>&1 && fail "azk5 left behind by a failed add"
+ip netns add "$NS2"
+azlxnet kit add azk6 peer eth0 netns "$NS2" || fail "kit add azk6"
+ip netns del "$NS2"
+gone azk6
+echo "ok: deleting an end or the namespace deletes the pair"
+
+# 10. Unloading the module deletes every pair, in every namespace.
+azlxnet kit add azk5 peer pd5 || fail "kit add azk5"
+ping -c 50 -i 0.01 -W 1 10.77.0.2 >/dev/null 2>&1 &
+bgpid=$!
+mod_unload
+wait "$bgpid"
+bgpid=
+for d in azk0 azk1 azk3 azk5 pd5; do
+	ip link show dev "$d" >/dev/null 2>&1 && fail "$d left after unload"
+done
+for d in eth0 eth1 eth3; do
+	in_pod ip link show dev "$d" >/dev/null 2>&1 && fail "$d left in the pod after unload"
+done
+echo "ok: unload deletes all pairs"
+exit 0
