@@ -215,6 +215,7 @@ static int azlx_kit_parse_args(int argc, char **argv, bool add, struct azlx_kit_
 {
 	const char *where = add ? "azlxnet kit add" : "azlxnet kit set";
 	const struct azlx_cmd *kw;
+	unsigned int seen = 0;
 	char *end;
 	int ret;
 
@@ -231,6 +232,9 @@ static int azlx_kit_parse_args(int argc, char **argv, bool add, struct azlx_kit_
 			return AZLX_EXIT_USAGE;
 		if (argc < 2)
 			return azlx_error(AZLX_EXIT_USAGE, "\"%s\" needs a value", kw->name);
+		if (seen & (1u << (kw - azlx_kit_keywords)))
+			return azlx_error(AZLX_EXIT_USAGE, "\"%s\" given twice", kw->name);
+		seen |= 1u << (kw - azlx_kit_keywords);
 		switch (kw - azlx_kit_keywords) {
 		case AZLX_KIT_KW_POLICY:
 			ret = azlx_kit_parse_policy(argv[1], &a->policy);
@@ -341,11 +345,15 @@ out_close:
 	return ret;
 }
 
+static int azlx_kit_help(int argc, char **argv);
+
 static int azlx_kit_add(int argc, char **argv)
 {
 	struct azlx_kit_args a;
 	int ret;
 
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_kit_help(0, NULL);
 	ret = azlx_kit_parse_args(argc, argv, true, &a);
 	return ret ? ret : azlx_kit_newlink(&a, true);
 }
@@ -355,6 +363,8 @@ static int azlx_kit_set(int argc, char **argv)
 	struct azlx_kit_args a;
 	int ret;
 
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_kit_help(0, NULL);
 	ret = azlx_kit_parse_args(argc, argv, false, &a);
 	if (ret)
 		return ret;
