@@ -4,9 +4,10 @@
 # azlxkit device pairs ("azlxnet kit"): created with the peer directly in a
 # pod namespace, carrier following both ends, IPv4 and IPv6 across, exact
 # "ip -s link" counters for N packets, TCP whose GSO packets (up to 64 KiB)
-# cross whole, MTU, L2 and L3 modes, the drop policy counted as tx drops
-# and changed only through the primary, and the lifetime: deleting either
-# end, the pod's namespace or the module deletes the pair.
+# cross whole, fragments, MTU, L2 and L3 modes, the drop policy counted as
+# tx drops and changed only through the primary, and the lifetime: deleting either
+# end, the pod's namespace or the module deletes the pair. Malformed
+# rtnetlink requests are refused with precise errnos (kit_rtnl).
 
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -19,7 +20,9 @@ bgpid=
 cleanup()
 {
 	[ -n "$bgpid" ] && kill "$bgpid" 2>/dev/null
-	for d in azk0 azk1 azk2 azk3 azk4 azk5 azk6; do ip link del "$d" 2>/dev/null; done
+	for d in azk0 azk1 azk2 azk3 azk4 azk5 azk6 azr0 azr0p azr1 azr2; do
+		ip link del "$d" 2>/dev/null
+	done
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "$NS2" 2>/dev/null
 	cleanup_module
@@ -110,7 +113,10 @@ ping -c 2 -i 0.2 -W 2 10.77.0.2 >/dev/null || fail "IPv4 ping host -> pod"
 in_pod ping -c 2 -i 0.2 -W 2 10.77.0.1 >/dev/null || fail "IPv4 ping pod -> host"
 ping -c 2 -i 0.2 -W 2 fd77::2 >/dev/null || fail "IPv6 ping host -> pod"
 in_pod ping -c 2 -i 0.2 -W 2 fd77::1 >/dev/null || fail "IPv6 ping pod -> host"
-echo "ok: IPv4 and IPv6 ping"
+# fragments: 3000 bytes in 1500-byte packets, reassembled in the pod
+ping -c 1 -W 2 -s 3000 10.77.0.2 >/dev/null || fail "IPv4 fragments host -> pod"
+in_pod ping -c 1 -W 2 -s 3000 fd77::1 >/dev/null || fail "IPv6 fragments pod -> host"
+echo "ok: IPv4 and IPv6 ping, with fragments"
 
 # 4. TCP: GSO packets cross whole (checksums left partial), so the peer
 # receives far fewer, far larger packets than the 1500-byte MTU allows.
@@ -216,7 +222,18 @@ ip netns del "$NS2"
 gone azk6
 echo "ok: deleting an end or the namespace deletes the pair"
 
-# 10. Unloading the module deletes every pair, in every namespace.
+# 10. Requests the tool does not send, over raw rtnetlink: each refused
+# with its errno and message; the peer's namespace by PID.
+ip netns exec "$NS" sleep 60 &
+bgpid=$!
+"$dir/kit_rtnl" "$bgpid" || fail "kit_rtnl"
+kill "$bgpid"
+wait "$bgpid" 2>/dev/null
+bgpid=
+in_pod ip link show dev azr1p >/dev/null || fail "no azr1p in the pod"
+echo "ok: malformed requests"
+
+# 11. Unloading the module deletes every pair, in every namespace.
 azlxnet kit add azk5 peer pd5 || fail "kit add azk5"
 ping -c 50 -i 0.01 -W 1 10.77.0.2 >/dev/null 2>&1 &
 bgpid=$!
