@@ -20,7 +20,8 @@ bgpid=
 cleanup()
 {
 	[ -n "$bgpid" ] && kill "$bgpid" 2>/dev/null
-	for d in azk0 azk1 azk2 azk3 azk4 azk5 azk6 azr0 azr0p azr1 azr2; do
+	for d in azk0 azk1 azk2 azk3 azk4 azk5 azk6 azr0 azr0p azr1 azr2 \
+		 $(ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: \(azc[0-9]*\)@.*/\1/p'); do
 		ip link del "$d" 2>/dev/null
 	done
 	ip netns del "$NS" 2>/dev/null
@@ -69,6 +70,20 @@ gone()
 
 # noarp FILE: the IFF_NOARP bit of a device's flags file in sysfs
 noarp() { (($(cat "$1") & 0x80)); }
+
+# sleeper NETNS: start "sleep 60" in NETNS, as $bgpid, and wait until it
+# is there (ip netns exec joins the namespace after the fork)
+sleeper()
+{
+	local i
+	ip netns exec "$1" sleep 60 &
+	bgpid=$!
+	for i in $(seq 1 100); do
+		[ "$(readlink /proc/$bgpid/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
+		sleep 0.05
+	done
+	fail "sleep did not join $1"
+}
 
 mod_unload
 modprobe azlxnet || fail "modprobe azlxnet"
@@ -224,8 +239,7 @@ echo "ok: deleting an end or the namespace deletes the pair"
 
 # 10. Requests the tool does not send, over raw rtnetlink: each refused
 # with its errno and message; the peer's namespace by PID.
-ip netns exec "$NS" sleep 60 &
-bgpid=$!
+sleeper "$NS"
 "$dir/kit_rtnl" "$bgpid" || fail "kit_rtnl"
 kill "$bgpid"
 wait "$bgpid" 2>/dev/null
@@ -233,7 +247,24 @@ bgpid=
 in_pod ip link show dev azr1p >/dev/null || fail "no azr1p in the pod"
 echo "ok: malformed requests"
 
-# 11. Unloading the module deletes every pair, in every namespace.
+# 11. 200 pairs into one namespace; half deleted through their primary, the
+# rest with the namespace: nothing is left on either side.
+ip netns add "$NS2"
+sleeper "$NS2"
+"$dir/kit_rtnl" churn "$bgpid" 200 || fail "kit_rtnl churn"
+assert_eq "$(ip -n "$NS2" -o link show | grep -c ': azc[0-9]*p')" 100 "peers left in the namespace"
+kill "$bgpid"
+wait "$bgpid" 2>/dev/null
+bgpid=
+ip netns del "$NS2"
+for i in $(seq 1 100); do
+	[ "$(ip -o link show | grep -c ': azc')" = 0 ] && break
+	sleep 0.1
+done
+assert_eq "$(ip -o link show | grep -c ': azc')" 0 "primaries left after the namespace went"
+echo "ok: 200 pairs created and deleted"
+
+# 12. Unloading the module deletes every pair, in every namespace.
 azlxnet kit add azk5 peer pd5 || fail "kit add azk5"
 ping -c 50 -i 0.01 -W 1 10.77.0.2 >/dev/null 2>&1 &
 bgpid=$!

@@ -4,9 +4,13 @@
  * with its errno and extack message and leaving no device behind, and the
  * peer's namespace given as IFLA_NET_NS_PID.
  *
- *   kit_rtnl PID    PID: a process in the namespace for the peer
+ *   kit_rtnl PID            PID: a process in the namespace for the peers
+ *   kit_rtnl churn PID N    create N pairs azc0... with their peers in
+ *                           PID's namespace, then delete the even ones
+ *                           through their primary: the caller deletes the
+ *                           namespace and checks that the rest went too
  *
- * Devices are named azr*; the caller deletes leftovers.
+ * Devices are named azr* and azc*; the caller deletes leftovers.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -193,13 +197,49 @@ static uint32_t ns_pid;
 static void peer_ns_pid(struct nlt_msg *m) { put_u32(m, IFLA_NET_NS_PID, ns_pid); }
 static void peer_ns_nopid(struct nlt_msg *m) { put_u32(m, IFLA_NET_NS_PID, 0x7ffffff0); }
 
+static int churn(int n)
+{
+	struct nlt_reply rep;
+	struct nlt_msg m;
+	char name[IFNAMSIZ], peer[IFNAMSIZ];
+	struct req r = {
+		.name		= name,
+		.peer		= peer,
+		.peer_fn	= peer_ns_pid,
+	};
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "azc%d", i);
+		snprintf(peer, sizeof(peer), "azc%dp", i);
+		build(&m, &r, NLM_F_CREATE | NLM_F_EXCL);
+		CHECK(!nlt_txrx(fd, &m, &rep), "creating %s: %s %s", name, strerror(-rep.err),
+		      rep.extack);
+	}
+	for (i = 0; i < n; i += 2) {
+		snprintf(name, sizeof(name), "azc%d", i);
+		newlink(&m, name, 0);
+		m.nlh.nlmsg_type = RTM_DELLINK;
+		CHECK(!nlt_txrx(fd, &m, &rep), "deleting %s: %s %s", name, strerror(-rep.err),
+		      rep.extack);
+		CHECK(!if_nametoindex(name), "%s still exists", name);
+	}
+	printf("created %d pairs, deleted %d\n", n, (n + 1) / 2);
+	return KSFT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	struct req r = { 0 };
 
-	CHECK(argc == 2, "usage: kit_rtnl PID");
-	ns_pid = strtoul(argv[1], NULL, 10);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && !strcmp(argv[1], "churn")) {
+		ns_pid = strtoul(argv[2], NULL, 10);
+		fd = rtnl_open();
+		return churn(atoi(argv[3]));
+	}
+	CHECK(argc == 2, "usage: kit_rtnl PID | kit_rtnl churn PID N");
+	ns_pid = strtoul(argv[1], NULL, 10);
 	fd = rtnl_open();
 
 	r = (struct req){ .name = "azr0", .peer = "azr0p", .data_fn = mode_bad };
