@@ -221,11 +221,15 @@ assert_eq "$(ip -j neigh show 10.80.0.2 dev azk4 | jq -r '.[0].lladdr')" "$pmac"
 ip link set dev azk4 address 02:00:00:00:00:44 || fail "L2 address change"
 echo "ok: L2 mode"
 
-# 9. Lifetime: either end takes the other; "kit del" deletes azlxkit only.
+# 9. Lifetime: either end takes the other, wherever it moved; "kit del"
+# deletes azlxkit only.
 in_pod ip link del eth4 || fail "deleting the peer"
 gone azk4
+ip link set pd2 netns "$NS" || fail "moving a peer to the pod"
+assert_match "$(kit azk2 peer.ifindex,peer.netnsid)" "^$(in_pod cat /sys/class/net/pd2/ifindex),[0-9]+\$" \
+	"the peer after its move"
 azlxnet kit del azk2 || fail "kit del azk2"
-gone pd2
+gone pd2 "$NS"
 out=$(azlxnet kit del lo 2>&1) && fail "kit del lo succeeded"
 assert_match "$out" "not an azlxkit device" "kit del of a loopback"
 out=$(azlxnet kit add azk5 peer azk0 2>&1) && fail "a peer name in use was taken"
