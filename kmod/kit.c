@@ -46,11 +46,11 @@ static struct azlxkit *azlxkit_priv(const struct net_device *dev)
 }
 
 /*
- * Makes a packet sent on one end look received on @peer: what veth's
- * __dev_forward_skb() does, without its second forwardability test.
- * Crossing namespaces clears what belongs to the sender's (mark, priority,
- * the EDT timestamp); the socket stays attached until the receiving stack
- * orphans it.
+ * Makes a packet sent on one end look received on @peer, as veth's
+ * __dev_forward_skb() does once its checks have passed. Crossing
+ * namespaces clears what belongs to the sender's (mark, priority, the EDT
+ * timestamp); the socket stays attached until the receiving stack orphans
+ * it.
  */
 static void azlxkit_forward_prep(struct sk_buff *skb, struct net_device *peer, bool xnet)
 {
