@@ -9,6 +9,7 @@
 
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/filter.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 
@@ -84,6 +85,39 @@ static inline int azlxnet_netdev_tstats_init(struct net_device *dev)
 static inline void azlxnet_netdev_tstats_free(struct net_device *dev)
 {
 	free_percpu(dev->tstats);
+}
+#endif
+
+/*
+ * Running a tc program outside the tc hooks. Since 6.11 the redirect
+ * helpers keep their state in a per-task bpf_net_context that whoever runs
+ * the program sets up (they dereference it unchecked); before, it was per
+ * CPU and needed nothing.
+ */
+struct azlxnet_bpf_net_ctx {
+#ifdef AZLXNET_HAVE_BPF_NET_CONTEXT
+	struct bpf_net_context	ctx;
+#endif
+};
+
+#ifdef AZLXNET_HAVE_BPF_NET_CONTEXT
+static inline void *azlxnet_bpf_net_ctx_set(struct azlxnet_bpf_net_ctx *c)
+{
+	return bpf_net_ctx_set(&c->ctx);
+}
+
+static inline void azlxnet_bpf_net_ctx_clear(void *set)
+{
+	bpf_net_ctx_clear(set);
+}
+#else
+static inline void *azlxnet_bpf_net_ctx_set(struct azlxnet_bpf_net_ctx *c)
+{
+	return NULL;
+}
+
+static inline void azlxnet_bpf_net_ctx_clear(void *set)
+{
 }
 #endif
 

@@ -5,8 +5,10 @@
  * The primary stays in the host's namespace, the peer goes into the pod's.
  * Each end's transmit hands the packet straight to the other end's receive
  * (one backlog hop, as veth and netkit do); no qdisc, no lock: the peer is
- * an RCU pointer tested on every packet, statistics are per CPU. Until a
- * program is attached, each end applies its policy: pass or drop.
+ * an RCU pointer tested on every packet, statistics are per CPU. Each end
+ * runs its tc (SCHED_CLS) program there, an RCU pointer too, replaced
+ * under RTNL through the generic netlink family; without one, or when it
+ * leaves the verdict to it (TC_ACT_UNSPEC), the end's policy decides.
  *
  * A pair lives and dies as one: deleting either end, the namespace of
  * either end or the module (rtnl_link_unregister) deletes both.
@@ -15,11 +17,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/bpf.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/filter.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/net_namespace.h>
+#include <net/pkt_cls.h>
 #include <net/rtnetlink.h>
 
 #include <uapi/linux/azlxkit.h>
@@ -30,6 +35,7 @@
 struct azlxkit {
 	/* fast path */
 	struct net_device __rcu	*peer;
+	struct bpf_prog __rcu	*prog;		/* written under RTNL */
 	u32			policy;		/* enum azlxkit_action, READ_ONCE */
 
 	/* slow path: RTNL */
@@ -50,20 +56,45 @@ static struct azlxkit *azlxkit_priv(const struct net_device *dev)
  * __dev_forward_skb() does once its checks have passed. Crossing
  * namespaces clears what belongs to the sender's (mark, priority, the EDT
  * timestamp); the socket stays attached until the receiving stack orphans
- * it.
+ * it. The program sees the packet so, from its Ethernet header on, with
+ * skb->dev the receiving end (as netkit's programs do).
  */
-static void azlxkit_forward_prep(struct sk_buff *skb, struct net_device *peer, bool xnet)
+static void azlxkit_scrub(struct sk_buff *skb, struct net_device *peer, bool xnet)
 {
 	skb_scrub_packet(skb, xnet);
 	if (xnet)
 		skb->priority = 0;
-	skb->protocol = eth_type_trans(skb, peer);
-	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
+	skb->dev = peer;
+}
+
+/* The program's verdict, as the end's policy when it leaves it open. */
+static u32 azlxkit_run(const struct bpf_prog *prog, struct sk_buff *skb, u32 policy)
+{
+	struct azlxnet_bpf_net_ctx ctx;
+	void *set;
+	int ret;
+
+	set = azlxnet_bpf_net_ctx_set(&ctx);
+	bpf_compute_data_pointers(skb);
+	ret = bpf_prog_run(prog, skb);
+	azlxnet_bpf_net_ctx_clear(set);
+
+	switch (ret) {
+	case TC_ACT_UNSPEC:
+		return policy;
+	case TC_ACT_OK:
+		return AZLXKIT_PASS;
+	default:
+		/* TC_ACT_SHOT; redirects are not supported yet */
+		return AZLXKIT_DROP;
+	}
 }
 
 static netdev_tx_t azlxkit_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct azlxkit *kit = azlxkit_priv(dev);
+	u32 verdict = READ_ONCE(kit->policy);
+	const struct bpf_prog *prog;
 	unsigned int len = skb->len;
 	struct net_device *peer;
 
@@ -75,14 +106,19 @@ static netdev_tx_t azlxkit_xmit(struct sk_buff *skb, struct net_device *dev)
 		     skb_orphan_frags(skb, GFP_ATOMIC)))
 		goto drop;
 
-	switch (READ_ONCE(kit->policy)) {
-	case AZLXKIT_PASS:
-		break;
-	default:
-		goto drop;
+	azlxkit_scrub(skb, peer, !net_eq(dev_net(dev), dev_net(peer)));
+	prog = rcu_dereference(kit->prog);
+	if (prog) {
+		verdict = azlxkit_run(prog, skb, verdict);
+		/* the program may have shrunk the packet */
+		if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
+			goto drop;
 	}
+	if (verdict != AZLXKIT_PASS)
+		goto drop;
 
-	azlxkit_forward_prep(skb, peer, !net_eq(dev_net(dev), dev_net(peer)));
+	skb->protocol = eth_type_trans(skb, peer);
+	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
 	if (likely(__netif_rx(skb) == NET_RX_SUCCESS)) {
 		dev_sw_netstats_tx_add(dev, 1, len);
 		dev_sw_netstats_rx_add(peer, len);
@@ -129,6 +165,17 @@ static int azlxkit_stop(struct net_device *dev)
 static int azlxkit_dev_init(struct net_device *dev)
 {
 	return azlxnet_netdev_tstats_init(dev);
+}
+
+/* Both ends are past their last transmit: unregistering synchronized. */
+static void azlxkit_dev_uninit(struct net_device *dev)
+{
+	struct bpf_prog *prog = rtnl_dereference(azlxkit_priv(dev)->prog);
+
+	if (prog) {
+		RCU_INIT_POINTER(azlxkit_priv(dev)->prog, NULL);
+		bpf_prog_put(prog);
+	}
 }
 
 static void azlxkit_dev_free(struct net_device *dev)
@@ -197,6 +244,7 @@ static void azlxkit_get_stats64(struct net_device *dev, struct rtnl_link_stats64
 
 static const struct net_device_ops azlxkit_netdev_ops = {
 	.ndo_init		= azlxkit_dev_init,
+	.ndo_uninit		= azlxkit_dev_uninit,
 	.ndo_open		= azlxkit_open,
 	.ndo_stop		= azlxkit_stop,
 	.ndo_start_xmit		= azlxkit_xmit,
@@ -545,6 +593,82 @@ static struct rtnl_link_ops azlxkit_link_ops = {
 	.policy		= azlxkit_policy,
 	.maxtype	= IFLA_AZLXKIT_MAX,
 };
+
+/*
+ * The primary of a pair by ifindex in @net, for the generic netlink
+ * family: programs are attached through the primary only, so a pod that
+ * sees its peer cannot attach to it. RTNL.
+ */
+struct net_device *azlxkit_prog_dev(struct net *net, u32 ifindex,
+				    const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	dev = __dev_get_by_index(net, ifindex);
+	if (!dev || dev->rtnl_link_ops != &azlxkit_link_ops) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "no azlxkit device with this ifindex");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!azlxkit_priv(dev)->primary) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "azlxkit programs attach through the primary");
+		return ERR_PTR(-EPERM);
+	}
+	return dev;
+}
+
+/* The end of @dev's pair that @end names; NULL once the peer is gone. RTNL. */
+static struct net_device *azlxkit_end(struct net_device *dev, u32 end)
+{
+	return end == AZLXNET_KIT_END_PEER ? rtnl_dereference(azlxkit_priv(dev)->peer) : dev;
+}
+
+/* ID of the program of @end of @dev's pair, 0 if none; -ENODEV. RTNL. */
+int azlxkit_prog_id(struct net_device *dev, u32 end)
+{
+	struct bpf_prog *prog;
+
+	dev = azlxkit_end(dev, end);
+	if (!dev)
+		return -ENODEV;
+	prog = rtnl_dereference(azlxkit_priv(dev)->prog);
+	return prog ? prog->aux->id : 0;
+}
+
+/*
+ * Makes @prog (NULL: none) the program of @end of @dev's pair, if
+ * @expected (when given) is the ID of the one attached now (0: none). The
+ * old program is put: its memory goes an RCU grace period later, so a
+ * transmit still running it is safe. Takes over the caller's reference to
+ * @prog on success. RTNL.
+ */
+int azlxkit_prog_replace(struct net_device *dev, u32 end, struct bpf_prog *prog,
+			 const struct nlattr *expected, struct netlink_ext_ack *extack)
+{
+	struct bpf_prog *old;
+	struct azlxkit *kit;
+
+	ASSERT_RTNL();
+	dev = azlxkit_end(dev, end);
+	if (!dev) {
+		NL_SET_ERR_MSG(extack, "azlxkit peer is gone");
+		return -ENODEV;
+	}
+	kit = azlxkit_priv(dev);
+	old = rtnl_dereference(kit->prog);
+	if (expected && nla_get_u32(expected) != (old ? old->aux->id : 0)) {
+		NL_SET_ERR_MSG_ATTR(extack, expected, "attached program is not the expected one");
+		return -EEXIST;
+	}
+	if (!prog && !old) {
+		NL_SET_ERR_MSG(extack, "no program attached");
+		return -ENOENT;
+	}
+	rcu_assign_pointer(kit->prog, prog);
+	if (old)
+		bpf_prog_put(old);
+	return 0;
+}
 
 int azlxkit_init(void)
 {
