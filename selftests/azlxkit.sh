@@ -185,6 +185,55 @@ azlxnet kit add azk2 peer pd2 policy drop peer-policy drop || fail "kit add with
 assert_eq "$(kit azk2 policy,peer.policy)" drop,drop "policies at creation"
 echo "ok: drop policy"
 
+# 6b. Programs (SCHED_CLS) in each end's transmit, through the generic
+# netlink family: verdicts, atomic replace with the expected old program,
+# the policy for TC_ACT_UNSPEC, attach through the primary only.
+kp() { "$dir/kit_prog" "$@"; }
+drops() { local c; c=$(ctrs "$@"); echo "${c##* }"; }
+K1=$(ifindex azk1)
+assert_eq "$(kp get "$K1" 0)" "id 0" "no program at first"
+out=$(kp attach "$K1" 0 shot) || fail "attaching a drop program: $out"
+idA=${out#id }
+assert_eq "$(kp get "$K1" 0)" "id $idA" "the program attached"
+d0=$(drops azk1)
+ping -c 3 -i 0.05 -W 0.5 10.78.0.2 >/dev/null 2>&1 && fail "ping passed TC_ACT_SHOT"
+assert_eq "$(($(drops azk1) - d0))" 3 "drops by the program"
+assert_match "$(kp attach "$K1" 0 ok 999999)" "^error -17: .*not the expected" \
+	"replace with a wrong expected program (EEXIST)"
+out=$(kp attach "$K1" 0 ok "$idA") || fail "replacing the program: $out"
+idB=${out#id }
+ping -c 2 -i 0.05 -W 2 10.78.0.2 >/dev/null || fail "ping with TC_ACT_OK"
+bpftool prog show id "$idA" >/dev/null 2>&1 && fail "the replaced program is still loaded"
+azlxnet kit set azk1 policy drop
+out=$(kp attach "$K1" 0 unspec "$idB") || fail "attaching an unspec program: $out"
+idC=${out#id }
+ping -c 1 -W 0.5 10.78.0.2 >/dev/null 2>&1 && fail "TC_ACT_UNSPEC did not leave it to a drop policy"
+azlxnet kit set azk1 policy forward
+ping -c 1 -W 2 10.78.0.2 >/dev/null || fail "TC_ACT_UNSPEC did not leave it to a forward policy"
+out=$(kp attach "$K1" 0 redirect "$idC") || fail "attaching a redirect program: $out"
+d0=$(drops azk1)
+ping -c 1 -W 0.5 10.78.0.2 >/dev/null 2>&1 && fail "TC_ACT_REDIRECT passed"
+assert_eq "$(($(drops azk1) - d0))" 1 "redirect drops (not supported yet)"
+# the peer's program, attached through the primary
+kp attach "$K1" 1 shot >/dev/null || fail "attaching to the peer"
+d0=$(drops eth1 "$NS")
+in_pod ping -c 2 -i 0.05 -W 0.5 10.78.0.1 >/dev/null 2>&1 && fail "the peer's program did not drop"
+assert_eq "$(($(drops eth1 "$NS") - d0))" 2 "drops by the peer's program"
+assert_match "$(in_pod "$dir/kit_prog" attach "$(in_pod cat /sys/class/net/eth1/ifindex)" 0 ok)" \
+	"^error -1: .*through the primary" "attach from the pod (EPERM)"
+assert_match "$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$dir/kit_prog" get "$K1" 0)" "^error -1:" "unprivileged get (EPERM)"
+assert_match "$(kp attach "$K1" 0 socket)" "^error -22: .*SCHED_CLS" "a socket filter (EINVAL)"
+assert_match "$(kp attach-fd "$K1" 0 999)" "^error -9:" "a bad fd (EBADF)"
+assert_match "$(kp get "$(ifindex lo)" 0)" "^error -19: .*no azlxkit" "lo (ENODEV)"
+assert_match "$(kp detach "$K1" 1 12345)" "^error -17:" "detach of another program (EEXIST)"
+kp detach "$K1" 1 >/dev/null || fail "detaching the peer's program"
+assert_match "$(kp detach "$K1" 1)" "^error -2: .*no program" "detach of none (ENOENT)"
+kp detach "$K1" 0 >/dev/null || fail "detaching the primary's program"
+assert_eq "$(kp get "$K1" 0),$(kp get "$K1" 1)" "id 0,id 0" "no programs left"
+in_pod ping -c 1 -W 2 10.78.0.1 >/dev/null || fail "ping from the pod after detach"
+echo "ok: programs"
+
 # 7. MTU: given at creation to both ends; a packet larger than the
 # receiving end's MTU is dropped, counted on the sender.
 azlxnet kit add azk3 peer eth3 netns "$NS" mtu 9000 || fail "kit add azk3 mtu 9000"
@@ -268,8 +317,11 @@ done
 assert_eq "$(ip -o link show | grep -c ': azc')" 0 "primaries left after the namespace went"
 echo "ok: 200 pairs created and deleted"
 
-# 12. Unloading the module deletes every pair, in every namespace.
+# 12. Unloading the module deletes every pair, in every namespace, and
+# releases their programs.
 azlxnet kit add azk5 peer pd5 || fail "kit add azk5"
+out=$(kp attach "$(ifindex azk5)" 1 ok) || fail "attaching to pd5: $out"
+idD=${out#id }
 ping -c 50 -i 0.01 -W 1 10.77.0.2 >/dev/null 2>&1 &
 bgpid=$!
 mod_unload
@@ -281,5 +333,10 @@ done
 for d in eth0 eth1 eth3; do
 	in_pod ip link show dev "$d" >/dev/null 2>&1 && fail "$d left in the pod after unload"
 done
+for i in $(seq 1 50); do
+	bpftool prog show id "$idD" >/dev/null 2>&1 || break
+	sleep 0.1
+done
+bpftool prog show id "$idD" >/dev/null 2>&1 && fail "a program outlived its pair"
 echo "ok: unload deletes all pairs"
 exit 0
