@@ -229,7 +229,21 @@ assert_match "$(kp get "$(ifindex lo)" 0)" "^error -19: .*no azlxkit" "lo (ENODE
 assert_match "$(kp detach "$K1" 1 12345)" "^error -17:" "detach of another program (EEXIST)"
 kp detach "$K1" 1 >/dev/null || fail "detaching the peer's program"
 assert_match "$(kp detach "$K1" 1)" "^error -2: .*no program" "detach of none (ENOENT)"
-kp detach "$K1" 0 >/dev/null || fail "detaching the primary's program"
+# replacement under a flood: every packet meets the old program or the new
+out=$(kp attach "$K1" 0 ok) || fail "attaching a pass program: $out"
+id=${out#id }
+ping -f -w 3 10.78.0.2 >"$tmp/flood" 2>&1 &
+fpid=$!
+for i in $(seq 1 20); do
+	out=$(kp attach "$K1" 0 ok "$id") || fail "replacement $i under a flood: $out"
+	id=${out#id }
+done
+wait "$fpid"
+flood=$(grep -o '[0-9]* packets transmitted, [0-9]* received' "$tmp/flood")
+echo "flood during 20 replacements: $flood"
+read -r sent _ _ got _ <<<"$flood"
+[ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$got" ] || fail "loss under replacement: $flood"
+kp detach "$K1" 0 "$id" >/dev/null || fail "detaching the primary's program"
 assert_eq "$(kp get "$K1" 0),$(kp get "$K1" 1)" "id 0,id 0" "no programs left"
 in_pod ping -c 1 -W 2 10.78.0.1 >/dev/null || fail "ping from the pod after detach"
 echo "ok: programs"
