@@ -13,8 +13,11 @@ int azlxnet_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info);
 int azlxnet_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info);
 int azlxnet_nl_nic_get_doit(struct sk_buff *skb, struct genl_info *info);
 int azlxnet_nl_nic_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int azlxnet_nl_kit_prog_attach_doit(struct sk_buff *skb, struct genl_info *info);
+int azlxnet_nl_kit_prog_detach_doit(struct sk_buff *skb, struct genl_info *info);
+int azlxnet_nl_kit_prog_get_doit(struct sk_buff *skb, struct genl_info *info);
 
-extern const struct genl_ops azlxnet_nl_ops[4];
+extern const struct genl_ops azlxnet_nl_ops[7];
 
 enum {
 	AZLXNET_NLGRP_EVENTS,

@@ -103,4 +103,14 @@ int azlxnet_kfunc_init(void);
 u32 bpf_azlxnet_api_version(void);
 s32 bpf_azlxnet_tx_ifindex(struct __sk_buff *skb_ctx, u32 ifindex);
 
+/* kit.c: the azlxkit device pair (rtnetlink link kind "azlxkit") */
+int azlxkit_init(void);
+void azlxkit_exit(void);
+struct bpf_prog;
+struct net_device *azlxkit_prog_dev(struct net *net, u32 ifindex,
+				    const struct nlattr *attr, struct netlink_ext_ack *extack);
+int azlxkit_prog_id(struct net_device *dev, u32 end);
+int azlxkit_prog_replace(struct net_device *dev, u32 end, struct bpf_prog *prog,
+			 const struct nlattr *expected, struct netlink_ext_ack *extack);
+
 #endif /* _AZLXNET_H */

@@ -4,7 +4,8 @@
  *
  * Tracks each synthetic NIC (hv_netvsc) and its accelerated-networking VF,
  * and exposes that model to user space (generic netlink family "azlxnet")
- * and to tc BPF programs (kfuncs). See Documentation/index.rst.
+ * and to tc BPF programs (kfuncs); azlxkit, a netkit-class pod device
+ * pair (link kind "azlxkit"). See Documentation/index.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,10 +44,18 @@ static int __init azlxnet_init(void)
 		goto err_unregister_nl;
 	}
 
+	err = azlxkit_init();
+	if (err) {
+		pr_err("cannot register link kind azlxkit: %d\n", err);
+		goto err_nic_exit;
+	}
+
 	pr_info("version %s (api %u) loaded\n", AZLXNET_VERSION,
 		AZLXNET_API_VERSION);
 	return 0;
 
+err_nic_exit:
+	azlxnet_nic_exit();
 err_unregister_nl:
 	azlxnet_nl_exit();
 	return err;
@@ -54,6 +63,7 @@ err_unregister_nl:
 
 static void __exit azlxnet_exit(void)
 {
+	azlxkit_exit();
 	azlxnet_nic_exit();
 	azlxnet_nl_exit();
 }

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bpf.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
@@ -213,6 +214,104 @@ err_unlock:
 	rtnl_unlock();
 	nlmsg_free(msg);
 	return err;
+}
+
+/* The end a kit-prog request names: the primary unless it says otherwise. */
+static u32 azlxnet_nl_kit_end(struct genl_info *info)
+{
+	const struct nlattr *attr = info->attrs[AZLXNET_A_KIT_END];
+
+	return attr ? nla_get_u32(attr) : AZLXNET_KIT_END_PRIMARY;
+}
+
+int azlxnet_nl_kit_prog_attach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct net_device *dev;
+	struct bpf_prog *prog;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, AZLXNET_A_KIT_IFINDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, AZLXNET_A_KIT_PROG_FD))
+		return -EINVAL;
+	prog = bpf_prog_get_type_dev(nla_get_u32(attrs[AZLXNET_A_KIT_PROG_FD]),
+				     BPF_PROG_TYPE_SCHED_CLS, false);
+	if (IS_ERR(prog)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[AZLXNET_A_KIT_PROG_FD],
+				    "not the fd of a SCHED_CLS program");
+		return PTR_ERR(prog);
+	}
+
+	rtnl_lock();
+	dev = azlxkit_prog_dev(genl_info_net(info),
+			       nla_get_u32(attrs[AZLXNET_A_KIT_IFINDEX]),
+			       attrs[AZLXNET_A_KIT_IFINDEX], info->extack);
+	if (IS_ERR(dev))
+		err = PTR_ERR(dev);
+	else
+		err = azlxkit_prog_replace(dev, azlxnet_nl_kit_end(info), prog,
+					   attrs[AZLXNET_A_KIT_EXPECTED_PROG_ID],
+					   info->extack);
+	rtnl_unlock();
+	if (err)
+		bpf_prog_put(prog);
+	return err;
+}
+
+int azlxnet_nl_kit_prog_detach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct net_device *dev;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, AZLXNET_A_KIT_IFINDEX))
+		return -EINVAL;
+	rtnl_lock();
+	dev = azlxkit_prog_dev(genl_info_net(info),
+			       nla_get_u32(attrs[AZLXNET_A_KIT_IFINDEX]),
+			       attrs[AZLXNET_A_KIT_IFINDEX], info->extack);
+	if (IS_ERR(dev))
+		err = PTR_ERR(dev);
+	else
+		err = azlxkit_prog_replace(dev, azlxnet_nl_kit_end(info), NULL,
+					   attrs[AZLXNET_A_KIT_EXPECTED_PROG_ID],
+					   info->extack);
+	rtnl_unlock();
+	return err;
+}
+
+int azlxnet_nl_kit_prog_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	u32 end = azlxnet_nl_kit_end(info);
+	struct net_device *dev;
+	struct sk_buff *msg;
+	void *hdr;
+	int id;
+
+	if (GENL_REQ_ATTR_CHECK(info, AZLXNET_A_KIT_IFINDEX))
+		return -EINVAL;
+	msg = azlxnet_nl_reply_new(info, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	dev = azlxkit_prog_dev(genl_info_net(info),
+			       nla_get_u32(attrs[AZLXNET_A_KIT_IFINDEX]),
+			       attrs[AZLXNET_A_KIT_IFINDEX], info->extack);
+	id = IS_ERR(dev) ? PTR_ERR(dev) : azlxkit_prog_id(dev, end);
+	if (id == -ENODEV && !IS_ERR(dev))
+		NL_SET_ERR_MSG(info->extack, "azlxkit peer is gone");
+	if (id >= 0)
+		id = nla_put_u32(msg, AZLXNET_A_KIT_IFINDEX, dev->ifindex) ||
+		     nla_put_u32(msg, AZLXNET_A_KIT_END, end) ||
+		     nla_put_u32(msg, AZLXNET_A_KIT_PROG_ID, id) ? -EMSGSIZE : 0;
+	rtnl_unlock();
+	if (id < 0) {
+		nlmsg_free(msg);
+		return id;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }
 
 /*

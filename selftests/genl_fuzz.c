@@ -42,7 +42,9 @@
  *    attribute errors, the result of config-set from the documented list
  *    syntax (EINVAL for a driver that would be in both lists), a reply
  *    from version and config-get, ENODEV or a reply from nic-get, a
- *    clean dump. Replies are well-formed and config-get reports
+ *    clean dump; from the kit-prog operations (no pair, no program fd
+ *    exists), EINVAL without their attributes, else EBADF or EINVAL for
+ *    the fd, ENODEV for the ifindex. Replies are well-formed and config-get reports
  *    what the accepted config-sets set.
  * At the end the configuration is what the last accepted config-set left,
  * it is restored to what it was before, and version still answers.
@@ -129,7 +131,15 @@ static const struct op_desc ops[] = {
 	{ AZLXNET_CMD_CONFIG_GET, "config-get",	false, false, AZLXNET_A_INFO_MAX },
 	{ AZLXNET_CMD_CONFIG_SET, "config-set",	false, true,  AZLXNET_A_INFO_MAX },
 	{ AZLXNET_CMD_NIC_GET,	  "nic-get",	true,  false, AZLXNET_A_NIC_MAX },
+	{ AZLXNET_CMD_KIT_PROG_ATTACH, "kit-prog-attach", false, true, AZLXNET_A_KIT_MAX },
+	{ AZLXNET_CMD_KIT_PROG_DETACH, "kit-prog-detach", false, true, AZLXNET_A_KIT_MAX },
+	{ AZLXNET_CMD_KIT_PROG_GET,    "kit-prog-get",	  false, true, AZLXNET_A_KIT_MAX },
 };
+
+static bool is_kit_cmd(uint8_t cmd)
+{
+	return cmd >= AZLXNET_CMD_KIT_PROG_ATTACH && cmd <= AZLXNET_CMD_KIT_PROG_GET;
+}
 
 static const struct op_desc *op_find(uint8_t cmd)
 {
@@ -141,7 +151,8 @@ static const struct op_desc *op_find(uint8_t cmd)
 	return NULL;
 }
 
-enum pol { POL_UNSPEC, POL_NUL_STRING, POL_IFINDEX };
+/* POL_U32*: u32, no range (U32), at most 1 (U32_MAX1), at most INT32_MAX (U32_S32) */
+enum pol { POL_UNSPEC, POL_NUL_STRING, POL_IFINDEX, POL_U32, POL_U32_MAX1, POL_U32_S32 };
 
 /* Request policy of attribute type of op (types the op does not take: unspec). */
 static enum pol op_policy(uint8_t cmd, int type)
@@ -152,6 +163,18 @@ static enum pol op_policy(uint8_t cmd, int type)
 		return POL_NUL_STRING;
 	if (cmd == AZLXNET_CMD_NIC_GET && type == AZLXNET_A_NIC_IFINDEX)
 		return POL_IFINDEX;
+	if (!is_kit_cmd(cmd))
+		return POL_UNSPEC;
+	switch (type) {
+	case AZLXNET_A_KIT_IFINDEX:
+		return POL_IFINDEX;
+	case AZLXNET_A_KIT_END:
+		return POL_U32_MAX1;
+	case AZLXNET_A_KIT_PROG_FD:
+		return cmd == AZLXNET_CMD_KIT_PROG_ATTACH ? POL_U32_S32 : POL_UNSPEC;
+	case AZLXNET_A_KIT_EXPECTED_PROG_ID:
+		return cmd == AZLXNET_CMD_KIT_PROG_GET ? POL_UNSPEC : POL_U32;
+	}
 	return POL_UNSPEC;
 }
 
@@ -186,22 +209,24 @@ struct fuzz {
 	unsigned long	nic_dumped;	/* NICs in nic-get dumps */
 	int		fail_fd;	/* /proc/thread-self/make-it-fail, or -1 */
 	unsigned long	injected;	/* answers ENOMEM/ENOBUFS under -F */
-	unsigned long	by_cmd[6];	/* see cmd_class() */
+	unsigned long	by_cmd[7];	/* see cmd_class() */
 	struct tally	tally[48];
 	size_t		ntally;
 };
 
 static const char *const cmd_class_name[] = {
 	"version", "config-get", "config-set", "nic-get", "event cmds",
-	"unknown cmds",
+	"unknown cmds", "kit cmds",
 };
 
 static int cmd_class(uint8_t cmd)
 {
 	if (cmd >= AZLXNET_CMD_VERSION && cmd <= AZLXNET_CMD_NIC_GET)
 		return cmd - AZLXNET_CMD_VERSION;
-	if (cmd >= AZLXNET_CMD_VF_JOIN && cmd <= AZLXNET_CMD_MAX)
+	if (cmd >= AZLXNET_CMD_VF_JOIN && cmd <= AZLXNET_CMD_NIC_DEL)
 		return 4;
+	if (is_kit_cmd(cmd))
+		return 6;
 	return 5;
 }
 
@@ -274,6 +299,7 @@ static const char *errname(int err)
 	case ENOENT:		return "ENOENT";
 	case EINTR:		return "EINTR";
 	case EIO:		return "EIO";
+	case EBADF:		return "EBADF";
 	case ENOMEM:		return "ENOMEM";
 	case EFAULT:		return "EFAULT";
 	case EBUSY:		return "EBUSY";
@@ -597,6 +623,8 @@ static uint16_t gen_type(uint8_t cmd)
 		t = pct(50) ? AZLXNET_A_INFO_SYNTHETIC_DRIVERS : AZLXNET_A_INFO_VF_DRIVERS;
 	else if (cmd == AZLXNET_CMD_NIC_GET && pct(75))
 		t = AZLXNET_A_NIC_IFINDEX;
+	else if (is_kit_cmd(cmd) && pct(80))
+		t = (uint16_t)rnd_in(1, AZLXNET_A_KIT_MAX);
 	else if (pct(70))
 		t = (uint16_t)rnd_in(1, AZLXNET_A_NIC_MAX);
 	else if (pct(30))
@@ -623,6 +651,9 @@ static void gen_attrs(struct req *r, uint8_t cmd)
 	case AZLXNET_CMD_NIC_GET:
 		n = pct(30) ? 0 : pct(85) ? 1 : rnd_in(2, 4);
 		break;
+	case AZLXNET_CMD_KIT_PROG_ATTACH ... AZLXNET_CMD_KIT_PROG_GET:
+		n = pct(10) ? 0 : rnd_in(1, 4);
+		break;
 	default:
 		n = pct(70) ? 0 : rnd_in(1, 3);
 		break;
@@ -635,7 +666,8 @@ static void gen_attrs(struct req *r, uint8_t cmd)
 		if (pct(4)) {		/* nested garbage */
 			len = gen_garbage(payload, sizeof(payload), 0);
 			type |= NLA_F_NESTED;
-		} else if (t == AZLXNET_A_NIC_IFINDEX && cmd == AZLXNET_CMD_NIC_GET) {
+		} else if ((t == AZLXNET_A_NIC_IFINDEX && cmd == AZLXNET_CMD_NIC_GET) ||
+			   (t <= AZLXNET_A_KIT_MAX && is_kit_cmd(cmd) && pct(90))) {
 			len = gen_u32_payload(payload);
 		} else if (t <= AZLXNET_A_NIC_MAX && pct(cmd == AZLXNET_CMD_CONFIG_SET ? 95 : 40)) {
 			len = gen_str_payload(payload, sizeof(payload));
@@ -712,8 +744,11 @@ static void gen_request(struct fuzz *f, struct req *r, uint64_t idx)
 	case 60 ... 69:
 		cmd = AZLXNET_CMD_CONFIG_GET;
 		break;
-	case 70 ... 81:		/* events: not requests */
-		cmd = (uint8_t)rnd_in(AZLXNET_CMD_VF_JOIN, AZLXNET_CMD_MAX);
+	case 70 ... 75:
+		cmd = (uint8_t)rnd_in(AZLXNET_CMD_KIT_PROG_ATTACH, AZLXNET_CMD_KIT_PROG_GET);
+		break;
+	case 76 ... 81:		/* events: not requests */
+		cmd = (uint8_t)rnd_in(AZLXNET_CMD_VF_JOIN, AZLXNET_CMD_NIC_DEL);
 		break;
 	case 82 ... 87:
 		cmd = 0;
@@ -821,10 +856,22 @@ static int model_attr(uint8_t cmd, const struct nlattr *a)
 			return -EINVAL;
 		return model_nul_string(a);
 	case POL_IFINDEX:	/* u32, 1 to INT32_MAX */
+	case POL_U32:
+	case POL_U32_MAX1:
+	case POL_U32_S32:
 		if (len != 4 || (a->nla_type & NLA_F_NESTED))
 			return -EINVAL;
 		memcpy(&v, (const uint8_t *)a + NLA_HDRLEN, 4);
-		return v < 1 || v > INT32_MAX ? -ERANGE : 0;
+		switch (op_policy(cmd, type)) {
+		case POL_IFINDEX:
+			return v < 1 || v > INT32_MAX ? -ERANGE : 0;
+		case POL_U32_MAX1:
+			return v > 1 ? -ERANGE : 0;
+		case POL_U32_S32:
+			return v > INT32_MAX ? -ERANGE : 0;
+		default:
+			return 0;
+		}
 	}
 	return -EINVAL;
 }
@@ -1028,6 +1075,16 @@ static int model(const struct fuzz *f, struct req *r, struct expect *x)
 		x->kind = X_NIC;
 		x->why = "ENODEV or the NIC";
 		return 0;
+	/* no azlxkit pair exists while the fuzzer runs, nor a program fd */
+	case AZLXNET_CMD_KIT_PROG_ATTACH:
+		if (!tb[AZLXNET_A_KIT_IFINDEX] || !tb[AZLXNET_A_KIT_PROG_FD])
+			return expect_err(x, -EINVAL, 0, "kit-prog-attach without ifindex or prog-fd");
+		return expect_err(x, -EBADF, -EINVAL, "prog-fd is no program");
+	case AZLXNET_CMD_KIT_PROG_DETACH:
+	case AZLXNET_CMD_KIT_PROG_GET:
+		if (!tb[AZLXNET_A_KIT_IFINDEX])
+			return expect_err(x, -EINVAL, 0, "kit-prog request without ifindex");
+		return expect_err(x, -ENODEV, 0, "no azlxkit device");
 	}
 	return expect_err(x, -EOPNOTSUPP, 0, "no such operation");
 }

@@ -16,6 +16,11 @@
  *       took (TIME: CLOCK_REALTIME, seconds) and print "sent N failed F"
  *       (F: refused by the socket, never on the wire)
  *   (SIGTERM ends sink or stream early, as if SECONDS had passed)
+ *   netcheck drain tcp ADDR PORT
+ *       accept one connection, read it to its end, print "received N"
+ *       (bytes); ready (AZLXNET_READY) once listening
+ *   netcheck bulk tcp ADDR PORT BYTES
+ *       connect, write BYTES bytes in 64 KiB writes, close; print "sent N"
  *   netcheck windows SENTLOG RECVLOG TIMES
  *       loss per window: TIMES holds one time a line (CLOCK_REALTIME,
  *       seconds, ascending, as bash's $EPOCHREALTIME); window i runs from
@@ -144,6 +149,54 @@ static int send_one(char **argv)
 		got += r;
 	}
 	CHECK(got == n && !memcmp(buf, argv[3], n), "echo differs");
+	return 0;
+}
+
+static int drain(char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(argv[1], argv[2], &ss);
+	int fd = sock_for(argv[0], &ss), c;
+	struct timeval tv = { .tv_sec = 30 };
+	unsigned long long got = 0;
+	static char buf[65536];
+	ssize_t r;
+
+	CHECK(!strcmp(argv[0], "tcp"), "drain is tcp only");
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	CHECK(!bind(fd, (struct sockaddr *)&ss, len), "bind: %s", strerror(errno));
+	CHECK(!listen(fd, 1), "listen: %s", strerror(errno));
+	ksft_ready();
+	c = accept(fd, NULL, NULL);
+	CHECK(c >= 0, "accept: %s", strerror(errno));
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while ((r = read(c, buf, sizeof(buf))) > 0)
+		got += r;
+	CHECK(r == 0, "read: %s", strerror(errno));
+	printf("received %llu\n", got);
+	return 0;
+}
+
+static int bulk(char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(argv[1], argv[2], &ss);
+	unsigned long long want = strtoull(argv[3], NULL, 10), sent = 0;
+	int fd = sock_for(argv[0], &ss);
+	static char buf[65536];
+	size_t n;
+	ssize_t w;
+
+	CHECK(!strcmp(argv[0], "tcp"), "bulk is tcp only");
+	CHECK(!connect(fd, (struct sockaddr *)&ss, len), "connect: %s", strerror(errno));
+	while (sent < want) {
+		n = want - sent < sizeof(buf) ? want - sent : sizeof(buf);
+		w = write(fd, buf, n);
+		CHECK(w > 0, "write: %s", strerror(errno));
+		sent += w;
+	}
+	CHECK(!close(fd), "close: %s", strerror(errno));
+	printf("sent %llu\n", sent);
 	return 0;
 }
 
@@ -332,6 +385,10 @@ int main(int argc, char **argv)
 		return sink(argv + 2, argc == 7 ? argv[6] : NULL);
 	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "stream"))
 		return stream(argv + 2, argc == 8 ? argv[7] : NULL);
+	if (argc == 5 && !strcmp(argv[1], "drain"))
+		return drain(argv + 2);
+	if (argc == 6 && !strcmp(argv[1], "bulk"))
+		return bulk(argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "windows"))
 		return windows(argv + 2);
 	fprintf(stderr, "usage: see the comment at the top of netcheck.c\n");

@@ -75,6 +75,29 @@ const char *azlx_nic_attr_name(int type)
 	return names[type];
 }
 
+const struct nla_policy azlx_kit_policy[AZLXNET_A_KIT_MAX + 1] = {
+	[AZLXNET_A_KIT_IFINDEX] = { .type = NLA_U32 },
+	[AZLXNET_A_KIT_END] = { .type = NLA_U32 },
+	[AZLXNET_A_KIT_PROG_FD] = { .type = NLA_U32 },
+	[AZLXNET_A_KIT_EXPECTED_PROG_ID] = { .type = NLA_U32 },
+	[AZLXNET_A_KIT_PROG_ID] = { .type = NLA_U32 },
+};
+
+const char *azlx_kit_attr_name(int type)
+{
+	static const char *const names[AZLXNET_A_KIT_MAX + 1] = {
+		[AZLXNET_A_KIT_IFINDEX] = "ifindex",
+		[AZLXNET_A_KIT_END] = "end",
+		[AZLXNET_A_KIT_PROG_FD] = "prog-fd",
+		[AZLXNET_A_KIT_EXPECTED_PROG_ID] = "expected-prog-id",
+		[AZLXNET_A_KIT_PROG_ID] = "prog-id",
+	};
+
+	if (type < 0 || type > AZLXNET_A_KIT_MAX)
+		return NULL;
+	return names[type];
+}
+
 const char *azlx_event_name(int cmd)
 {
 	static const char *const names[AZLXNET_CMD_MAX + 1] = {

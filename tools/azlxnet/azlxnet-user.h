@@ -18,6 +18,11 @@ const char *azlx_nic_attr_name(int type);
 /* libnl policy of set "nic", for parsing what the module sends. */
 extern const struct nla_policy azlx_nic_policy[AZLXNET_A_NIC_MAX + 1];
 
+/* The spec name of attribute @type of set "kit", or NULL. */
+const char *azlx_kit_attr_name(int type);
+/* libnl policy of set "kit", for parsing what the module sends. */
+extern const struct nla_policy azlx_kit_policy[AZLXNET_A_KIT_MAX + 1];
+
 /* The spec name of event operation @cmd ("vf-join"...), or NULL. */
 const char *azlx_event_name(int cmd);
 

@@ -36,6 +36,7 @@ int azlx_do_status(int argc, char **argv);
 int azlx_do_module(int argc, char **argv);
 int azlx_do_config(int argc, char **argv);
 int azlx_do_nic(int argc, char **argv);
+int azlx_do_kit(int argc, char **argv);
 int azlx_do_monitor(int argc, char **argv);
 
 /* The value of hex digit @c, or -1 */

@@ -25,8 +25,10 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | disk | fastpath | metrics | module | monitor |\n"
-		"                   nic | pod | status | tune | version }\n"
+		"where  OBJECT := { config | disk | fastpath | kit | metrics | module |
+"
+		"                   monitor | nic | pod | status | tune | version }
+"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor, disk top) }\n");
 	return AZLX_EXIT_OK;
@@ -53,6 +55,7 @@ static const struct azlx_cmd azlx_objects[] = {
 	{ "fastpath",	azlx_do_fastpath },
 	{ "metrics",	azlx_do_metrics },
 	{ "help",	azlx_do_help },
+	{ "kit",	azlx_do_kit },
 	{ "module",	azlx_do_module },
 	{ "monitor",	azlx_do_monitor },
 	{ "nic",	azlx_do_nic },

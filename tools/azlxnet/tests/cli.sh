@@ -442,6 +442,52 @@ test_config_set_usage() {
 	expect_eq "$err" 'Error: vf-drivers given twice'
 }
 
+test_kit_usage() {
+	run kit add
+	expect_rc 2
+	expect_eq "$err" 'Error: "azlxnet kit add" needs a NAME'
+	run kit add azk0
+	expect_rc 2
+	expect_eq "$err" 'Error: "azlxnet kit add" needs "peer PEER"'
+	run kit add azk0 peer
+	expect_rc 2
+	expect_eq "$err" 'Error: "peer" needs a value'
+	run kit add azk0 peer eth0 mode l4
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid MODE "l4" (l3 or l2)'
+	run kit add azk0 peer eth0 pol pass
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid POLICY "pass" (forward or drop)'
+	run kit add azk0 peer eth0 p x
+	expect_rc 2
+	expect_has "$err" 'Error: ambiguous keyword "p" for "azlxnet kit add": peer, policy, peer-policy'
+	run kit add azk0 peer eth0 mtu 0
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid MTU "0"'
+	run kit add azk0 peer eth0 peer eth1
+	expect_rc 2
+	expect_eq "$err" 'Error: "peer" given twice'
+	run kit add abcdefghijklmnop peer eth0
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid NAME "abcdefghijklmnop"'
+	run kit set azk0 mode l2
+	expect_rc 2
+	expect_eq "$err" 'Error: "mode" is fixed at creation'
+	run kit set azk0
+	expect_rc 2
+	expect_has "$err" 'needs "policy" or "peer-policy"'
+	run kit del
+	expect_rc 2
+	run kit show a b
+	expect_rc 2
+	run kit help
+	expect_rc 0
+	expect_has "$out" 'azlxnet kit add NAME peer PEER'
+	run kit add help
+	expect_rc 0
+	expect_has "$out" 'azlxnet kit add NAME peer PEER'
+}
+
 test_module_load_bogus() {
 	run module load bogus
 	expect_rc 2
@@ -621,6 +667,7 @@ TESTS=(
 	monitor_not_loaded
 	monitor_usage
 	config_set_usage
+	kit_usage
 	module_load_bogus
 	module_show_json_host
 	module_show_text_not_loaded

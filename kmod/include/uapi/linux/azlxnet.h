@@ -12,7 +12,7 @@
  * bpf_azlxnet_api_version() kfunc. Raised on every compatible extension of the
  * netlink or kfunc API.
  */
-#define AZLXNET_API_VERSION	3
+#define AZLXNET_API_VERSION	4
 /* Longest driver-name list, in bytes, without the terminating NUL. */
 #define AZLXNET_DRIVERS_MAX_LEN	255
 
@@ -24,6 +24,14 @@ enum azlxnet_vf_state {
 	AZLXNET_VF_STATE_DOWN = 1,
 	/* A VF is joined, running and has carrier; traffic uses it. */
 	AZLXNET_VF_STATE_UP = 2,
+};
+
+/* One end of an azlxkit pair. */
+enum azlxnet_kit_end {
+	/* The primary (host side); its program sees host-to-pod packets. */
+	AZLXNET_KIT_END_PRIMARY = 0,
+	/* The peer (pod side); its program sees the pod's packets. */
+	AZLXNET_KIT_END_PEER = 1,
 };
 
 enum {
@@ -102,6 +110,24 @@ enum {
 };
 
 enum {
+	/*
+	 * ifindex of the pair's primary (in the requester's network namespace).
+	 */
+	AZLXNET_A_KIT_IFINDEX = 1,
+	/* Which end's transmit (default primary). */
+	AZLXNET_A_KIT_END = 2,
+	/* File descriptor of a BPF_PROG_TYPE_SCHED_CLS program. */
+	AZLXNET_A_KIT_PROG_FD = 3,
+	/* ID of the program that must be attached now (0 for none). */
+	AZLXNET_A_KIT_EXPECTED_PROG_ID = 4,
+	/* ID of the program attached (0 for none). */
+	AZLXNET_A_KIT_PROG_ID = 5,
+
+	__AZLXNET_A_KIT_MAX,
+	AZLXNET_A_KIT_MAX = (__AZLXNET_A_KIT_MAX - 1)
+};
+
+enum {
 	/* Report the module's version and API level. */
 	AZLXNET_CMD_VERSION = 1,
 	/* Report the run-time configuration. */
@@ -146,6 +172,29 @@ enum {
 	 * included: no vf-leave is sent for that VF.
 	 */
 	AZLXNET_CMD_NIC_DEL = 10,
+	/*
+	 * Attach a SCHED_CLS program to the transmit of one end of an azlxkit
+	 * pair, replacing the one attached, atomically: every packet meets the
+	 * old program or the new one. With expected-prog-id, only if the
+	 * program attached is that one (0: none), else EEXIST. The pair is
+	 * named by its primary, in the requester's namespace (ENODEV for
+	 * another device, EPERM for a peer: a pod cannot attach to its own
+	 * device). Verdicts: TC_ACT_OK passes to the other end, TC_ACT_SHOT
+	 * drops, TC_ACT_UNSPEC leaves the packet to the end's policy; others
+	 * drop (redirect is not supported yet). Needs CAP_NET_ADMIN.
+	 */
+	AZLXNET_CMD_KIT_PROG_ATTACH = 11,
+	/*
+	 * Detach the program of one end of an azlxkit pair (ENOENT if there is
+	 * none; EEXIST if expected-prog-id is given and another is attached).
+	 * The end's policy decides its packets again. Needs CAP_NET_ADMIN.
+	 */
+	AZLXNET_CMD_KIT_PROG_DETACH = 12,
+	/*
+	 * The program attached to one end of an azlxkit pair (prog-id 0 if
+	 * none). Needs CAP_NET_ADMIN.
+	 */
+	AZLXNET_CMD_KIT_PROG_GET = 13,
 
 	__AZLXNET_CMD_MAX,
 	AZLXNET_CMD_MAX = (__AZLXNET_CMD_MAX - 1)

@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * azlxnet kit: azlxkit device pairs (link kind "azlxkit" of azlxnet.ko),
+ * over rtnetlink. iproute2 knows the kind but not its attributes, so the
+ * peer's name and namespace, the mode and the policies are given here and
+ * sent as IFLA_INFO_DATA (linux/azlxkit.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <linux/azlxkit.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "azlxnet.h"
+#include "cmd.h"
+#include "datapath.h"
+#include "netns.h"
+#include "nlerr.h"
+#include "print.h"
+
+struct azlx_kit_req {
+	int	error;		/* positive errno, 0 */
+	bool	done;
+	char	extack[512];
+	int	(*valid)(struct nlmsghdr *nlh, void *arg);
+	void	*arg;
+};
+
+static int azlx_kit_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct azlx_kit_req *req = arg;
+	struct azlx_extack ext;
+
+	(void)nla;
+	req->error = e->error < 0 ? -e->error : e->error;
+	if (!azlx_extack_parse(nlh, &ext) && ext.msg)
+		snprintf(req->extack, sizeof(req->extack), "%s", ext.msg);
+	req->done = true;
+	return NL_STOP;
+}
+
+static int azlx_kit_stop_cb(struct nl_msg *msg, void *arg)
+{
+	struct azlx_kit_req *req = arg;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int azlx_kit_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct azlx_kit_req *req = arg;
+
+	if (req->valid)
+		req->valid(nlmsg_hdr(msg), req->arg);
+	return NL_OK;
+}
+
+/*
+ * Sends @msg on a route netlink socket and reads until its ACK, error or
+ * (dump) NLMSG_DONE. Returns 0 or a positive errno, with the kernel's
+ * extack message in @req.
+ */
+static int azlx_kit_talk(struct nl_msg *msg, struct azlx_kit_req *req)
+{
+	struct nl_sock *sk = NULL;
+	struct azlx_err e = { 0 };
+	struct nl_cb *cb;
+	int one = 1;
+	int err;
+
+	if (azlx_route_socket(&sk, &e)) {
+		req->error = e.err ? e.err : EIO;
+		snprintf(req->extack, sizeof(req->extack), "%s", e.msg);
+		return req->error;
+	}
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nl_socket_free(sk);
+		return ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, azlx_kit_err_cb, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, azlx_kit_stop_cb, req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, azlx_kit_stop_cb, req);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, azlx_kit_valid_cb, req);
+
+	err = nl_send_auto(sk, msg);
+	while (err >= 0 && !req->done) {
+		err = nl_recvmsgs_report(sk, cb);
+		if (!err && !req->done)
+			err = -NLE_FAILURE;
+	}
+	if (!req->done) {
+		req->error = EIO;
+		snprintf(req->extack, sizeof(req->extack), "%s", nl_geterror(err));
+	}
+	nl_cb_put(cb);
+	nl_socket_free(sk);
+	return req->error;
+}
+
+/* "Error: WHAT: EXTACK (errno text)" */
+static int azlx_kit_report(const struct azlx_kit_req *req, const char *what)
+{
+	const char *why = strerror(req->error);
+
+	if (req->error == EOPNOTSUPP && strstr(req->extack, "Unknown device type"))
+		return azlx_error(AZLX_EXIT_NOMOD, "%s: azlxnet module is not loaded "
+				  "(link kind \"%s\" unknown)", what, AZLXKIT_KIND);
+	if (req->extack[0])
+		return azlx_error_op(AZLX_EXIT_ERR, what, req->error, req->extack,
+				     "%s: %s (%s)", what, req->extack, why);
+	return azlx_error_op(AZLX_EXIT_ERR, what, req->error, NULL, "%s: %s", what, why);
+}
+
+static const char *azlx_kit_policy_name(__u32 policy)
+{
+	switch (policy) {
+	case AZLXKIT_PASS:
+		return "forward";
+	case AZLXKIT_DROP:
+		return "drop";
+	}
+	return "unknown";
+}
+
+static const char *azlx_kit_mode_name(__u32 mode)
+{
+	switch (mode) {
+	case AZLXKIT_L2:
+		return "l2";
+	case AZLXKIT_L3:
+		return "l3";
+	}
+	return "unknown";
+}
+
+static int azlx_kit_parse_policy(const char *word, __u32 *policy)
+{
+	if (!strcmp(word, "forward"))
+		*policy = AZLXKIT_PASS;
+	else if (!strcmp(word, "drop"))
+		*policy = AZLXKIT_DROP;
+	else
+		return azlx_error(AZLX_EXIT_USAGE, "invalid POLICY \"%s\" (forward or drop)",
+				  word);
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_kit_parse_mode(const char *word, __u32 *mode)
+{
+	if (!strcmp(word, "l3"))
+		*mode = AZLXKIT_L3;
+	else if (!strcmp(word, "l2"))
+		*mode = AZLXKIT_L2;
+	else
+		return azlx_error(AZLX_EXIT_USAGE, "invalid MODE \"%s\" (l3 or l2)", word);
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_kit_parse_name(const char *word, const char *what)
+{
+	if (!word[0] || strlen(word) >= IFNAMSIZ || strchr(word, '/') || strchr(word, ' '))
+		return azlx_error(AZLX_EXIT_USAGE, "invalid %s \"%s\"", what, word);
+	return AZLX_EXIT_OK;
+}
+
+/* What "kit add" and "kit set" take. */
+struct azlx_kit_args {
+	const char	*name;
+	const char	*peer;
+	const char	*netns;
+	__u32		mtu;
+	__u32		mode;
+	__u32		policy;
+	__u32		peer_policy;
+	bool		has_mode;
+	bool		has_policy;
+	bool		has_peer_policy;
+};
+
+enum {
+	AZLX_KIT_KW_PEER,
+	AZLX_KIT_KW_NETNS,
+	AZLX_KIT_KW_MODE,
+	AZLX_KIT_KW_POLICY,
+	AZLX_KIT_KW_PEER_POLICY,
+	AZLX_KIT_KW_MTU,
+};
+
+static const struct azlx_cmd azlx_kit_keywords[] = {
+	[AZLX_KIT_KW_PEER]		= { "peer",		NULL },
+	[AZLX_KIT_KW_NETNS]		= { "netns",		NULL },
+	[AZLX_KIT_KW_MODE]		= { "mode",		NULL },
+	[AZLX_KIT_KW_POLICY]		= { "policy",		NULL },
+	[AZLX_KIT_KW_PEER_POLICY]	= { "peer-policy",	NULL },
+	[AZLX_KIT_KW_MTU]		= { "mtu",		NULL },
+	{ NULL, NULL },
+};
+
+/* NAME { KEYWORD VALUE }...; @add: all keywords, else the policies only */
+static int azlx_kit_parse_args(int argc, char **argv, bool add, struct azlx_kit_args *a)
+{
+	const char *where = add ? "azlxnet kit add" : "azlxnet kit set";
+	const struct azlx_cmd *kw;
+	unsigned int seen = 0;
+	char *end;
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	if (argc < 1)
+		return azlx_error(AZLX_EXIT_USAGE, "\"%s\" needs a NAME", where);
+	a->name = argv[0];
+	ret = azlx_kit_parse_name(a->name, "NAME");
+	if (ret)
+		return ret;
+	for (argc--, argv++; argc; argc -= 2, argv += 2) {
+		kw = azlx_cmd_lookup(azlx_kit_keywords, argv[0], "keyword", where);
+		if (!kw)
+			return AZLX_EXIT_USAGE;
+		if (argc < 2)
+			return azlx_error(AZLX_EXIT_USAGE, "\"%s\" needs a value", kw->name);
+		if (seen & (1u << (kw - azlx_kit_keywords)))
+			return azlx_error(AZLX_EXIT_USAGE, "\"%s\" given twice", kw->name);
+		seen |= 1u << (kw - azlx_kit_keywords);
+		switch (kw - azlx_kit_keywords) {
+		case AZLX_KIT_KW_POLICY:
+			ret = azlx_kit_parse_policy(argv[1], &a->policy);
+			a->has_policy = true;
+			break;
+		case AZLX_KIT_KW_PEER_POLICY:
+			ret = azlx_kit_parse_policy(argv[1], &a->peer_policy);
+			a->has_peer_policy = true;
+			break;
+		default:
+			if (!add)
+				return azlx_error(AZLX_EXIT_USAGE, "\"%s\" is fixed at creation",
+						  kw->name);
+			break;
+		}
+		switch (kw - azlx_kit_keywords) {
+		case AZLX_KIT_KW_PEER:
+			a->peer = argv[1];
+			ret = azlx_kit_parse_name(a->peer, "PEER");
+			break;
+		case AZLX_KIT_KW_NETNS:
+			a->netns = argv[1];
+			break;
+		case AZLX_KIT_KW_MODE:
+			ret = azlx_kit_parse_mode(argv[1], &a->mode);
+			a->has_mode = true;
+			break;
+		case AZLX_KIT_KW_MTU:
+			errno = 0;
+			a->mtu = strtoul(argv[1], &end, 10);
+			if (errno || end == argv[1] || *end || !a->mtu || argv[1][0] == '-')
+				return azlx_error(AZLX_EXIT_USAGE, "invalid MTU \"%s\"", argv[1]);
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	if (add && !a->peer)
+		return azlx_error(AZLX_EXIT_USAGE, "\"%s\" needs \"peer PEER\"", where);
+	return AZLX_EXIT_OK;
+}
+
+/*
+ * RTM_NEWLINK for @a: with NLM_F_CREATE a new pair (IFLA_INFO_DATA with
+ * the peer's ifinfomsg and attributes), else a change of its policies.
+ */
+static int azlx_kit_newlink(const struct azlx_kit_args *a, bool create)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct azlx_kit_req req = { 0 };
+	struct nlattr *linkinfo, *data, *peer;
+	struct azlx_err e = { 0 };
+	struct nl_msg *msg;
+	int nsfd = -1;
+	int ret;
+
+	if (a->netns) {
+		nsfd = azlx_netns_open(a->netns, &e);
+		if (nsfd < 0)
+			return azlx_error(AZLX_EXIT_ERR, "%s", e.msg);
+	}
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK |
+				 (create ? NLM_F_CREATE | NLM_F_EXCL : 0));
+	if (!msg) {
+		ret = azlx_error(AZLX_EXIT_ERR, "out of memory");
+		goto out_close;
+	}
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFNAME, a->name) < 0 ||
+	    (a->mtu && nla_put_u32(msg, IFLA_MTU, a->mtu) < 0))
+		goto err_msgsize;
+	linkinfo = nla_nest_start(msg, IFLA_LINKINFO);
+	if (!linkinfo || nla_put_string(msg, IFLA_INFO_KIND, AZLXKIT_KIND) < 0)
+		goto err_msgsize;
+	data = nla_nest_start(msg, IFLA_INFO_DATA);
+	if (!data ||
+	    (a->has_mode && nla_put_u32(msg, IFLA_AZLXKIT_MODE, a->mode) < 0) ||
+	    (a->has_policy && nla_put_u32(msg, IFLA_AZLXKIT_POLICY, a->policy) < 0) ||
+	    (a->has_peer_policy &&
+	     nla_put_u32(msg, IFLA_AZLXKIT_PEER_POLICY, a->peer_policy) < 0))
+		goto err_msgsize;
+	if (create) {
+		/* the peer: an ifinfomsg, then its own IFLA_* attributes */
+		peer = nla_nest_start(msg, IFLA_AZLXKIT_PEER_INFO);
+		if (!peer || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+		    nla_put_string(msg, IFLA_IFNAME, a->peer) < 0 ||
+		    (a->mtu && nla_put_u32(msg, IFLA_MTU, a->mtu) < 0) ||
+		    (nsfd >= 0 && nla_put_u32(msg, IFLA_NET_NS_FD, nsfd) < 0))
+			goto err_msgsize;
+		nla_nest_end(msg, peer);
+	}
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, linkinfo);
+
+	ret = AZLX_EXIT_OK;
+	if (azlx_kit_talk(msg, &req))
+		ret = azlx_kit_report(&req, create ? "cannot create the pair" :
+				      "cannot change the pair");
+	nlmsg_free(msg);
+	goto out_close;
+
+err_msgsize:
+	nlmsg_free(msg);
+	ret = azlx_error(AZLX_EXIT_ERR, "request too large");
+out_close:
+	if (nsfd >= 0)
+		close(nsfd);
+	return ret;
+}
+
+static int azlx_kit_help(int argc, char **argv);
+
+static int azlx_kit_add(int argc, char **argv)
+{
+	struct azlx_kit_args a;
+	int ret;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_kit_help(0, NULL);
+	ret = azlx_kit_parse_args(argc, argv, true, &a);
+	return ret ? ret : azlx_kit_newlink(&a, true);
+}
+
+static int azlx_kit_set(int argc, char **argv)
+{
+	struct azlx_kit_args a;
+	int ret;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_kit_help(0, NULL);
+	ret = azlx_kit_parse_args(argc, argv, false, &a);
+	if (ret)
+		return ret;
+	if (!a.has_policy && !a.has_peer_policy)
+		return azlx_error(AZLX_EXIT_USAGE, "\"azlxnet kit set\" needs \"policy\" "
+				  "or \"peer-policy\"");
+	return azlx_kit_newlink(&a, false);
+}
+
+
+/* One azlxkit end, as RTM_NEWLINK describes it. */
+struct azlx_kit_link {
+	__u32		ifindex;
+	char		name[IFNAMSIZ];
+	__u32		mtu;
+	__u32		peer_ifindex;
+	__s32		link_netnsid;
+	bool		has_netnsid;
+	bool		primary;
+	__u32		mode;
+	__u32		policy;
+	__u32		peer_policy;
+	bool		has_peer_policy;
+};
+
+struct azlx_kit_show {
+	const char	*name;		/* only this one, or NULL */
+	int		found;
+};
+
+static __u32 azlx_kit_u32(const struct nlattr *a)
+{
+	return a && nla_len(a) >= 4 ? nla_get_u32((struct nlattr *)a) : 0;
+}
+
+/* Parses @nlh into @l: false if it is not an azlxkit end. */
+static bool azlx_kit_parse(struct nlmsghdr *nlh, struct azlx_kit_link *l)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+	struct nlattr *kd[IFLA_AZLXKIT_MAX + 1];
+	struct ifinfomsg *ifi;
+
+	memset(l, 0, sizeof(*l));
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !li[IFLA_INFO_KIND] || strcmp(nla_get_string(li[IFLA_INFO_KIND]), AZLXKIT_KIND))
+		return false;
+	ifi = nlmsg_data(nlh);
+	l->ifindex = ifi->ifi_index;
+	if (tb[IFLA_IFNAME])
+		snprintf(l->name, sizeof(l->name), "%s", nla_get_string(tb[IFLA_IFNAME]));
+	l->mtu = azlx_kit_u32(tb[IFLA_MTU]);
+	l->peer_ifindex = azlx_kit_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINK_NETNSID]) {
+		l->link_netnsid = (__s32)azlx_kit_u32(tb[IFLA_LINK_NETNSID]);
+		l->has_netnsid = true;
+	}
+	if (li[IFLA_INFO_DATA] &&
+	    !nla_parse_nested(kd, IFLA_AZLXKIT_MAX, li[IFLA_INFO_DATA], NULL)) {
+		l->primary = kd[IFLA_AZLXKIT_PRIMARY] &&
+			     nla_get_u8(kd[IFLA_AZLXKIT_PRIMARY]);
+		l->mode = azlx_kit_u32(kd[IFLA_AZLXKIT_MODE]);
+		l->policy = azlx_kit_u32(kd[IFLA_AZLXKIT_POLICY]);
+		l->peer_policy = azlx_kit_u32(kd[IFLA_AZLXKIT_PEER_POLICY]);
+		l->has_peer_policy = kd[IFLA_AZLXKIT_PEER_POLICY];
+	}
+	return true;
+}
+
+static int azlx_kit_show_one(struct nlmsghdr *nlh, void *arg)
+{
+	struct azlx_kit_show *s = arg;
+	struct azlx_kit_link l;
+
+	if (!azlx_kit_parse(nlh, &l) || (s->name && strcmp(s->name, l.name)))
+		return 0;
+	s->found++;
+	azlx_print_open_object(NULL);
+	azlx_print_uint(AZLX_PRINT_ANY, "ifindex", "%llu: ", l.ifindex);
+	azlx_print_string(AZLX_PRINT_ANY, "ifname", "%s:", l.name);
+	azlx_print_bool(AZLX_PRINT_JSON, "primary", NULL, l.primary);
+	azlx_print_text(" %s", l.primary ? "primary" : "peer");
+	azlx_print_string(AZLX_PRINT_ANY, "mode", " mode %s", azlx_kit_mode_name(l.mode));
+	azlx_print_uint(AZLX_PRINT_ANY, "mtu", " mtu %llu", l.mtu);
+	azlx_print_string(AZLX_PRINT_ANY, "policy", " policy %s",
+			  azlx_kit_policy_name(l.policy));
+	if (l.peer_ifindex) {
+		azlx_print_open_object("peer");
+		azlx_print_uint(AZLX_PRINT_ANY, "ifindex", " peer ifindex %llu", l.peer_ifindex);
+		if (l.has_netnsid)
+			azlx_print_int(AZLX_PRINT_ANY, "netnsid", " netnsid %lld", l.link_netnsid);
+		if (l.has_peer_policy)
+			azlx_print_string(AZLX_PRINT_ANY, "policy", " policy %s",
+					  azlx_kit_policy_name(l.peer_policy));
+		azlx_print_close_object();
+	} else {
+		azlx_print_null("peer");
+		azlx_print_text(" no peer");
+	}
+	azlx_print_text("\n");
+	azlx_print_close_object();
+	return 0;
+}
+
+static int azlx_kit_show(int argc, char **argv)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct azlx_kit_show s = { 0 };
+	struct azlx_kit_req req = {
+		.valid	= azlx_kit_show_one,
+		.arg	= &s,
+	};
+	struct nl_msg *msg;
+	int ret;
+
+	if (argc > 1)
+		return azlx_error(AZLX_EXIT_USAGE, "usage: azlxnet kit show [ NAME ]");
+	if (argc) {
+		ret = azlx_kit_parse_name(argv[0], "NAME");
+		if (ret)
+			return ret;
+		s.name = argv[0];
+	}
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg)
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return azlx_error(AZLX_EXIT_ERR, "request too large");
+	}
+	azlx_print_open_array(NULL);
+	ret = AZLX_EXIT_OK;
+	if (azlx_kit_talk(msg, &req))
+		ret = azlx_kit_report(&req, "cannot list links");
+	azlx_print_close_array();
+	nlmsg_free(msg);
+	if (!ret && s.name && !s.found)
+		ret = azlx_error(AZLX_EXIT_ERR, "no azlxkit device \"%s\"", s.name);
+	return ret;
+}
+
+/* RTM_GETLINK or RTM_DELLINK of the device @name */
+static int azlx_kit_link_req(int type, const char *name, struct azlx_kit_req *req)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int err;
+
+	msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg)
+		return req->error = ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFNAME, name) < 0) {
+		nlmsg_free(msg);
+		return req->error = EMSGSIZE;
+	}
+	err = azlx_kit_talk(msg, req);
+	nlmsg_free(msg);
+	return err;
+}
+
+static int azlx_kit_get_one(struct nlmsghdr *nlh, void *arg)
+{
+	struct azlx_kit_show *s = arg;
+	struct azlx_kit_link l;
+
+	if (azlx_kit_parse(nlh, &l) && !strcmp(l.name, s->name))
+		s->found++;
+	return 0;
+}
+
+/* Only an azlxkit end: "kit del eth0" must not delete eth0. */
+static int azlx_kit_del(int argc, char **argv)
+{
+	struct azlx_kit_show s = { 0 };
+	struct azlx_kit_req req = {
+		.valid	= azlx_kit_get_one,
+		.arg	= &s,
+	};
+	int ret;
+
+	if (argc != 1)
+		return azlx_error(AZLX_EXIT_USAGE, "usage: azlxnet kit del NAME");
+	ret = azlx_kit_parse_name(argv[0], "NAME");
+	if (ret)
+		return ret;
+	s.name = argv[0];
+	if (azlx_kit_link_req(RTM_GETLINK, argv[0], &req)) {
+		if (req.error == ENODEV)
+			return azlx_error(AZLX_EXIT_ERR, "no device \"%s\"", argv[0]);
+		return azlx_kit_report(&req, "cannot read the device");
+	}
+	if (!s.found)
+		return azlx_error(AZLX_EXIT_ERR, "\"%s\" is not an azlxkit device", argv[0]);
+	memset(&req, 0, sizeof(req));
+	if (azlx_kit_link_req(RTM_DELLINK, argv[0], &req))
+		return azlx_kit_report(&req, "cannot delete the pair");
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_kit_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("Usage: azlxnet kit add NAME peer PEER [ netns NS ] [ mode MODE ] [ mtu MTU ]\n"
+	       "                      [ policy POLICY ] [ peer-policy POLICY ]\n"
+	       "       azlxnet kit set NAME [ policy POLICY ] [ peer-policy POLICY ]\n"
+	       "       azlxnet kit del NAME\n"
+	       "       azlxnet kit show [ NAME ]\n"
+	       "       azlxnet kit help\n"
+	       "where  NAME := the primary, in this namespace\n"
+	       "       PEER := the peer's name, in NS (default: this namespace)\n"
+	       "       NS := a name in /var/run/netns or a path (/proc/PID/ns/net)\n"
+	       "       MODE := { l3 | l2 } (default l3)\n"
+	       "       POLICY := { forward | drop } (default forward)\n");
+	return AZLX_EXIT_OK;
+}
+
+static const struct azlx_cmd azlx_kit_cmds[] = {
+	{ "add",	azlx_kit_add },
+	{ "del",	azlx_kit_del },
+	{ "help",	azlx_kit_help },
+	{ "set",	azlx_kit_set },
+	{ "show",	azlx_kit_show },
+	{ NULL,		NULL },
+};
+
+int azlx_do_kit(int argc, char **argv)
+{
+	if (!argc)
+		return azlx_kit_show(0, NULL);
+	return azlx_cmd_run(azlx_kit_cmds, argc, argv, "azlxnet kit");
+}
