@@ -446,7 +446,7 @@ void azlx_module_sig_hint(char *buf, size_t len)
 			 enforced, k.path);
 	} else {
 		snprintf(buf, len,
-			 "%s; %s is signed by \"%s\" (key %s, %s): if loading it fails with \"Key was rejected by service\", the kernel does not trust that key (enroll it with mokutil --import) or the module changed after signing",
+			 "%s; %s is signed by \"%s\" (key %s, %s): if the kernel refuses it, it does not trust that key (enroll it with mokutil --import) or the module changed after signing",
 			 enforced, k.path, sig.signer[0] ? sig.signer : "unknown",
 			 sig.key[0] ? sig.key : "unknown", sig.hash[0] ? sig.hash : "unknown hash");
 	}

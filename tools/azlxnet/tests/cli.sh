@@ -519,7 +519,7 @@ test_status_not_loaded_sig_signed() {
 	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_sig N "none [integrity] confidentiality") run status
 	expect_rc 3
 	expect_has "$err" "Error: $NOT_LOADED: the kernel is locked down (Secure Boot); $mods/extra/azlxnet.ko is signed by \"azlxnet cli test\" (key "
-	expect_has "$err" ", sha256): if loading it fails with \"Key was rejected by service\", the kernel does not trust that key (enroll it with mokutil --import) or the module changed after signing"
+	expect_has "$err" ", sha256): if the kernel refuses it, it does not trust that key (enroll it with mokutil --import) or the module changed after signing"
 }
 
 test_status_not_loaded_sig_not_enforced() {
