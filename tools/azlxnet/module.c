@@ -339,7 +339,9 @@ static const char *azlx_load_strerror(int err, char *buf, size_t len)
 {
 	switch (err) {
 	case EPERM:
-		return "operation not permitted (needs CAP_SYS_MODULE; module loading may be disabled, or the kernel is locked down and refuses an unsigned module)";
+		snprintf(buf, len, "%s (needs CAP_SYS_MODULE; module loading may be disabled, or the kernel is locked down and refuses a module it cannot verify)",
+			 strerror(err));
+		return buf;
 	case ENOEXEC:
 		return "invalid module format (built for another kernel?)";
 	case ENOENT:
