@@ -105,7 +105,7 @@ for c in unsigned tampered; do
 		assert_match "$out" "module signature enforcement is on \(module.sig_enforce\) and $installed is not signed: the kernel refuses it" \
 			"$c: azlxnet status"
 	else
-		assert_match "$out" "module signature enforcement is on \(module.sig_enforce\); $installed is signed by \"azlxnet test module signing key\" .*: if the kernel refuses it, it does not trust that key .* or the module changed after signing" \
+		assert_match "$out" "module signature enforcement is on \(module.sig_enforce\); $installed is signed by \"$(modinfo -F signer "$SIG/$c.ko")\" \(key $(modinfo -F sig_key "$SIG/$c.ko"), sha[0-9]+\): if the kernel refuses it, it does not trust that key .* or the module changed after signing" \
 			"$c: azlxnet status"
 	fi
 	! mod_loaded || fail "$c: $MOD is loaded"
