@@ -32,6 +32,11 @@
 #                        modprobe.d files (the azlxnet-dkms package's files)
 #   make uninstall       remove what the install targets installed (files in
 #                        /etc only when unchanged)
+#   make sign SIGN_KEY=KEY SIGN_CERT=CERT
+#                        sign the built modules of every $(KVER)/$(TARGETS)
+#                        kernel with KEY (scripts/sign-modules: the kernel's
+#                        sign-file and hash; signed again, not twice); see
+#                        Documentation/admin-guide.rst for enrolling CERT
 #   make rpm             the azlxnet and azlxnet-dkms RPMs and the source RPM,
 #                        built with rpmbuild from scripts/package/azlxnet.spec,
 #                        in $(BUILD)/rpm (see Documentation/packaging.rst)
@@ -84,7 +89,7 @@ Q		:= $(if $(V),,@)
 
 .PHONY: all modules bpf tool layout-test selftests deps demo check check-debug check-host check-vm \
 	bench bench-net bench-disk storm install install-tool install-modules install-dkms \
-	install-modconf uninstall rpm deb check-package clean help FORCE
+	install-modconf uninstall sign rpm deb check-package clean help FORCE
 
 all: modules bpf tool layout-test selftests
 
@@ -277,6 +282,18 @@ uninstall:
 		rm -f $(DESTDIR)/lib/modules/$$kver/extra/azlxnet.ko \
 			$(DESTDIR)/lib/modules/$$kver/extra/dm-azlx.ko; \
 		if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$kver/kernel ]; then depmod -a $$kver; fi; \
+	done
+
+# Signs what "make modules" built; it does not build (the modules must
+# exist), so that a signed tree is never rebuilt unsigned behind one's back.
+SIGN_KEY	?=
+SIGN_CERT	?=
+sign:
+	$(Q)test -n "$(SIGN_KEY)" || { echo "Error: make sign needs SIGN_KEY=<private key> and SIGN_CERT=<certificate>" >&2; exit 1; }
+	$(Q)test -n "$(SIGN_CERT)" || { echo "Error: make sign needs SIGN_CERT=<certificate of SIGN_KEY>" >&2; exit 1; }
+	$(Q)for t in $(TARGETS); do \
+		AZLXNET_BUILD=$(BUILD) scripts/sign-modules --key "$(SIGN_KEY)" \
+			--cert "$(SIGN_CERT)" --target $$t || exit 1; \
 	done
 
 rpm: deps

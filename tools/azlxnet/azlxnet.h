@@ -6,6 +6,7 @@
 #define __AZLXNET_TOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #ifndef AZLXNET_VERSION
 #error "AZLXNET_VERSION must be defined (the Makefile reads it from kmod/version.h)"
@@ -34,6 +35,13 @@ extern struct azlx_opts azlx_opts;
 int azlx_do_version(int argc, char **argv);
 int azlx_do_status(int argc, char **argv);
 int azlx_do_module(int argc, char **argv);
+
+/*
+ * When the kernel loads only signed modules: that, and whether the installed
+ * azlxnet.ko is signed and by whom, into @buf ("" otherwise): why the module
+ * may not be loaded (module.c).
+ */
+void azlx_module_sig_hint(char *buf, size_t len);
 int azlx_do_config(int argc, char **argv);
 int azlx_do_nic(int argc, char **argv);
 int azlx_do_kit(int argc, char **argv);

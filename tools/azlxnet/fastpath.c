@@ -553,6 +553,10 @@ static void azlx_uplink_print(const struct azlx_uplink *u, const char *what)
 		azlx_print_text("ifindex %u", u->ifindex);
 	if (u->vf_ifindex)
 		azlx_print_text(" and its VF %s (ifindex %u)", u->vf_ifname, u->vf_ifindex);
+	/* the programs without the kfunc: say so, and why when it is plain */
+	if (u->variant == AZLX_DP_NOMOD)
+		azlx_print_text(", without the azlxnet.ko kfunc%s: off-node traffic takes the synthetic NIC",
+				azlx_dp_module_loaded() ? "" : " (the module is not loaded)");
 	azlx_print_text(u->changed ? "\n" : ": no change\n");
 	azlx_print_close_object();
 }

@@ -63,9 +63,13 @@ int azlx_genl_open(struct azlx_genl *g)
 
 	g->family = genl_ctrl_resolve(g->sk, AZLXNET_FAMILY_NAME);
 	if (g->family == -NLE_OBJ_NOTFOUND) {
+		/* a kernel that loads only signed modules may have refused it */
+		char why[1024];
+
+		azlx_module_sig_hint(why, sizeof(why));
 		azlx_error(AZLX_EXIT_NOMOD,
-			   "azlxnet module is not loaded (generic netlink family \"%s\" not found)",
-			   AZLXNET_FAMILY_NAME);
+			   "azlxnet module is not loaded (generic netlink family \"%s\" not found)%s%s",
+			   AZLXNET_FAMILY_NAME, why[0] ? ": " : "", why);
 		nl_socket_free(g->sk);
 		g->sk = NULL;
 		return AZLX_EXIT_NOMOD;

@@ -335,11 +335,13 @@ out:
 	return ret;
 }
 
-static const char *azlx_load_strerror(int err)
+static const char *azlx_load_strerror(int err, char *buf, size_t len)
 {
 	switch (err) {
 	case EPERM:
-		return "operation not permitted (needs CAP_SYS_MODULE; module loading may be disabled)";
+		snprintf(buf, len, "%s (needs CAP_SYS_MODULE; module loading may be disabled, or the kernel is locked down and refuses a module it cannot verify)",
+			 strerror(err));
+		return buf;
 	case ENOEXEC:
 		return "invalid module format (built for another kernel?)";
 	case ENOENT:
@@ -348,11 +350,109 @@ static const char *azlx_load_strerror(int err)
 		return "invalid parameters (see dmesg)";
 	case EKEYREJECTED:
 	case EKEYEXPIRED:
+	case ENOKEY:
 	case EBADMSG:
-		return "module signature rejected (sign the module or enroll its key)";
+		/* the kernel's words first: they are what dmesg and modprobe say */
+		snprintf(buf, len, "%s (the kernel refused the module's signature: unsigned, signed with a key it does not trust, or changed after signing; sign it with an enrolled key)",
+			 strerror(err));
+		return buf;
 	default:
 		return strerror(err);
 	}
+}
+
+/*
+ * Whether the kernel loads only signed modules, and why: "" when it does not.
+ * module.sig_enforce=1 (or CONFIG_MODULE_SIG_FORCE) refuses an unsigned
+ * module or one signed with a key it does not trust with EKEYREJECTED;
+ * lockdown (Secure Boot) refuses them with EPERM. A signature that does not
+ * verify is refused either way.
+ */
+static const char *azlx_sig_enforced(void)
+{
+	char buf[128];
+
+	if (azlx_sysfs_read("module/module/parameters/sig_enforce", buf, sizeof(buf)) > 0 &&
+	    !strcmp(buf, "Y"))
+		return "module signature enforcement is on (module.sig_enforce)";
+	if (azlx_sysfs_read("kernel/security/lockdown", buf, sizeof(buf)) > 0 &&
+	    (strstr(buf, "[integrity]") || strstr(buf, "[confidentiality]")))
+		return "the kernel is locked down (Secure Boot)";
+	return "";
+}
+
+struct azlx_modsig {
+	char	signer[128];
+	char	key[128];
+	char	hash[32];
+	bool	signed_;
+};
+
+/* The module file's signature, as modinfo(8) shows it. */
+static int azlx_modinfo_sig(const struct azlx_kmod *k, struct azlx_modsig *sig)
+{
+	struct kmod_list *info = NULL, *l;
+	int err;
+
+	memset(sig, 0, sizeof(*sig));
+	err = kmod_module_get_info(k->mod, &info);
+	if (err < 0)
+		return err;
+	kmod_list_foreach(l, info) {
+		const char *key = kmod_module_info_get_key(l);
+		const char *value = kmod_module_info_get_value(l);
+
+		if (!key || !value)
+			continue;
+		if (!strcmp(key, "sig_id")) {
+			sig->signed_ = true;
+		} else if (!strcmp(key, "signer")) {
+			snprintf(sig->signer, sizeof(sig->signer), "%s", value);
+		} else if (!strcmp(key, "sig_key")) {
+			snprintf(sig->key, sizeof(sig->key), "%s", value);
+		} else if (!strcmp(key, "sig_hashalgo")) {
+			snprintf(sig->hash, sizeof(sig->hash), "%s", value);
+		}
+	}
+	kmod_module_info_free_list(info);
+	return 0;
+}
+
+void azlx_module_sig_hint(char *buf, size_t len)
+{
+	const char *enforced = azlx_sig_enforced();
+	struct azlx_modsig sig;
+	struct azlx_kmod k;
+	int err;
+
+	buf[0] = '\0';
+	if (!enforced[0])
+		return;
+	azlx_errors_mute(true);
+	err = azlx_kmod_open(&k);
+	azlx_errors_mute(false);
+	if (err) {
+		snprintf(buf, len, "%s: the kernel loads only modules signed with a key it trusts",
+			 enforced);
+		return;
+	}
+	if (!k.path) {
+		snprintf(buf, len, "%s, and no %s.ko is installed in %s", enforced,
+			 AZLX_MODULE_NAME, kmod_get_dirname(k.ctx));
+	} else if (azlx_modinfo_sig(&k, &sig) < 0) {
+		snprintf(buf, len, "%s: the kernel loads only modules signed with a key it trusts",
+			 enforced);
+	} else if (!sig.signed_) {
+		snprintf(buf, len,
+			 "%s and %s is not signed: the kernel refuses it; sign it with a key the kernel trusts (make sign, or DKMS's signing) and enroll the key (mokutil --import)",
+			 enforced, k.path);
+	} else {
+		snprintf(buf, len,
+			 "%s; %s is signed by \"%s\" (key %s, %s): if the kernel refuses it, it does not trust that key (enroll it with mokutil --import) or the module changed after signing",
+			 enforced, k.path, sig.signer[0] ? sig.signer : "unknown",
+			 sig.key[0] ? sig.key : "unknown", sig.hash[0] ? sig.hash : "unknown hash");
+	}
+	azlx_kmod_close(&k);
 }
 
 /* With --verbose, what is inserted with which options, like modprobe -v. */
@@ -446,7 +546,7 @@ static int azlx_module_load(int argc, char **argv)
 	}
 	if (err < 0) {
 		ret = azlx_error_op(AZLX_EXIT_ERR, "load", -err, NULL, "cannot load %s: %s",
-				    AZLX_MODULE_NAME, azlx_load_strerror(-err));
+				    AZLX_MODULE_NAME, azlx_load_strerror(-err, why, sizeof(why)));
 		goto out;
 	}
 	azlx_print_bool(AZLX_PRINT_JSON, "loaded", NULL, true);

@@ -630,6 +630,64 @@ test_module_load_not_installed() {
 	expect_eq "$err" "Error: azlxnet module not found in $tmp/root/lib/modules/none (is it installed? try dkms status)"
 }
 
+# A sysfs tree without azlxnet, of a kernel that enforces module signatures
+# (module.sig_enforce=1) or is locked down (Secure Boot).
+fake_sysfs_sig() {
+	mkdir -p "$tmp/empty/module/module/parameters" "$tmp/empty/kernel/security"
+	echo "$1" >"$tmp/empty/module/module/parameters/sig_enforce"
+	echo "${2:-[none] integrity confidentiality}" >"$tmp/empty/kernel/security/lockdown"
+	echo "$tmp/empty"
+}
+
+# sign_fake_ko KO: sign KO with a throwaway key (CN "azlxnet cli test").
+sign_fake_ko() {
+	local sf
+	sf=$(ls /usr/src/linux-headers-*/scripts/sign-file 2>/dev/null | head -n1)
+	[ -n "$sf" ] || skip "no kernel headers with scripts/sign-file"
+	command -v openssl >/dev/null || skip "no openssl"
+	openssl req -new -nodes -x509 -days 2 -batch -subj "/CN=azlxnet cli test" \
+		-newkey rsa:2048 -keyout "$tmp/k.pem" -out "$tmp/c.pem" >/dev/null 2>&1 ||
+		fail "openssl cannot make a key"
+	"$sf" sha256 "$tmp/k.pem" "$tmp/c.pem" "$1" || fail "sign-file failed"
+}
+
+test_status_not_loaded_sig_unsigned() {
+	local mods
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	mods=$(fake_modules_dir) || exit $?
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_sig Y) run status
+	expect_rc 3
+	expect_eq "$out" ""
+	expect_eq "$err" "Error: $NOT_LOADED: module signature enforcement is on (module.sig_enforce) and $mods/extra/azlxnet.ko is not signed: the kernel refuses it; sign it with a key the kernel trusts (make sign, or DKMS's signing) and enroll the key (mokutil --import)"
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_sig Y) run -j status
+	expect_rc 3
+	jq_eq '.error | test("^azlxnet module is not loaded .*: module signature enforcement is on .* is not signed: the kernel refuses it")' true
+}
+
+test_status_not_loaded_sig_signed() {
+	local mods
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	mods=$(fake_modules_dir) || exit $?
+	sign_fake_ko "$mods/extra/azlxnet.ko"
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_sig N "none [integrity] confidentiality") run status
+	expect_rc 3
+	expect_has "$err" "Error: $NOT_LOADED: the kernel is locked down (Secure Boot); $mods/extra/azlxnet.ko is signed by \"azlxnet cli test\" (key "
+	expect_has "$err" ", sha256): if the kernel refuses it, it does not trust that key (enroll it with mokutil --import) or the module changed after signing"
+}
+
+test_status_not_loaded_sig_not_enforced() {
+	local mods
+	real_module_loaded && skip "azlxnet is loaded on this host"
+	mods=$(fake_modules_dir) || exit $?
+	AZLXNET_MODULES_DIR=$mods AZLXNET_SYSFS=$(fake_sysfs_sig N) run status
+	expect_rc 3
+	expect_eq "$err" "Error: $NOT_LOADED"
+	mkdir -p "$tmp/root/lib/modules/none"
+	AZLXNET_MODULES_DIR=$tmp/root/lib/modules/none AZLXNET_SYSFS=$(fake_sysfs_sig Y) run status
+	expect_rc 3
+	expect_eq "$err" "Error: $NOT_LOADED: module signature enforcement is on (module.sig_enforce), and no azlxnet.ko is installed in $tmp/root/lib/modules/none"
+}
+
 test_extra_arguments() {
 	run version extra
 	expect_rc 2
@@ -679,6 +737,9 @@ TESTS=(
 	module_show_installed_loaded_text
 	module_load_unknown_param
 	module_load_not_installed
+	status_not_loaded_sig_unsigned
+	status_not_loaded_sig_signed
+	status_not_loaded_sig_not_enforced
 	extra_arguments
 )
 
