@@ -25,10 +25,8 @@ static int azlx_usage(FILE *fp)
 	fprintf(fp,
 		"Usage: azlxnet [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       azlxnet help\n"
-		"where  OBJECT := { config | disk | fastpath | kit | metrics | module |
-"
-		"                   monitor | nic | pod | status | tune | version }
-"
+		"where  OBJECT := { config | disk | fastpath | kit | metrics | module |\n"
+		"                   monitor | nic | pod | status | tune | version }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -v[erbose] | -V[ersion] |\n"
 		"                    -h[elp] | -c[ount] COUNT (monitor, disk top) }\n");
 	return AZLX_EXIT_OK;
