@@ -24,6 +24,7 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/sched/signal.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -45,6 +46,8 @@
 #define AZLX_DEF_FRACTION	95
 #define AZLX_DEF_MAX_WAIT_MS	500
 #define AZLX_DEF_INFLIGHT_MS	20
+#define AZLX_DEF_MAX_HELD	256	/* per class */
+#define AZLX_DEF_MAX_HELD_CG	64	/* per cgroup */
 
 /* IOPS tokens count thousandths of a unit: rate x fraction stays exact. */
 #define AZLX_MILLI		1000ULL
@@ -70,6 +73,11 @@
 #define AZLX_MIN_WINDOW_UNITS	4
 /* Longest idle time accounted; longer just fills every bucket. */
 #define AZLX_MAX_DT_NS		(1000000ULL * NSEC_PER_SEC)
+/* Cgroups whose held bios are counted at once; more are not bounded apart. */
+#define AZLX_CG_SLOTS		32
+#define AZLX_NO_SLOT		0xff
+/* A submitter waiting for room looks again this often, woken or not. */
+#define AZLX_ROOM_RECHECK	HZ
 
 enum azlx_class {
 	AZLX_CRIT,
@@ -99,6 +107,8 @@ struct azlx_conf {
 	u64		fraction;	/* percent of the budget dispatched */
 	u64		max_wait_ms;	/* anti-starvation bound */
 	u64		inflight_ms;	/* budget allowed at the device at once */
+	u64		max_held;	/* bios held per class */
+	u64		max_held_cgroup; /* bios held per cgroup, outside critical */
 	struct azlx_cglist crit;
 	struct azlx_cglist cap;
 };
@@ -136,8 +146,19 @@ struct azlx_cap {
 	unsigned int		depth;
 };
 
+/* Bios held for one cgroup (its id; free when held is 0). */
+struct azlx_cgslot {
+	u64		id;
+	unsigned int	held;
+};
+
 struct azlx_stats {
 	u64	capped;		/* bios that waited for their cgroup's cap */
+	u64	held_peak[AZLX_NR_CLASSES];
+	u64	held_cg_peak;	/* most held for one cgroup */
+	u64	throttled;	/* submitters that waited for room */
+	u64	again;		/* REQ_NOWAIT bios failed with BLK_STS_AGAIN */
+	u64	overbound;	/* held past the bound: the submitter could not wait */
 	u64	dispatched[AZLX_NR_CLASSES];
 	u64	delayed[AZLX_NR_CLASSES];
 	u64	promoted[AZLX_NR_CLASSES];
@@ -169,6 +190,11 @@ struct azlx_c {
 	struct cgroup		*crit[AZLX_MAX_CGROUPS];	/* conf's references */
 	unsigned int		ncap;
 	unsigned int		ncapq;		/* bios waiting for a cap */
+	unsigned int		held[AZLX_NR_CLASSES];	/* in class and cap queues */
+	unsigned int		max_held;
+	unsigned int		max_held_cg;
+	unsigned int		nwaiting;	/* submitters waiting for room */
+	struct azlx_cgslot	cgs[AZLX_CG_SLOTS];
 	struct azlx_cap		caps[AZLX_MAX_CGROUPS];
 	struct azlx_cap		old_caps[AZLX_MAX_CGROUPS];	/* azlx_apply_caps() */
 	struct azlx_stats	stats;
@@ -176,6 +202,9 @@ struct azlx_c {
 	struct work_struct	work;
 
 	/* Slow path. */
+	/* submitters waiting for room in their class, in their cgroup */
+	wait_queue_head_t	room[AZLX_NR_CLASSES];
+	wait_queue_head_t	cg_room[AZLX_CG_SLOTS];
 	wait_queue_head_t	drained;	/* the destructor waits for inflight 0 */
 	struct dm_dev		*dev;
 	sector_t		start;
@@ -191,7 +220,8 @@ struct azlx_c {
 struct azlx_pbd {
 	u64	enq_ns;
 	u64	mu;		/* units it holds in the in-flight window */
-	u8	cls;		/* while waiting for a cap */
+	u8	cls;		/* while held */
+	u8	slot;		/* while held: its cgroup's slot, or AZLX_NO_SLOT */
 };
 
 /* What a table hands to the table that replaces it. */
@@ -245,6 +275,8 @@ enum azlx_numopt_id {
 	AZLX_OPT_FRACTION,
 	AZLX_OPT_MAX_WAIT_MS,
 	AZLX_OPT_INFLIGHT_MS,
+	AZLX_OPT_MAX_HELD,
+	AZLX_OPT_MAX_HELD_CGROUP,
 
 	AZLX_NR_NUMOPTS
 };
@@ -263,6 +295,8 @@ static const struct azlx_numopt azlx_numopts[AZLX_NR_NUMOPTS] = {
 	[AZLX_OPT_FRACTION]	= AZLX_NUMOPT(fraction, 1, 100),
 	[AZLX_OPT_MAX_WAIT_MS]	= AZLX_NUMOPT(max_wait_ms, 1, 60000),
 	[AZLX_OPT_INFLIGHT_MS]	= AZLX_NUMOPT(inflight_ms, 1, 10000),
+	[AZLX_OPT_MAX_HELD]	= AZLX_NUMOPT(max_held, 1, 1048576),
+	[AZLX_OPT_MAX_HELD_CGROUP] = AZLX_NUMOPT(max_held_cgroup, 1, 1048576),
 };
 
 /* State of one parse: a table line or a message. */
@@ -466,8 +500,8 @@ static const char *azlx_parse_cap(struct azlx_parse *p, const char *val)
 }
 
 static const char * const azlx_e_unknown[] = {
-	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, critical or cap)",
-	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, critical or cap)",
+	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
+	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
 	"unknown message (expected set, budget, fraction, critical, cap or clear_stats)",
 };
 
@@ -563,6 +597,8 @@ static void azlx_conf_defaults(struct azlx_conf *c)
 	c->fraction = AZLX_DEF_FRACTION;
 	c->max_wait_ms = AZLX_DEF_MAX_WAIT_MS;
 	c->inflight_ms = AZLX_DEF_INFLIGHT_MS;
+	c->max_held = AZLX_DEF_MAX_HELD;
+	c->max_held_cgroup = AZLX_DEF_MAX_HELD_CG;
 }
 
 static int azlx_cglist_dup(struct azlx_cglist *dst, const struct azlx_cglist *src)
@@ -779,6 +815,106 @@ static void azlx_enqueue(struct azlx_c *ac, struct bio *bio, enum azlx_class cls
 }
 
 /*
+ * The bound on held bios. A bio held (in a class queue or a cap's) counts
+ * in its class and, outside the critical class, in its cgroup's slot until
+ * it is dispatched. The critical class is the node's: its bios are bounded
+ * by the class alone.
+ */
+
+/* Under lock: the slot holding bios for cgroup @id, or -1. */
+static int azlx_cg_find(const struct azlx_c *ac, u64 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < AZLX_CG_SLOTS; i++)
+		if (ac->cgs[i].held && ac->cgs[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Under lock: the slot counting cgroup @id's held bios (AZLX_NO_SLOT: all in use). */
+static u8 azlx_cg_slot(struct azlx_c *ac, u64 id)
+{
+	unsigned int i, free = AZLX_NO_SLOT;
+
+	for (i = 0; i < AZLX_CG_SLOTS; i++) {
+		if (!ac->cgs[i].held) {
+			if (free == AZLX_NO_SLOT)
+				free = i;
+		} else if (ac->cgs[i].id == id) {
+			return i;
+		}
+	}
+	if (free != AZLX_NO_SLOT)
+		ac->cgs[free].id = id;
+	return free;
+}
+
+/*
+ * Under lock: NULL if another bio of class @cls from cgroup @id may be
+ * held, else the queue to wait on for room: the class's or the cgroup's
+ * (whose slot stays its own while it holds bios).
+ */
+static wait_queue_head_t *azlx_full(struct azlx_c *ac, enum azlx_class cls, u64 id)
+{
+	int i;
+
+	if (ac->held[cls] >= ac->max_held)
+		return &ac->room[cls];
+	if (cls == AZLX_CRIT)
+		return NULL;
+	i = azlx_cg_find(ac, id);
+	if (i >= 0 && ac->cgs[i].held >= ac->max_held_cg)
+		return &ac->cg_room[i];
+	return NULL;
+}
+
+/* Under lock: @bio, of class @cls from cgroup @id, is held. */
+static void azlx_hold(struct azlx_c *ac, struct bio *bio, enum azlx_class cls, u64 id)
+{
+	struct azlx_pbd *pbd = azlx_pbd(bio);
+	struct azlx_cgslot *cs;
+
+	pbd->cls = cls;
+	pbd->slot = cls == AZLX_CRIT ? AZLX_NO_SLOT : azlx_cg_slot(ac, id);
+	ac->held[cls]++;
+	ac->stats.held_peak[cls] = max_t(u64, ac->stats.held_peak[cls], ac->held[cls]);
+	if (pbd->slot != AZLX_NO_SLOT) {
+		cs = &ac->cgs[pbd->slot];
+		cs->held++;
+		ac->stats.held_cg_peak = max_t(u64, ac->stats.held_cg_peak, cs->held);
+	}
+}
+
+/* Under lock: a held bio is dispatched; a submitter waiting for room may go. */
+static void azlx_unhold(struct azlx_c *ac, struct bio *bio)
+{
+	struct azlx_pbd *pbd = azlx_pbd(bio);
+
+	ac->held[pbd->cls]--;
+	if (pbd->slot != AZLX_NO_SLOT)
+		ac->cgs[pbd->slot].held--;
+	if (!ac->nwaiting)
+		return;
+	wake_up(&ac->room[pbd->cls]);
+	if (pbd->slot != AZLX_NO_SLOT)
+		wake_up(&ac->cg_room[pbd->slot]);
+}
+
+/* Under lock: every submitter waiting for room looks again. */
+static void azlx_wake_all(struct azlx_c *ac)
+{
+	unsigned int i;
+
+	if (!ac->nwaiting)
+		return;
+	for (i = 0; i < AZLX_NR_CLASSES; i++)
+		wake_up_all(&ac->room[i]);
+	for (i = 0; i < AZLX_CG_SLOTS; i++)
+		wake_up_all(&ac->cg_room[i]);
+}
+
+/*
  * Under lock: bios waiting for a cap that has tokens (@all: every one) go
  * to their class queue, in order, charged to the cap. Their wait in the
  * class starts now: time held by their own cap does not make them starved.
@@ -861,6 +997,8 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 	ac->inflight_base = azlx_window(ac->units.base.rate, c->inflight_ms);
 	ac->inflight_peak = ac->units.burst ?
 			    azlx_window(ac->units.peak.rate, c->inflight_ms) : ac->inflight_base;
+	ac->max_held = c->max_held;
+	ac->max_held_cg = c->max_held_cgroup;
 	ac->ncrit = c->crit.n;
 	for (i = 0; i < AZLX_MAX_CGROUPS; i++)
 		ac->crit[i] = i < c->crit.n ? c->crit.cg[i] : NULL;
@@ -1094,6 +1232,7 @@ static bool azlx_dispatch(struct azlx_c *ac, struct bio_list *out, u64 now,
 		bio = bio_list_pop(&ac->q[c]);
 		ac->depth[c]--;
 		ac->nqueued--;
+		azlx_unhold(ac, bio);
 		enq = azlx_pbd(bio)->enq_ns;
 		wait = now > enq ? now - enq : 0;
 		ac->stats.max_wait_ns[c] = max(ac->stats.max_wait_ns[c], wait);
@@ -1112,8 +1251,11 @@ static void azlx_submit(struct bio_list *out)
 	if (bio_list_empty(out))
 		return;
 	blk_start_plug(&plug);
-	while ((bio = bio_list_pop(out)))
+	while ((bio = bio_list_pop(out))) {
+		/* its submitter did not wait for it: the device below may */
+		bio->bi_opf &= ~REQ_NOWAIT;
 		dm_submit_bio_remap(bio, NULL);
+	}
 	blk_finish_plug(&plug);
 }
 
@@ -1142,13 +1284,104 @@ static enum hrtimer_restart azlx_timer_fn(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * The cgroup a held bio counts against: its blkcg's, unless that is the
+ * root's (no io controller on the way, or a clone without an association),
+ * then the submitting task's.
+ */
+static u64 azlx_bio_cgroup(struct bio *bio)
+{
+	struct cgroup_subsys_state *css;
+	struct cgroup *cg = NULL;
+	u64 id;
+
+	rcu_read_lock();
+	css = bio_blkcg_css(bio);
+	if (css && cgroup_parent(css->cgroup))
+		cg = css->cgroup;
+	else if (in_task())
+		cg = task_dfl_cgroup(current);
+	else if (css)
+		cg = css->cgroup;
+	id = cg ? cgroup_id(cg) : 0;
+	rcu_read_unlock();
+	return id;
+}
+
+/*
+ * May the submitter of a bio sleep in map until there is room? Not with
+ * bios pending on its bio list (current->bio_list: the bios submitted
+ * while a ->submit_bio runs, and those waiting behind the one being
+ * mapped): they may be ones this target let go, which the window counts
+ * until they complete, and they are not submitted while we sleep. A
+ * submitter with nothing pending holds nothing the worker needs: the timer,
+ * the worker and completions free the room. Its plug is flushed when it
+ * sleeps.
+ */
+static bool azlx_may_sleep(void)
+{
+	struct bio_list *l = current->bio_list;
+
+	if (!in_task())
+		return false;
+	return !l || (bio_list_empty(&l[0]) && bio_list_empty(&l[1]));
+}
+
+/*
+ * Sleep on @wq until class @cls and cgroup @id have room for another bio,
+ * the target passes everything (suspending) or a fatal signal comes.
+ * Waiters are exclusive: a bio leaving the held ones wakes one waiter of
+ * its class and one of its cgroup. A waiter woken for room it cannot take
+ * (its class has room, its cgroup none, or the other way round) passes the
+ * wake-up on as it moves to the other queue; each waiter also looks again
+ * every AZLX_ROOM_RECHECK. Returns false on a fatal signal.
+ */
+static bool azlx_wait_room(struct azlx_c *ac, enum azlx_class cls, u64 id,
+			   wait_queue_head_t *wq)
+{
+	wait_queue_head_t *next;
+	DEFINE_WAIT(wait);
+	bool killed = false;
+
+	spin_lock_irq(&ac->lock);
+	ac->nwaiting++;
+	ac->stats.throttled++;
+	spin_unlock_irq(&ac->lock);
+	for (;;) {
+		prepare_to_wait_exclusive(wq, &wait, TASK_KILLABLE);
+		spin_lock_irq(&ac->lock);
+		next = ac->bypass || ac->stopped ? NULL : azlx_full(ac, cls, id);
+		spin_unlock_irq(&ac->lock);
+		if (next != wq) {
+			finish_wait(wq, &wait);
+			if (!next)
+				break;
+			wake_up(wq);
+			wq = next;
+			continue;
+		}
+		if (fatal_signal_pending(current)) {
+			finish_wait(wq, &wait);
+			killed = true;
+			break;
+		}
+		io_schedule_timeout(AZLX_ROOM_RECHECK);
+	}
+	spin_lock_irq(&ac->lock);
+	ac->nwaiting--;
+	spin_unlock_irq(&ac->lock);
+	return !killed;
+}
+
 static int azlx_map(struct dm_target *ti, struct bio *bio)
 {
 	struct azlx_c *ac = ti->private;
+	bool pass, capwait, may_wait = true, waited = false;
+	wait_queue_head_t *full;
+	struct azlx_cap *cp = NULL;
 	enum azlx_class cls;
-	struct azlx_cap *cp;
 	unsigned long flags;
-	u64 now, unit;
+	u64 now, unit, cgid;
 	int capi;
 
 	bio_set_dev(bio, ac->dev->bdev);
@@ -1179,35 +1412,67 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	}
 	bio->bi_iter.bi_sector = ac->start + dm_target_offset(ti, bio->bi_iter.bi_sector);
 
+retry:
 	now = ktime_get_ns();
 	spin_lock_irqsave(&ac->lock, flags);
 	azlx_refill(ac, now);
 	cls = azlx_classify(ac, bio, &capi);
-	if (capi >= 0) {
+	if (capi >= 0)
 		cp = &ac->caps[capi];
-		if (!ac->bypass && (cp->depth || cp->b.level <= 0)) {
-			/* Over its cgroup's cap: wait for the cap, then the budget. */
-			azlx_pbd(bio)->enq_ns = now;
-			azlx_pbd(bio)->cls = cls;
-			bio_list_add(&cp->q, bio);
-			ac->ncapq++;
-			ac->stats.capped++;
-			ac->stats.delayed[cls]++;
-			if (!cp->depth++)
-				azlx_arm_at(ac, azlx_bucket_wait(&cp->b));
-			spin_unlock_irqrestore(&ac->lock, flags);
-			return DM_MAPIO_SUBMITTED;
-		}
-		azlx_cap_take(ac, cp, bio);
-	}
-	if (ac->bypass || (!ac->nqueued && azlx_ok(ac) && azlx_room(ac))) {
+	capwait = cp && !ac->bypass && (cp->depth || cp->b.level <= 0);
+	pass = ac->bypass || (!capwait && !ac->nqueued && azlx_ok(ac) && azlx_room(ac));
+	if (pass) {
+		if (cp)
+			azlx_cap_take(ac, cp, bio);
 		azlx_charge(ac, bio, cls);
+		/* woken for room it did not take: the next waiter may */
+		if (waited && ac->nwaiting)
+			wake_up(&ac->room[cls]);
 		spin_unlock_irqrestore(&ac->lock, flags);
 		return DM_MAPIO_REMAPPED;
 	}
+
+	/* To be held: within the bound, or the submitter waits for room. */
+	cgid = azlx_bio_cgroup(bio);
+	full = azlx_full(ac, cls, cgid);
+	if (full && !ac->bypass) {
+		/*
+		 * REQ_NOWAIT: the submitter must not sleep; it retries
+		 * from a context that may (io_uring's worker). Not a
+		 * polled bio: dm core would requeue it as it is, again
+		 * and again.
+		 */
+		if ((bio->bi_opf & (REQ_NOWAIT | REQ_POLLED)) == REQ_NOWAIT) {
+			ac->stats.again++;
+			spin_unlock_irqrestore(&ac->lock, flags);
+			bio->bi_status = BLK_STS_AGAIN;
+			bio_endio(bio);
+			return DM_MAPIO_SUBMITTED;
+		}
+		if (may_wait && azlx_may_sleep()) {
+			spin_unlock_irqrestore(&ac->lock, flags);
+			may_wait = azlx_wait_room(ac, cls, cgid, full);
+			waited = true;
+			goto retry;
+		}
+		ac->stats.overbound++;
+	}
+	azlx_hold(ac, bio, cls, cgid);
 	azlx_pbd(bio)->enq_ns = now;
-	azlx_enqueue(ac, bio, cls);
 	ac->stats.delayed[cls]++;
+	if (capwait) {
+		/* Over its cgroup's cap: wait for the cap, then the budget. */
+		bio_list_add(&cp->q, bio);
+		ac->ncapq++;
+		ac->stats.capped++;
+		if (!cp->depth++)
+			azlx_arm_at(ac, azlx_bucket_wait(&cp->b));
+		spin_unlock_irqrestore(&ac->lock, flags);
+		return DM_MAPIO_SUBMITTED;
+	}
+	if (cp)
+		azlx_cap_take(ac, cp, bio);
+	azlx_enqueue(ac, bio, cls);
 	/*
 	 * Whoever queues the first bio arms the timer for the budget; the
 	 * worker re-arms it. Held by the window alone, a completion wakes it.
@@ -1335,6 +1600,10 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ac->timer.function = azlx_timer_fn;
 	INIT_WORK(&ac->work, azlx_work_fn);
 	init_waitqueue_head(&ac->drained);
+	for (i = 0; i < AZLX_NR_CLASSES; i++)
+		init_waitqueue_head(&ac->room[i]);
+	for (i = 0; i < AZLX_CG_SLOTS; i++)
+		init_waitqueue_head(&ac->cg_room[i]);
 	ac->ti = ti;
 	ac->md = dm_table_get_md(ti->table);
 	ac->fresh = true;
@@ -1390,6 +1659,8 @@ static void azlx_take_held(struct azlx_c *ac, struct bio_list *out)
 	}
 	ac->nqueued = 0;
 	ac->ncapq = 0;
+	memset(ac->held, 0, sizeof(ac->held));
+	memset(ac->cgs, 0, sizeof(ac->cgs));
 }
 
 /*
@@ -1448,6 +1719,8 @@ static void azlx_presuspend(struct dm_target *ti)
 	spin_lock_irq(&ac->lock);
 	ac->bypass = true;
 	azlx_dispatch(ac, &out, ktime_get_ns(), UINT_MAX);
+	/* submitters waiting for room pass too: suspend waits for them */
+	azlx_wake_all(ac);
 	spin_unlock_irq(&ac->lock);
 	hrtimer_cancel(&ac->timer);
 	azlx_submit(&out);
@@ -1579,6 +1852,10 @@ static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen
 		DMEMIT(" max_wait_ms=%llu", c->max_wait_ms);
 	if (c->inflight_ms != AZLX_DEF_INFLIGHT_MS)
 		DMEMIT(" inflight_ms=%llu", c->inflight_ms);
+	if (c->max_held != AZLX_DEF_MAX_HELD)
+		DMEMIT(" max_held=%llu", c->max_held);
+	if (c->max_held_cgroup != AZLX_DEF_MAX_HELD_CG)
+		DMEMIT(" max_held_cgroup=%llu", c->max_held_cgroup);
 	for (i = 0; i < c->crit.n; i++)
 		sz = azlx_emit_path(result, maxlen, sz, "critical", c->crit.path[i]);
 	for (i = 0; i < c->cap.n; i++) {
@@ -1600,12 +1877,12 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 			unsigned int status_flags, char *result, unsigned int maxlen)
 {
 	struct azlx_c *ac = ti->private;
-	u64 depth[AZLX_NR_CLASSES];
+	u64 depth[AZLX_NR_CLASSES], held[AZLX_NR_CLASSES];
 	s64 tok_u, tok_b, cred_u, cred_b;
 	u64 infl, infl_max;
 	struct azlx_stats st;
 	u64 wait_us[AZLX_NR_CLASSES];
-	unsigned int sz = 0, i, capq;
+	unsigned int sz = 0, i, capq, waiting;
 	bool bypass;
 
 	switch (type) {
@@ -1619,8 +1896,11 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		infl = ac->inflight;
 		infl_max = ac->units.burst && ac->units.credit > 0 ? ac->inflight_peak :
 			   ac->inflight_base;
-		for (i = 0; i < AZLX_NR_CLASSES; i++)
+		for (i = 0; i < AZLX_NR_CLASSES; i++) {
 			depth[i] = ac->depth[i];
+			held[i] = ac->held[i];
+		}
+		waiting = ac->nwaiting;
 		st = ac->stats;
 		bypass = ac->bypass;
 		capq = ac->ncapq;
@@ -1640,6 +1920,10 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		/* a bio goes while the window is not full: up to its size past it */
 		DMEMIT(" inflight=%llu/%llu", DIV_ROUND_UP_ULL(infl, AZLX_MILLI),
 		       DIV_ROUND_UP_ULL(infl_max, AZLX_MILLI));
+		sz = azlx_emit_classes(result, maxlen, sz, "held", held);
+		sz = azlx_emit_classes(result, maxlen, sz, "held_peak", st.held_peak);
+		DMEMIT(" held_cgroup_peak=%llu throttled=%u/%llu again=%llu overbound=%llu",
+		       st.held_cg_peak, waiting, st.throttled, st.again, st.overbound);
 		break;
 	case STATUSTYPE_TABLE:
 		mutex_lock(&ac->conf_lock);
@@ -1763,6 +2047,8 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 	/* The rates changed: let the worker recompute when to dispatch. */
 	if (ac->nqueued || ac->ncapq)
 		azlx_kick(ac);
+	/* and the bounds may have: waiting submitters look again */
+	azlx_wake_all(ac);
 	spin_unlock_irq(&ac->lock);
 	azlx_conf_drop(old);
 out:
@@ -1781,7 +2067,8 @@ static int azlx_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn
 
 static struct target_type azlx_target = {
 	.name			= "azlx",
-	.version		= {1, 1, 0},
+	.version		= {1, 2, 0},
+	.features		= DM_TARGET_NOWAIT,
 	.module			= THIS_MODULE,
 	.ctr			= azlx_ctr,
 	.dtr			= azlx_dtr,
