@@ -28,6 +28,8 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -76,6 +78,8 @@
 /* Cgroups whose held bios are counted at once; more are not bounded apart. */
 #define AZLX_CG_SLOTS		32
 #define AZLX_NO_SLOT		0xff
+/* The lock-free pass-through gets this fraction of a second of budget at a time. */
+#define AZLX_FAST_DIV		1000
 /* A submitter waiting for room looks again this often, woken or not. */
 #define AZLX_ROOM_RECHECK	HZ
 
@@ -152,8 +156,22 @@ struct azlx_cgslot {
 	unsigned int	held;
 };
 
+/*
+ * Counters every dispatch bumps, per CPU: the lock-free path has no other
+ * place for them. struct azlx_stats holds what is added to their sums
+ * (what a previous table counted, minus what clear_stats cleared).
+ */
+struct azlx_pcpu {
+	u64	dispatched[AZLX_NR_CLASSES];
+	u64	units;
+	u64	bytes;
+	u64	flushes;
+	u64	fast;		/* dispatched without the lock */
+};
+
 struct azlx_stats {
 	u64	capped;		/* bios that waited for their cgroup's cap */
+	u64	fast;
 	u64	held_peak[AZLX_NR_CLASSES];
 	u64	held_cg_peak;	/* most held for one cgroup */
 	u64	throttled;	/* submitters that waited for room */
@@ -169,7 +187,19 @@ struct azlx_stats {
 };
 
 struct azlx_c {
-	/* Fast path, under lock. */
+	/*
+	 * Lock-free pass-through: tokens already taken from the buckets
+	 * (thousandths of a unit, bytes), the window, what is at the device,
+	 * the counters. The class lists change under cls_seq.
+	 */
+	atomic64_t		fast_mu;
+	atomic64_t		fast_bytes;
+	atomic64_t		inflight;	/* units at the device, thousandths */
+	u64			window;		/* the window now, thousandths */
+	struct azlx_pcpu __percpu *pcpu;
+	seqcount_spinlock_t	cls_seq;
+
+	/* Under lock. */
 	spinlock_t		lock;
 	struct azlx_dim		units;
 	struct azlx_dim		bytes;
@@ -180,7 +210,6 @@ struct azlx_c {
 	unsigned int		depth[AZLX_NR_CLASSES];
 	unsigned int		nqueued;
 	unsigned int		starve_tick;
-	u64			inflight;	/* units at the device, thousandths */
 	u64			inflight_base;	/* the window at the baseline rate */
 	u64			inflight_peak;	/* at the burst rate, while credit lasts */
 	bool			bypass;		/* suspending: pass, still charged */
@@ -780,14 +809,13 @@ static struct azlx_pbd *azlx_pbd(struct bio *bio)
  */
 static void azlx_cost(const struct azlx_c *ac, struct bio *bio, u64 *mu, u64 *bytes)
 {
-	u64 size = bio->bi_iter.bi_size;
+	u64 size = bio->bi_iter.bi_size, unit = READ_ONCE(ac->unit_bytes);
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
 		*bytes = size;
-		*mu = max_t(u64, div64_u64(size + ac->unit_bytes - 1, ac->unit_bytes), 1) *
-		      AZLX_MILLI;
+		*mu = max_t(u64, div64_u64(size + unit - 1, unit), 1) * AZLX_MILLI;
 		break;
 	default:
 		*bytes = 0;
@@ -950,10 +978,10 @@ static void azlx_apply_caps(struct azlx_c *ac, const struct azlx_cglist *l, bool
 
 	azlx_cap_release(ac, true, ac->last_ns);
 	memcpy(ac->old_caps, ac->caps, sizeof(ac->caps));
-	ac->ncap = l->n;
+	WRITE_ONCE(ac->ncap, l->n);
 	for (j = 0; j < l->n; j++) {
 		cp = &ac->caps[j];
-		cp->cg = l->cg[j];
+		WRITE_ONCE(cp->cg, l->cg[j]);
 		bio_list_init(&cp->q);
 		cp->depth = 0;
 		kept = false;
@@ -966,6 +994,9 @@ static void azlx_apply_caps(struct azlx_c *ac, const struct azlx_cglist *l, bool
 		}
 		azlx_bucket_setup(&cp->b, l->iops[j] * AZLX_MILLI, AZLX_MIN_CAP_UNITS, !kept);
 	}
+	/* azlx_classify() reads the list without the lock: no stale entries */
+	for (; j < AZLX_MAX_CGROUPS; j++)
+		WRITE_ONCE(ac->caps[j].cg, NULL);
 }
 
 /*
@@ -999,10 +1030,13 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 			    azlx_window(ac->units.peak.rate, c->inflight_ms) : ac->inflight_base;
 	ac->max_held = c->max_held;
 	ac->max_held_cg = c->max_held_cgroup;
-	ac->ncrit = c->crit.n;
+	/* azlx_map() classifies without the lock */
+	write_seqcount_begin(&ac->cls_seq);
+	WRITE_ONCE(ac->ncrit, c->crit.n);
 	for (i = 0; i < AZLX_MAX_CGROUPS; i++)
-		ac->crit[i] = i < c->crit.n ? c->crit.cg[i] : NULL;
+		WRITE_ONCE(ac->crit[i], i < c->crit.n ? c->crit.cg[i] : NULL);
 	azlx_apply_caps(ac, &c->cap, initial);
+	write_seqcount_end(&ac->cls_seq);
 }
 
 static void azlx_refill(struct azlx_c *ac, u64 now)
@@ -1025,12 +1059,32 @@ static bool azlx_ok(const struct azlx_c *ac)
 	return azlx_dim_ok(&ac->units) && azlx_dim_ok(&ac->bytes);
 }
 
-/* Under lock: the device's queue has room for another bio. */
-static bool azlx_room(const struct azlx_c *ac)
+/* Under lock: the window now (the burst rate's while credit lasts). */
+static u64 azlx_window_now(const struct azlx_c *ac)
 {
 	const struct azlx_dim *d = &ac->units;
 
-	return ac->inflight < (d->burst && d->credit > 0 ? ac->inflight_peak : ac->inflight_base);
+	return d->burst && d->credit > 0 ? ac->inflight_peak : ac->inflight_base;
+}
+
+/*
+ * Under lock: the device's queue has room for another bio. Lock-free
+ * dispatches add to inflight too, each only while it is below the window:
+ * the device may hold one bio per CPU past it.
+ */
+static bool azlx_room(const struct azlx_c *ac)
+{
+	return atomic64_read(&ac->inflight) < azlx_window_now(ac);
+}
+
+/* A bio of @mu thousandths of a unit and @bytes, of class @cls, is dispatched. */
+static void azlx_count(struct azlx_c *ac, struct bio *bio, enum azlx_class cls, u64 mu,
+		       u64 bytes)
+{
+	azlx_pbd(bio)->mu = mu;
+	this_cpu_inc(ac->pcpu->dispatched[cls]);
+	this_cpu_add(ac->pcpu->units, div_u64(mu, AZLX_MILLI));
+	this_cpu_add(ac->pcpu->bytes, bytes);
 }
 
 /* Under lock: a bio is dispatched. */
@@ -1041,11 +1095,104 @@ static void azlx_charge(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
 	azlx_cost(ac, bio, &mu, &bytes);
 	azlx_dim_charge(&ac->units, mu, ac->bypass);
 	azlx_dim_charge(&ac->bytes, bytes, ac->bypass);
-	azlx_pbd(bio)->mu = mu;
-	ac->inflight += mu;
-	ac->stats.dispatched[cls]++;
-	ac->stats.units += div_u64(mu, AZLX_MILLI);
-	ac->stats.bytes += bytes;
+	atomic64_add(mu, &ac->inflight);
+	azlx_count(ac, bio, cls, mu, bytes);
+}
+
+/*
+ * The lock-free pass-through. While nothing waits, the bio that takes the
+ * lock to pass moves up to a millisecond of budget (what the buckets hold,
+ * no more) out of the buckets into fast_mu and fast_bytes; bios that find
+ * their cost there and room in the window pass without the lock. Whoever
+ * must hold a bio, and anything that changes the rates or passes every bio,
+ * gives back what is left first, so the buckets stay exact but for what is
+ * spent at that moment.
+ */
+
+/* Tokens a dimension can give now (0 if none). */
+static s64 azlx_dim_avail(const struct azlx_dim *d)
+{
+	s64 have = d->base.level + d->credit;
+
+	if (d->burst)
+		have = min(have, d->peak.level);
+	return max_t(s64, have, 0);
+}
+
+/* The dispatch rate of a dimension now. */
+static u64 azlx_dim_rate(const struct azlx_dim *d)
+{
+	return d->burst && d->credit > 0 ? d->peak.rate : d->base.rate;
+}
+
+static void azlx_dim_refund(struct azlx_dim *d, s64 v)
+{
+	if (v <= 0)
+		return;
+	if (d->burst)
+		d->peak.level = min(d->peak.level + v, d->peak.cap_backlog);
+	d->base.level = min(d->base.level + v, d->base.cap_backlog);
+}
+
+/* Under lock: what the lock-free path has left goes back to the buckets. */
+static void azlx_fast_reclaim(struct azlx_c *ac)
+{
+	azlx_dim_refund(&ac->units, atomic64_xchg(&ac->fast_mu, 0));
+	azlx_dim_refund(&ac->bytes, atomic64_xchg(&ac->fast_bytes, 0));
+}
+
+/* Under lock, with nothing held: a millisecond of budget for the lock-free path. */
+static void azlx_fast_grant(struct azlx_c *ac)
+{
+	s64 mu, bytes;
+
+	azlx_fast_reclaim(ac);
+	if (ac->bypass || ac->nqueued || ac->ncapq)
+		return;
+	mu = min_t(s64, azlx_dim_avail(&ac->units), azlx_dim_rate(&ac->units) / AZLX_FAST_DIV);
+	bytes = min_t(s64, azlx_dim_avail(&ac->bytes), azlx_dim_rate(&ac->bytes) / AZLX_FAST_DIV);
+	if (mu < (s64)AZLX_MILLI || bytes < AZLX_MIN_CAP_BYTES)
+		return;
+	azlx_dim_charge(&ac->units, mu, false);
+	azlx_dim_charge(&ac->bytes, bytes, false);
+	WRITE_ONCE(ac->window, azlx_window_now(ac));
+	atomic64_set(&ac->fast_bytes, bytes);
+	atomic64_set(&ac->fast_mu, mu);
+}
+
+static bool azlx_fast_take(atomic64_t *a, s64 v)
+{
+	s64 old = atomic64_read(a);
+
+	do {
+		if (old < v)
+			return false;
+	} while (!atomic64_try_cmpxchg(a, &old, old - v));
+	return true;
+}
+
+/* Without the lock: let @bio (class @cls, under no cap) go, if the budget given allows. */
+static bool azlx_fast_pass(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
+{
+	u64 mu, bytes;
+
+	azlx_cost(ac, bio, &mu, &bytes);
+	if (!azlx_fast_take(&ac->fast_mu, mu))
+		return false;
+	if (!azlx_fast_take(&ac->fast_bytes, bytes))
+		goto give_mu;
+	if (atomic64_fetch_add(mu, &ac->inflight) >= READ_ONCE(ac->window))
+		goto give_all;
+	azlx_count(ac, bio, cls, mu, bytes);
+	this_cpu_inc(ac->pcpu->fast);
+	return true;
+
+give_all:
+	atomic64_sub(mu, &ac->inflight);
+	atomic64_add(bytes, &ac->fast_bytes);
+give_mu:
+	atomic64_add(mu, &ac->fast_mu);
+	return false;
 }
 
 static u64 azlx_bucket_wait(const struct azlx_bucket *b)
@@ -1102,25 +1249,34 @@ static void azlx_schedule(struct azlx_c *ac)
  * Classes and dispatch
  */
 
+/*
+ * Read without the lock, under cls_seq and RCU: a list being changed may
+ * show an entry not set yet (NULL) or one just replaced, whose cgroup a
+ * message lets go only after an RCU grace period; the reader retries.
+ */
 static bool azlx_cgroup_critical(const struct azlx_c *ac, struct cgroup *cg)
 {
-	unsigned int i;
+	unsigned int i, n = min_t(unsigned int, READ_ONCE(ac->ncrit), AZLX_MAX_CGROUPS);
+	struct cgroup *c;
 
-	for (i = 0; i < ac->ncrit; i++)
-		if (cgroup_is_descendant(cg, ac->crit[i]))
+	for (i = 0; i < n; i++) {
+		c = READ_ONCE(ac->crit[i]);
+		if (c && cgroup_is_descendant(cg, c))
 			return true;
+	}
 	return false;
 }
 
 /* The deepest cap at or above @cg (at @level or deeper), or -1. */
 static int azlx_cgroup_cap(const struct azlx_c *ac, struct cgroup *cg, int found, int *level)
 {
-	unsigned int i;
+	unsigned int i, n = min_t(unsigned int, READ_ONCE(ac->ncap), AZLX_MAX_CGROUPS);
+	struct cgroup *c;
 
-	for (i = 0; i < ac->ncap; i++) {
-		if (ac->caps[i].cg->level >= *level &&
-		    cgroup_is_descendant(cg, ac->caps[i].cg)) {
-			*level = ac->caps[i].cg->level + 1;
+	for (i = 0; i < n; i++) {
+		c = READ_ONCE(ac->caps[i].cg);
+		if (c && c->level >= *level && cgroup_is_descendant(cg, c)) {
+			*level = c->level + 1;
 			found = i;
 		}
 	}
@@ -1149,7 +1305,7 @@ static enum azlx_class azlx_classify(const struct azlx_c *ac, struct bio *bio, i
 	*cap = -1;
 	if (bio->bi_opf & (REQ_META | REQ_PRIO | REQ_SWAP))
 		return AZLX_CRIT;
-	if (ac->ncrit || ac->ncap) {
+	if (READ_ONCE(ac->ncrit) || READ_ONCE(ac->ncap)) {
 		rcu_read_lock();
 		css = bio_blkcg_css(bio);
 		if (in_task())
@@ -1378,10 +1534,11 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 	struct azlx_c *ac = ti->private;
 	bool pass, capwait, may_wait = true, waited = false;
 	wait_queue_head_t *full;
-	struct azlx_cap *cp = NULL;
+	struct azlx_cap *cp;
 	enum azlx_class cls;
 	unsigned long flags;
 	u64 now, unit, cgid;
+	unsigned int seq;
 	int capi;
 
 	bio_set_dev(bio, ac->dev->bdev);
@@ -1405,18 +1562,28 @@ static int azlx_map(struct dm_target *ti, struct bio *bio)
 		 * that completed, so left this queue, before it was issued:
 		 * it goes at once, ahead of anything queued.
 		 */
-		spin_lock_irqsave(&ac->lock, flags);
-		ac->stats.flushes++;
-		spin_unlock_irqrestore(&ac->lock, flags);
+		this_cpu_inc(ac->pcpu->flushes);
 		return DM_MAPIO_REMAPPED;
 	}
 	bio->bi_iter.bi_sector = ac->start + dm_target_offset(ti, bio->bi_iter.bi_sector);
+
+	/* The class, and the cap, outside the lock. */
+	do {
+		seq = read_seqcount_begin(&ac->cls_seq);
+		cls = azlx_classify(ac, bio, &capi);
+	} while (read_seqcount_retry(&ac->cls_seq, seq));
+	/* Nothing waits, under no cap: the budget given out may let it go. */
+	if (capi < 0 && !READ_ONCE(ac->nqueued) && azlx_fast_pass(ac, bio, cls))
+		return DM_MAPIO_REMAPPED;
 
 retry:
 	now = ktime_get_ns();
 	spin_lock_irqsave(&ac->lock, flags);
 	azlx_refill(ac, now);
-	cls = azlx_classify(ac, bio, &capi);
+	/* the lists changed since: classify again */
+	if (read_seqcount_retry(&ac->cls_seq, seq))
+		cls = azlx_classify(ac, bio, &capi);
+	cp = NULL;
 	if (capi >= 0)
 		cp = &ac->caps[capi];
 	capwait = cp && !ac->bypass && (cp->depth || cp->b.level <= 0);
@@ -1428,9 +1595,12 @@ retry:
 		/* woken for room it did not take: the next waiter may */
 		if (waited && ac->nwaiting)
 			wake_up(&ac->room[cls]);
+		azlx_fast_grant(ac);
 		spin_unlock_irqrestore(&ac->lock, flags);
 		return DM_MAPIO_REMAPPED;
 	}
+	/* A bio waits: the budget given to the lock-free path comes back. */
+	azlx_fast_reclaim(ac);
 
 	/* To be held: within the bound, or the submitter waits for room. */
 	cgid = azlx_bio_cgroup(bio);
@@ -1475,32 +1645,47 @@ retry:
 	azlx_enqueue(ac, bio, cls);
 	/*
 	 * Whoever queues the first bio arms the timer for the budget; the
-	 * worker re-arms it. Held by the window alone, a completion wakes it.
+	 * worker re-arms it. Held by the window alone, a completion wakes it;
+	 * one that left the window before seeing this bio queued may not
+	 * have (azlx_end_io()), so look again.
 	 */
+	smp_mb();
 	if (ac->nqueued == 1 && !azlx_ok(ac))
 		azlx_arm_at(ac, azlx_wait(ac));
+	else if (azlx_ok(ac) && azlx_room(ac))
+		azlx_kick(ac);
 	spin_unlock_irqrestore(&ac->lock, flags);
 	return DM_MAPIO_SUBMITTED;
 }
 
 /*
- * A bio the target let go has completed: its units leave the window. Once
- * the lock is dropped the destructor may free @ac: nothing after it.
+ * A bio the target let go has completed: its units leave the window.
+ * Without the lock while others stay in the window and nothing waits:
+ * the destructor waits for the window to empty, and the completion that
+ * empties it does so under the lock. Once the lock is dropped (or the
+ * window left without it) the destructor may free @ac: nothing after it.
  */
 static int azlx_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
 	struct azlx_c *ac = ti->private;
 	struct azlx_pbd *pbd = azlx_pbd(bio);
 	unsigned long flags;
+	s64 mu = pbd->mu, old;
 
-	if (!pbd->mu)
+	if (!mu)
 		return DM_ENDIO_DONE;
-	spin_lock_irqsave(&ac->lock, flags);
-	ac->inflight -= min(pbd->mu, ac->inflight);
 	pbd->mu = 0;
+	if (!READ_ONCE(ac->nqueued)) {
+		old = atomic64_read(&ac->inflight);
+		while (old > mu)
+			if (atomic64_try_cmpxchg(&ac->inflight, &old, old - mu))
+				return DM_ENDIO_DONE;
+	}
+	spin_lock_irqsave(&ac->lock, flags);
+	atomic64_sub(mu, &ac->inflight);
 	if (ac->nqueued && azlx_ok(ac) && azlx_room(ac))
 		azlx_kick(ac);
-	if (!ac->inflight)
+	if (!atomic64_read(&ac->inflight))
 		wake_up(&ac->drained);
 	spin_unlock_irqrestore(&ac->lock, flags);
 	return DM_ENDIO_DONE;
@@ -1592,7 +1777,14 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto err_put_device;
 	}
 
+	ac->pcpu = alloc_percpu(struct azlx_pcpu);
+	if (!ac->pcpu) {
+		r = -ENOMEM;
+		ti->error = "cannot allocate the target's counters";
+		goto err_put_device;
+	}
 	spin_lock_init(&ac->lock);
+	seqcount_spinlock_init(&ac->cls_seq, &ac->lock);
 	mutex_init(&ac->conf_lock);
 	for (i = 0; i < AZLX_NR_CLASSES; i++)
 		bio_list_init(&ac->q[i]);
@@ -1608,7 +1800,9 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ac->md = dm_table_get_md(ti->table);
 	ac->fresh = true;
 	ac->last_ns = ktime_get_ns();
+	spin_lock_irq(&ac->lock);
 	azlx_apply(ac, &ac->conf, true);
+	spin_unlock_irq(&ac->lock);
 
 	ti->private = ac;
 	ti->num_flush_bios = 1;
@@ -1632,12 +1826,30 @@ err_free:
 	return r;
 }
 
+/* Add the per-CPU counters to @st. */
+static void azlx_stats_sum(const struct azlx_c *ac, struct azlx_stats *st)
+{
+	const struct azlx_pcpu *p;
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		p = per_cpu_ptr(ac->pcpu, cpu);
+		for (i = 0; i < AZLX_NR_CLASSES; i++)
+			st->dispatched[i] += READ_ONCE(p->dispatched[i]);
+		st->units += READ_ONCE(p->units);
+		st->bytes += READ_ONCE(p->bytes);
+		st->flushes += READ_ONCE(p->flushes);
+		st->fast += READ_ONCE(p->fast);
+	}
+}
+
 static bool azlx_drained(struct azlx_c *ac)
 {
 	bool idle;
 
 	spin_lock_irq(&ac->lock);
-	idle = !ac->inflight;
+	idle = !atomic64_read(&ac->inflight);
 	spin_unlock_irq(&ac->lock);
 	return idle;
 }
@@ -1702,6 +1914,7 @@ static void azlx_dtr(struct dm_target *ti)
 	dm_put_device(ti, ac->dev);
 	azlx_conf_drop(&ac->conf);
 	mutex_destroy(&ac->conf_lock);
+	free_percpu(ac->pcpu);
 	kfree(ac);
 }
 
@@ -1718,6 +1931,7 @@ static void azlx_presuspend(struct dm_target *ti)
 
 	spin_lock_irq(&ac->lock);
 	ac->bypass = true;
+	azlx_fast_reclaim(ac);
 	azlx_dispatch(ac, &out, ktime_get_ns(), UINT_MAX);
 	/* submitters waiting for room pass too: suspend waits for them */
 	azlx_wake_all(ac);
@@ -1782,6 +1996,7 @@ static int azlx_preresume(struct dm_target *ti)
 			carry.bytes = o->bytes;
 			carry.last_ns = o->last_ns;
 			carry.stats = o->stats;
+			azlx_stats_sum(o, &carry.stats);
 		}
 		spin_unlock_irq(&o->lock);
 		if (found)
@@ -1888,12 +2103,13 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 	switch (type) {
 	case STATUSTYPE_INFO:
 		spin_lock_irq(&ac->lock);
+		azlx_fast_reclaim(ac);
 		azlx_refill(ac, ktime_get_ns());
 		tok_u = ac->units.base.level;
 		tok_b = ac->bytes.base.level;
 		cred_u = ac->units.credit;
 		cred_b = ac->bytes.credit;
-		infl = ac->inflight;
+		infl = atomic64_read(&ac->inflight);
 		infl_max = ac->units.burst && ac->units.credit > 0 ? ac->inflight_peak :
 			   ac->inflight_base;
 		for (i = 0; i < AZLX_NR_CLASSES; i++) {
@@ -1905,6 +2121,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		bypass = ac->bypass;
 		capq = ac->ncapq;
 		spin_unlock_irq(&ac->lock);
+		azlx_stats_sum(ac, &st);
 		for (i = 0; i < AZLX_NR_CLASSES; i++)
 			wait_us[i] = div_u64(st.max_wait_ns[i], NSEC_PER_USEC);
 		DMEMIT("tokens=%lld/%lld credit=%lld/%lld",
@@ -1924,6 +2141,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		sz = azlx_emit_classes(result, maxlen, sz, "held_peak", st.held_peak);
 		DMEMIT(" held_cgroup_peak=%llu throttled=%u/%llu again=%llu overbound=%llu",
 		       st.held_cg_peak, waiting, st.throttled, st.again, st.overbound);
+		DMEMIT(" fast=%llu", st.fast);
 		break;
 	case STATUSTYPE_TABLE:
 		mutex_lock(&ac->conf_lock);
@@ -1942,8 +2160,19 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 
 static void azlx_clear_stats(struct azlx_c *ac)
 {
+	struct azlx_stats *st = &ac->stats;
+	unsigned int i;
+
 	spin_lock_irq(&ac->lock);
-	memset(&ac->stats, 0, sizeof(ac->stats));
+	/* the per-CPU counters count on: their sums are taken off */
+	memset(st, 0, sizeof(*st));
+	azlx_stats_sum(ac, st);
+	for (i = 0; i < AZLX_NR_CLASSES; i++)
+		st->dispatched[i] = -st->dispatched[i];
+	st->units = -st->units;
+	st->bytes = -st->bytes;
+	st->flushes = -st->flushes;
+	st->fast = -st->fast;
 	spin_unlock_irq(&ac->lock);
 }
 
@@ -2041,6 +2270,7 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 
 	*old = ac->conf;
 	spin_lock_irq(&ac->lock);
+	azlx_fast_reclaim(ac);
 	azlx_refill(ac, ktime_get_ns());
 	ac->conf = *next;
 	azlx_apply(ac, &ac->conf, false);
@@ -2050,6 +2280,8 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 	/* and the bounds may have: waiting submitters look again */
 	azlx_wake_all(ac);
 	spin_unlock_irq(&ac->lock);
+	/* azlx_map() may still be classifying with the old cgroups */
+	synchronize_rcu();
 	azlx_conf_drop(old);
 out:
 	mutex_unlock(&ac->conf_lock);
@@ -2088,7 +2320,8 @@ static int __init azlx_init(void)
 {
 	int r;
 
-	azlx_wq = alloc_workqueue("dm-azlx", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	/* unbound: a dispatch runs on any CPU, not behind the submitter's */
+	azlx_wq = alloc_workqueue("dm-azlx", WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
 	if (!azlx_wq)
 		return -ENOMEM;
 	r = dm_register_target(&azlx_target);
