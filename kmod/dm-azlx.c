@@ -195,7 +195,9 @@ struct azlx_c {
 	atomic64_t		fast_mu;
 	atomic64_t		fast_bytes;
 	atomic64_t		inflight;	/* units at the device, thousandths */
+	atomic64_t		inflight_bytes;	/* bytes at the device */
 	u64			window;		/* the window now, thousandths */
+	u64			window_bytes;	/* and in bytes */
 	struct azlx_pcpu __percpu *pcpu;
 	seqcount_spinlock_t	cls_seq;
 
@@ -212,6 +214,8 @@ struct azlx_c {
 	unsigned int		starve_tick;
 	u64			inflight_base;	/* the window at the baseline rate */
 	u64			inflight_peak;	/* at the burst rate, while credit lasts */
+	u64			inflight_bbase;	/* the same in bytes */
+	u64			inflight_bpeak;
 	bool			bypass;		/* suspending: pass, still charged */
 	bool			suspended;
 	bool			stopped;	/* suspended or dying: no timer, no work */
@@ -249,6 +253,7 @@ struct azlx_c {
 struct azlx_pbd {
 	u64	enq_ns;
 	u64	mu;		/* units it holds in the in-flight window */
+	u64	bytes;		/* bytes it holds there */
 	u8	cls;		/* while held */
 	u8	slot;		/* while held: its cgroup's slot, or AZLX_NO_SLOT */
 };
@@ -1012,6 +1017,17 @@ static u64 azlx_window(u64 rate, u64 ms)
 	return max_t(u64, div_u64(rate * ms, MSEC_PER_SEC), AZLX_MIN_WINDOW_UNITS * AZLX_MILLI);
 }
 
+/*
+ * The window in bytes: what the MB/s budget moves in @ms, and at least a
+ * largest bio (@unit bytes). Without it, a disk with IOPS to spare and few
+ * MB/s (a P30 moves 200 MB/s, 5000 x 256 KiB would be 1.3 GB/s) would take
+ * several times inflight_ms of its MB/s budget into its queue.
+ */
+static u64 azlx_window_bytes(u64 rate, u64 ms, u64 unit)
+{
+	return max_t(u64, div_u64(rate * ms, MSEC_PER_SEC), unit);
+}
+
 /* Under lock: take @c as the live configuration. */
 static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initial)
 {
@@ -1028,6 +1044,11 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 	ac->inflight_base = azlx_window(ac->units.base.rate, c->inflight_ms);
 	ac->inflight_peak = ac->units.burst ?
 			    azlx_window(ac->units.peak.rate, c->inflight_ms) : ac->inflight_base;
+	ac->inflight_bbase = azlx_window_bytes(ac->bytes.base.rate, c->inflight_ms,
+					       c->unit_kb * 1024);
+	ac->inflight_bpeak = ac->bytes.burst ?
+			     azlx_window_bytes(ac->bytes.peak.rate, c->inflight_ms,
+					       c->unit_kb * 1024) : ac->inflight_bbase;
 	ac->max_held = c->max_held;
 	ac->max_held_cg = c->max_held_cgroup;
 	/* azlx_map() classifies without the lock */
@@ -1067,6 +1088,13 @@ static u64 azlx_window_now(const struct azlx_c *ac)
 	return d->burst && d->credit > 0 ? ac->inflight_peak : ac->inflight_base;
 }
 
+static u64 azlx_window_bytes_now(const struct azlx_c *ac)
+{
+	const struct azlx_dim *d = &ac->bytes;
+
+	return d->burst && d->credit > 0 ? ac->inflight_bpeak : ac->inflight_bbase;
+}
+
 /*
  * Under lock: the device's queue has room for another bio. Lock-free
  * dispatches add to inflight too, each only while it is below the window:
@@ -1074,7 +1102,8 @@ static u64 azlx_window_now(const struct azlx_c *ac)
  */
 static bool azlx_room(const struct azlx_c *ac)
 {
-	return atomic64_read(&ac->inflight) < azlx_window_now(ac);
+	return atomic64_read(&ac->inflight) < azlx_window_now(ac) &&
+	       atomic64_read(&ac->inflight_bytes) < azlx_window_bytes_now(ac);
 }
 
 /* A bio of @mu thousandths of a unit and @bytes, of class @cls, is dispatched. */
@@ -1082,6 +1111,7 @@ static void azlx_count(struct azlx_c *ac, struct bio *bio, enum azlx_class cls, 
 		       u64 bytes)
 {
 	azlx_pbd(bio)->mu = mu;
+	azlx_pbd(bio)->bytes = bytes;
 	this_cpu_inc(ac->pcpu->dispatched[cls]);
 	this_cpu_add(ac->pcpu->units, div_u64(mu, AZLX_MILLI));
 	this_cpu_add(ac->pcpu->bytes, bytes);
@@ -1095,6 +1125,7 @@ static void azlx_charge(struct azlx_c *ac, struct bio *bio, enum azlx_class cls)
 	azlx_cost(ac, bio, &mu, &bytes);
 	azlx_dim_charge(&ac->units, mu, ac->bypass);
 	azlx_dim_charge(&ac->bytes, bytes, ac->bypass);
+	atomic64_add(bytes, &ac->inflight_bytes);
 	atomic64_add(mu, &ac->inflight);
 	azlx_count(ac, bio, cls, mu, bytes);
 }
@@ -1156,6 +1187,7 @@ static void azlx_fast_grant(struct azlx_c *ac)
 	azlx_dim_charge(&ac->units, mu, false);
 	azlx_dim_charge(&ac->bytes, bytes, false);
 	WRITE_ONCE(ac->window, azlx_window_now(ac));
+	WRITE_ONCE(ac->window_bytes, azlx_window_bytes_now(ac));
 	atomic64_set(&ac->fast_bytes, bytes);
 	atomic64_set(&ac->fast_mu, mu);
 }
@@ -1181,6 +1213,8 @@ static bool azlx_fast_pass(struct azlx_c *ac, struct bio *bio, enum azlx_class c
 		return false;
 	if (!azlx_fast_take(&ac->fast_bytes, bytes))
 		goto give_mu;
+	if (atomic64_fetch_add(bytes, &ac->inflight_bytes) >= READ_ONCE(ac->window_bytes))
+		goto give_bytes;
 	if (atomic64_fetch_add(mu, &ac->inflight) >= READ_ONCE(ac->window))
 		goto give_all;
 	azlx_count(ac, bio, cls, mu, bytes);
@@ -1189,6 +1223,8 @@ static bool azlx_fast_pass(struct azlx_c *ac, struct bio *bio, enum azlx_class c
 
 give_all:
 	atomic64_sub(mu, &ac->inflight);
+give_bytes:
+	atomic64_sub(bytes, &ac->inflight_bytes);
 	atomic64_add(bytes, &ac->fast_bytes);
 give_mu:
 	atomic64_add(mu, &ac->fast_mu);
@@ -1675,6 +1711,8 @@ static int azlx_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *erro
 	if (!mu)
 		return DM_ENDIO_DONE;
 	pbd->mu = 0;
+	/* before the units: whoever empties those may free @ac */
+	atomic64_sub(pbd->bytes, &ac->inflight_bytes);
 	if (!READ_ONCE(ac->nqueued)) {
 		old = atomic64_read(&ac->inflight);
 		while (old > mu)
@@ -2094,7 +2132,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 	struct azlx_c *ac = ti->private;
 	u64 depth[AZLX_NR_CLASSES], held[AZLX_NR_CLASSES];
 	s64 tok_u, tok_b, cred_u, cred_b;
-	u64 infl, infl_max;
+	u64 infl, infl_max, infl_b, infl_bmax;
 	struct azlx_stats st;
 	u64 wait_us[AZLX_NR_CLASSES];
 	unsigned int sz = 0, i, capq, waiting;
@@ -2110,6 +2148,8 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		cred_u = ac->units.credit;
 		cred_b = ac->bytes.credit;
 		infl = atomic64_read(&ac->inflight);
+		infl_b = atomic64_read(&ac->inflight_bytes);
+		infl_bmax = azlx_window_bytes_now(ac);
 		infl_max = ac->units.burst && ac->units.credit > 0 ? ac->inflight_peak :
 			   ac->inflight_base;
 		for (i = 0; i < AZLX_NR_CLASSES; i++) {
@@ -2141,7 +2181,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		sz = azlx_emit_classes(result, maxlen, sz, "held_peak", st.held_peak);
 		DMEMIT(" held_cgroup_peak=%llu throttled=%u/%llu again=%llu overbound=%llu",
 		       st.held_cg_peak, waiting, st.throttled, st.again, st.overbound);
-		DMEMIT(" fast=%llu", st.fast);
+		DMEMIT(" fast=%llu inflight_bytes=%llu/%llu", st.fast, infl_b, infl_bmax);
 		break;
 	case STATUSTYPE_TABLE:
 		mutex_lock(&ac->conf_lock);
