@@ -107,6 +107,7 @@ struct azlx_conf {
 	u64		burst_iops;	/* 0: no IOPS bursting */
 	u64		burst_mbps;	/* 0: no MB/s bursting */
 	u64		burst_secs;
+	u64		credit_pct;	/* credit of a new table, percent of full */
 	u64		unit_kb;
 	u64		fraction;	/* percent of the budget dispatched */
 	u64		max_wait_ms;	/* anti-starvation bound */
@@ -305,6 +306,7 @@ enum azlx_numopt_id {
 	AZLX_OPT_BURST_IOPS,
 	AZLX_OPT_BURST_MBPS,
 	AZLX_OPT_BURST_SECS,
+	AZLX_OPT_CREDIT_PCT,
 	AZLX_OPT_UNIT_KB,
 	AZLX_OPT_FRACTION,
 	AZLX_OPT_MAX_WAIT_MS,
@@ -325,6 +327,7 @@ static const struct azlx_numopt azlx_numopts[AZLX_NR_NUMOPTS] = {
 	[AZLX_OPT_BURST_IOPS]	= AZLX_NUMOPT(burst_iops, 0, 100000000),
 	[AZLX_OPT_BURST_MBPS]	= AZLX_NUMOPT(burst_mbps, 0, 1000000),
 	[AZLX_OPT_BURST_SECS]	= AZLX_NUMOPT(burst_secs, 1, 86400),
+	[AZLX_OPT_CREDIT_PCT]	= AZLX_NUMOPT(credit_pct, 0, 100),
 	[AZLX_OPT_UNIT_KB]	= AZLX_NUMOPT(unit_kb, 1, 1048576),
 	[AZLX_OPT_FRACTION]	= AZLX_NUMOPT(fraction, 1, 100),
 	[AZLX_OPT_MAX_WAIT_MS]	= AZLX_NUMOPT(max_wait_ms, 1, 60000),
@@ -534,8 +537,8 @@ static const char *azlx_parse_cap(struct azlx_parse *p, const char *val)
 }
 
 static const char * const azlx_e_unknown[] = {
-	"unknown option (expected burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
-	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
+	"unknown option (expected burst_iops, burst_mbps, burst_secs, credit_pct, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
+	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, credit_pct, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
 	"unknown message (expected set, budget, fraction, critical, cap or clear_stats)",
 };
 
@@ -779,11 +782,14 @@ static void azlx_bucket_setup(struct azlx_bucket *b, u64 rate, s64 min_cap,
 }
 
 /*
- * Rates for one dimension. A new table starts full (as an Azure disk does);
- * a budget changed live keeps what the buckets hold, within the new bounds.
+ * Rates for one dimension. A new table starts with full buckets and
+ * @credit_pct of a full credit: a node that reboots does not get its
+ * disk's credit back (the tool says what it estimated before); a budget
+ * changed live keeps what the buckets hold, within the new bounds.
  */
 static void azlx_dim_setup(struct azlx_dim *d, u64 base, u64 peak, u64 fraction,
-			   u64 scale, u64 burst_secs, s64 min_cap, bool initial)
+			   u64 scale, u64 burst_secs, u64 credit_pct, s64 min_cap,
+			   bool initial)
 {
 	bool had_burst = d->burst;
 
@@ -797,7 +803,7 @@ static void azlx_dim_setup(struct azlx_dim *d, u64 base, u64 peak, u64 fraction,
 		d->credit_cap = 0;
 	}
 	if (initial)
-		d->credit = d->credit_cap;
+		d->credit = mul_u64_u64_div_u64(d->credit_cap, credit_pct, 100);
 	else
 		d->credit = clamp(d->credit, 0LL, d->credit_cap);
 }
@@ -1035,9 +1041,9 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 
 	/* scale / 100 stays exact: AZLX_MILLI and AZLX_MB are multiples of 100. */
 	azlx_dim_setup(&ac->units, c->iops, c->burst_iops, c->fraction, AZLX_MILLI,
-		       c->burst_secs, AZLX_MIN_CAP_UNITS, initial);
+		       c->burst_secs, c->credit_pct, AZLX_MIN_CAP_UNITS, initial);
 	azlx_dim_setup(&ac->bytes, c->mbps, c->burst_mbps, c->fraction, AZLX_MB,
-		       c->burst_secs, AZLX_MIN_CAP_BYTES, initial);
+		       c->burst_secs, c->credit_pct, AZLX_MIN_CAP_BYTES, initial);
 	/* read without the lock by azlx_map() to cut bios */
 	WRITE_ONCE(ac->unit_bytes, c->unit_kb * 1024);
 	ac->max_wait_ns = c->max_wait_ms * NSEC_PER_MSEC;
@@ -2097,6 +2103,8 @@ static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen
 		DMEMIT(" burst_mbps=%llu", c->burst_mbps);
 	if ((c->burst_iops || c->burst_mbps) && c->burst_secs != AZLX_DEF_BURST_SECS)
 		DMEMIT(" burst_secs=%llu", c->burst_secs);
+	if (c->credit_pct)
+		DMEMIT(" credit_pct=%llu", c->credit_pct);
 	if (c->unit_kb != AZLX_DEF_UNIT_KB)
 		DMEMIT(" unit_kb=%llu", c->unit_kb);
 	if (c->fraction != AZLX_DEF_FRACTION)
@@ -2314,6 +2322,11 @@ static int azlx_message(struct dm_target *ti, unsigned int argc, char **argv,
 	azlx_refill(ac, ktime_get_ns());
 	ac->conf = *next;
 	azlx_apply(ac, &ac->conf, false);
+	/* credit_pct in a message: the credit is that share of a full one now */
+	if (test_bit(AZLX_OPT_CREDIT_PCT, &p.seen)) {
+		ac->units.credit = mul_u64_u64_div_u64(ac->units.credit_cap, next->credit_pct, 100);
+		ac->bytes.credit = mul_u64_u64_div_u64(ac->bytes.credit_cap, next->credit_pct, 100);
+	}
 	/* The rates changed: let the worker recompute when to dispatch. */
 	if (ac->nqueued || ac->ncapq)
 		azlx_kick(ac);
