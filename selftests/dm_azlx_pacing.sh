@@ -98,8 +98,8 @@ dmsetup remove azlxt-p || fail "remove"
 # units. At 95%: bursts at 190/s while the credit drains at 190-47.5 =
 # 142.5/s, so for 300/142.5 = 2.1 s; then 47.5/s. The modelled count over
 # the first 5 s is 5 x 47.5 + 300 + the 1-unit baseline bucket = 538.5. A
-# new table starts full.
-dmx_create azlxt-p "$len" "$loop" 0 50 1000 burst_iops=200 burst_secs=2
+# new table given a full credit (credit_pct=100) starts with it.
+dmx_create azlxt-p "$len" "$loop" 0 50 1000 burst_iops=200 burst_secs=2 credit_pct=100
 assert_eq "$(dmx_field azlxt-p credit | cut -d/ -f1)" 300 "credit of a new table"
 out=$("$DMX_IO" load "$dev" --span 128M --rw randread --bs 4k --qd 8 --secs 5 \
 	--interval 0.5) || fail "burst load"

@@ -37,8 +37,10 @@ assert_eq "$(dmx_table azlxt-a)" "$want" "normalised table"
 echo "0 $len azlx $want" | dmsetup reload azlxt-a || fail "reload of the normalised table"
 dmsetup resume azlxt-a || fail "resume"
 assert_eq "$(dmx_table azlxt-a)" "$want" "normalised table after a round trip"
-assert_eq "$(dmx_field azlxt-a credit | cut -d/ -f1)" $(((500 - 100) * 60)) \
-	"IOPS credit of a new table: full ((burst_iops - iops) x burst_secs)"
+# a new table has no credit unless credit_pct= gives it (dm_azlx_credit.sh);
+# a reload takes over the old table's: what unused baseline added since
+credit=$(dmx_field azlxt-a credit | cut -d/ -f1)
+[ "$credit" -lt 2400 ] || fail "IOPS credit of a new table: $credit (none given, 24000 full)"
 dmsetup remove azlxt-a || fail "remove"
 
 # Cgroup paths that a table line cannot carry as they are: a space (or ':')
