@@ -18,6 +18,7 @@
 #include <linux/bio.h>
 #include <linux/blk-cgroup.h>
 #include <linux/blkdev.h>
+#include <linux/cache.h>
 #include <linux/cgroup.h>
 #include <linux/ctype.h>
 #include <linux/device-mapper.h>
@@ -202,8 +203,8 @@ struct azlx_c {
 	struct azlx_pcpu __percpu *pcpu;
 	seqcount_spinlock_t	cls_seq;
 
-	/* Under lock. */
-	spinlock_t		lock;
+	/* Under lock; apart from the atomics, which change without it. */
+	spinlock_t		lock ____cacheline_aligned_in_smp;
 	struct azlx_dim		units;
 	struct azlx_dim		bytes;
 	u64			last_ns;
