@@ -53,8 +53,11 @@ echo "sampled: at most $max_u units, $max_b bytes at the disk"
 # 5 x 64 KiB is below the window, the 6th goes, the 7th waits
 [ "$max_b" -le 393216 ] || fail "$max_b bytes at the disk (window 380000, 64 KiB bios)"
 [ "$max_u" -le 6 ] || fail "$max_u units at the disk: the byte window let more than 6 go"
-# 6 in flight / 40 ms = 150 reads/s (less: the delay is a minimum), 5 s
-dmx_paced "$(dmx_kv "$out" ops)" 750 750 16 "64 KiB reads in 5 s through a 380000-byte window"
+# 6 in flight / 40 ms = 150 reads/s, 750 in 5 s: at most that (16 in
+# flight would make 1450, the budget's 290/s). Fewer on a loaded machine,
+# where the 40 ms are a minimum that timers stretch (351 seen): the lower
+# bound only catches a target that stops dispatching
+dmx_paced "$(dmx_kv "$out" ops)" 300 750 16 "64 KiB reads in 5 s through a 380000-byte window"
 [ "$(dmx_class azlxt-bw delayed read)" -ge 100 ] || fail "the reads were not held by the window"
 
 # the window follows the budget and inflight_ms; a unit at least
