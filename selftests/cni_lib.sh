@@ -74,3 +74,28 @@ ep_stat()
 	azlxnet -j pod show |
 		jq --arg a "$1" --arg f "$2" '[.[] | select(.addresses | index($a)) | .stats[$f]] | first // 0'
 }
+
+# hl_leases NETWORK: the addresses host-local has handed out in NETWORK,
+# one a line, sorted (its other files are the lock and last_reserved_ip.N)
+hl_leases()
+{
+	local f
+	for f in /var/lib/cni/networks/"$1"/*; do
+		[ -f "$f" ] || continue
+		case "${f##*/}" in lock | last_reserved_ip.*) continue ;; esac
+		echo "${f##*/}"
+	done | sort
+}
+
+# link_ctr DEV rx|tx [NETNS]: DEV's packet counter, as "ip -s link" has it
+link_ctr()
+{
+	ip ${3:+-n "$3"} -j -s link show dev "$1" | jq ".[0].stats64.$2.packets" ||
+		fail "counters of $1"
+}
+
+# kit_links: the azlxkit devices of this namespace, "NAME" a line, sorted
+kit_links()
+{
+	ip -d -j link show | jq -r '.[] | select(.linkinfo.info_kind == "azlxkit") | .ifname' | sort
+}
