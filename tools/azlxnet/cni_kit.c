@@ -77,6 +77,10 @@ struct kit_conf {
 	json_object	*prev;
 	const char	*in;
 	size_t		len;
+	/* what the IPAM plugin gets: @in, or @in in an older version it has */
+	char		*ipam_in;
+	size_t		ipam_len;
+	bool		ipam_11;	/* it has CNI 1.1.0 (GC, STATUS) */
 };
 
 static json_object *kit_get(json_object *obj, const char *key, json_type type)
@@ -129,7 +133,11 @@ static int kit_pfx_parse(const char *s, bool plen_opt, struct kit_pfx *p)
 	} else {
 		p->plen = (int)kit_alen(p->family) * 8;
 	}
-	snprintf(p->text, sizeof(p->text), "%s/%d", buf, p->plen);
+	/* a bare address stays one: a gateway */
+	if (slash)
+		snprintf(p->text, sizeof(p->text), "%s/%d", buf, p->plen);
+	else
+		snprintf(p->text, sizeof(p->text), "%s", buf);
 	return 0;
 }
 
@@ -693,7 +701,7 @@ static int kit_ipam(const struct kit_conf *c, const char *cmd, const char *const
 
 	if (res)
 		*res = NULL;
-	if (kit_ipam_exec(c, cmd, c->in, c->len, envs, &status, &r, &e))
+	if (kit_ipam_exec(c, cmd, c->ipam_in, c->ipam_len, envs, &status, &r, &e))
 		return azlx_cni_error(out, c->version, e.cni_code ? e.cni_code : AZLX_CNI_ERR_IO,
 				      "%s", e.msg);
 	if (status) {
@@ -708,31 +716,74 @@ static int kit_ipam(const struct kit_conf *c, const char *cmd, const char *const
 	return 0;
 }
 
-/* The IPAM plugin supports CNI 1.1.0 (GC, STATUS). */
-static bool kit_ipam_has_11(const struct kit_conf *c)
+/*
+ * What the IPAM plugin speaks: whether it has version @v, and the newest of
+ * ours it has (into *@best; NULL if none or it does not say).
+ */
+static bool kit_ipam_versions(const struct kit_conf *c, const char *v, const char **best)
 {
 	char in[64];
 	struct azlx_err e = { 0 };
-	json_object *res = NULL, *v;
+	json_object *res = NULL, *list;
 	bool yes = false;
 	int status;
 	size_t i, n;
 
-	snprintf(in, sizeof(in), "{\"cniVersion\":\"%s\"}", c->version);
+	*best = NULL;
+	snprintf(in, sizeof(in), "{\"cniVersion\":\"%s\"}", v);
 	if (kit_ipam_exec(c, "VERSION", in, strlen(in), NULL, &status, &res, &e) || status ||
 	    !res)
 		goto out;
-	v = kit_get(res, "supportedVersions", json_type_array);
-	n = v ? json_object_array_length(v) : 0;
+	list = kit_get(res, "supportedVersions", json_type_array);
+	n = list ? json_object_array_length(list) : 0;
 	for (i = 0; i < n; i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(v, i));
+		const char *s = azlx_cni_supported(json_object_get_string(
+						   json_object_array_get_idx(list, i)));
 
-		if (s && !strcmp(s, "1.1.0"))
+		if (!s)
+			continue;
+		if (!strcmp(s, v))
 			yes = true;
+		if (!*best || azlx_cni_version_ge(s, *best))
+			*best = s;
 	}
 out:
 	json_object_put(res);
 	return yes;
+}
+
+/*
+ * The IPAM plugin's input. A configuration of 1.1.0 goes to a plugin
+ * without 1.1.0 (Debian's host-local stops at 1.0.0) in the newest version
+ * it has: ADD, DEL and CHECK mean the same there, and GC and STATUS are
+ * then not asked of it. 0, or 1 after printing why not.
+ */
+static int kit_ipam_input(struct kit_conf *c, FILE *out)
+{
+	json_object *copy = NULL;
+	const char *best, *text;
+
+	c->ipam_in = (char *)c->in;
+	c->ipam_len = c->len;
+	if (strcmp(c->version, "1.1.0"))
+		return 0;
+	c->ipam_11 = kit_ipam_versions(c, c->version, &best);
+	if (c->ipam_11)
+		return 0;
+	if (!best)
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_VERSION,
+				      "IPAM plugin %s supports no version of ours", c->ipam_type);
+	if (json_object_deep_copy(c->doc, &copy, NULL) || !copy)
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_IO, "out of memory");
+	json_object_object_add(copy, "cniVersion", json_object_new_string(best));
+	text = json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	c->ipam_in = text ? strdup(text) : NULL;
+	json_object_put(copy);
+	if (!c->ipam_in)
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_IO, "out of memory");
+	c->ipam_len = strlen(c->ipam_in);
+	return 0;
 }
 
 /* What ADD configures, from the IPAM result */
@@ -1230,7 +1281,7 @@ static int kit_gc(const struct kit_conf *c, FILE *out)
 		free(recs);
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_IO, "%s", e.msg);
 	}
-	ipam_gc = kit_ipam_has_11(c);
+	ipam_gc = c->ipam_11;
 	null = fopen("/dev/null", "w");
 	for (i = 0; i < nrecs; i++) {
 		const struct azlx_cni_record *r = &recs[i];
@@ -1316,17 +1367,6 @@ static int kit_probe(struct azlx_err *e)
 			 AZLXKIT_KIND, r.error ? strerror(r.error) : "created a link");
 }
 
-static int kit_status(const struct kit_conf *c, FILE *out)
-{
-	struct azlx_err e = { 0 };
-
-	if (kit_probe(&e))
-		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_UNAVAILABLE, "%s", e.msg);
-	if (kit_ipam_has_11(c))
-		return kit_ipam(c, "STATUS", NULL, NULL, out);
-	return 0;
-}
-
 /* Reads and checks the configuration and environment; 1 after printing why not. */
 static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struct kit_conf *c,
 			 FILE *out)
@@ -1394,6 +1434,16 @@ static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struc
 	if (!strcmp(cmd, "CHECK") && !c->prev)
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 				      "CHECK needs \"prevResult\"");
+	if (!strcmp(cmd, "GC")) {
+		struct azlx_cni_attachment *valid;
+		struct azlx_err e = { 0 };
+		size_t nvalid;
+
+		if (azlx_cni_valid_attachments(doc, &valid, &nvalid, &e))
+			return azlx_cni_error(out, c->version, e.err == ENOMEM ?
+					      AZLX_CNI_ERR_IO : AZLX_CNI_ERR_CONFIG, "%s", e.msg);
+		free(valid);
+	}
 
 	/* the environment */
 	if (!node) {
@@ -1426,18 +1476,33 @@ int azlx_cni_kit_run(const struct azlx_cni_env *env, json_object *doc, const cha
 		     size_t len, FILE *out)
 {
 	struct kit_conf c;
+	int ret;
 
 	if (kit_conf_read(env, doc, &c, out))
 		return 1;
 	c.in = in;
 	c.len = len;
+	/* not ready: STATUS does not look further */
+	if (!strcmp(env->command, "STATUS")) {
+		struct azlx_err e = { 0 };
+
+		if (kit_probe(&e))
+			return azlx_cni_error(out, c.version, AZLX_CNI_ERR_UNAVAILABLE, "%s",
+					      e.msg);
+	}
+	if (kit_ipam_input(&c, out))
+		return 1;
 	if (!strcmp(env->command, "ADD"))
-		return kit_add(env, &c, out);
-	if (!strcmp(env->command, "DEL"))
-		return kit_del(env, &c, out);
-	if (!strcmp(env->command, "CHECK"))
-		return kit_check(env, &c, out);
-	if (!strcmp(env->command, "GC"))
-		return kit_gc(&c, out);
-	return kit_status(&c, out);
+		ret = kit_add(env, &c, out);
+	else if (!strcmp(env->command, "DEL"))
+		ret = kit_del(env, &c, out);
+	else if (!strcmp(env->command, "CHECK"))
+		ret = kit_check(env, &c, out);
+	else if (!strcmp(env->command, "GC"))
+		ret = kit_gc(&c, out);
+	else
+		ret = c.ipam_11 ? kit_ipam(&c, "STATUS", NULL, NULL, out) : 0;
+	if (c.ipam_in != in)
+		free(c.ipam_in);
+	return ret;
 }

@@ -418,6 +418,20 @@ test_kit_del_delegates() {
 	# an IPAM plugin that fails without an error object
 	FAKE_IPAM_DEL='oops' cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="$tmp/bin"
 	expect_cni_error 6
+	# 1.1.0 to a plugin that stops at 1.0.0: the same, as 1.0.0
+	fake_ipam
+	conf=$(jq -c '.cniVersion = "1.1.0"' <<<"$conf")
+	FAKE_IPAM_VERSION='{"cniVersion":"1.0.0","supportedVersions":["0.3.1","1.0.0"]}' \
+		cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="$tmp/bin"
+	expect_rc 0
+	expect_eq "$(cut -d' ' -f1 "$tmp/calls" | tr '\n' ' ')" "VERSION DEL "
+	expect_eq "$(jq -cS . "$tmp/stdin.DEL")" "$(jq -cS '.cniVersion = "1.0.0"' <<<"$conf")"
+	# and one that has no version of ours: code 1, no DEL
+	fake_ipam
+	FAKE_IPAM_VERSION='{"cniVersion":"0.2.0","supportedVersions":["0.1.0","0.2.0"]}' \
+		cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="$tmp/bin"
+	expect_cni_error 1
+	expect_eq "$(cut -d' ' -f1 "$tmp/calls")" "VERSION"
 }
 
 # GC and STATUS ask the IPAM plugin only when it speaks CNI 1.1.0.
