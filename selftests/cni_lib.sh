@@ -87,15 +87,16 @@ hl_leases()
 	done | sort
 }
 
-# link_ctr DEV rx|tx [NETNS]: DEV's packet counter, as "ip -s link" has it
+# link_ctr DEV rx|tx: the packet counter of DEV (here), as "ip -s link" has it
 link_ctr()
 {
-	ip ${3:+-n "$3"} -j -s link show dev "$1" | jq ".[0].stats64.$2.packets" ||
-		fail "counters of $1"
+	local n
+	n=$(<"/sys/class/net/$1/statistics/$2_packets") || fail "counters of $1"
+	echo "$n"
 }
 
-# kit_links: the azlxkit devices of this namespace, "NAME" a line, sorted
+# kit_links: the azlxkit devices of this namespace, a name a line, sorted
 kit_links()
 {
-	ip -d -j link show | jq -r '.[] | select(.linkinfo.info_kind == "azlxkit") | .ifname' | sort
+	ip -o link show type azlxkit | sed -n 's/^[0-9]*: \([^:@]*\)[:@].*/\1/p' | sort
 }
