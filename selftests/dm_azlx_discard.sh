@@ -9,7 +9,8 @@
 # aligned to 1 MiB. Exactly those ranges read back as zeros, through the
 # target and on the loop device at the offset; the ranges around them and
 # the data outside the target are unchanged, and both requests went
-# through the target (dispatched).
+# through the target (dispatched). Reads and writes misaligned by a sector
+# through the offset cost ceil(size / unit) each.
 
 source "$(dirname "$0")/dm_azlx_lib.sh"
 dmx_init
@@ -68,5 +69,30 @@ for where in "$dev 0" "$loop $base"; do
 done
 pat verify "$loop" 100 0 "$base" || fail "data before the target changed"
 pat verify "$loop" 101 "$after" $((4 * M)) || fail "data after the target changed"
+
+# Accounting through the offset, with I/O misaligned by a sector to the
+# unit: each bio costs ceil(size / 256 KiB) whatever its offset, on the
+# target or on the device (dm_azlx_pacing checks aligned offsets).
+# "op bytes@bytes units"
+dmsetup message azlxt-d 0 budget 100000 100000 || fail "message budget"
+acct=("read $((128 * K))@$((192 * K + 512)) 1" "write $((128 * K))@$((192 * K + 512)) 1"
+	"read 512@$((256 * K - 512)) 1" "read $((257 * K))@$((255 * K)) 2"
+	"write $((300 * K))@$((100 * K + 512)) 2" "read $M@$((64 * K + 512)) 4"
+	"write $M@$((64 * K + 512)) 4")
+for a in "${acct[@]}"; do
+	read -r op io want <<<"$a"
+	size=${io%@*} off=${io#*@}
+	u0=$(dmx_field azlxt-d units)
+	if [ "$op" = read ]; then
+		dd if=$dev of=/dev/null bs="$size" count=1 skip="$off" iflag=direct,skip_bytes \
+			status=none || fail "dd $a"
+	else
+		dd if=/dev/zero of=$dev bs="$size" count=1 seek="$off" oflag=direct,seek_bytes \
+			status=none || fail "dd $a"
+	fi
+	assert_eq $(($(dmx_field azlxt-d units) - u0)) "$want" \
+		"units charged for a $op of $size bytes at $off (ceil(size / 256 KiB))"
+done
+echo "${#acct[@]} misaligned reads and writes through the offset charged ceil(size / unit)"
 dmsetup remove azlxt-d || fail "remove"
 echo "discard: ok"
