@@ -158,7 +158,7 @@ int azlx_cni_version(FILE *out)
 	return 0;
 }
 
-static json_object *azlx_json_get(json_object *obj, const char *key, json_type type)
+json_object *azlx_json_get(json_object *obj, const char *key, json_type type)
 {
 	json_object *v;
 
@@ -167,7 +167,7 @@ static json_object *azlx_json_get(json_object *obj, const char *key, json_type t
 	return v;
 }
 
-static bool azlx_json_has(json_object *obj, const char *key)
+bool azlx_json_has(json_object *obj, const char *key)
 {
 	return json_object_object_get_ex(obj, key, NULL);
 }

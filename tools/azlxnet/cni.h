@@ -110,6 +110,9 @@ int azlx_cni_error(FILE *out, const char *version, int code, const char *fmt, ..
 	__attribute__((format(printf, 4, 5)));
 /* @doc as one line on @out */
 void azlx_cni_print(FILE *out, json_object *doc);
+/* @obj's member @key if it has that type, else NULL; whether it has @key */
+json_object *azlx_json_get(json_object *obj, const char *key, json_type type);
+bool azlx_json_has(json_object *obj, const char *key);
 /* The VERSION answer on @out; returns the exit status. */
 int azlx_cni_version(FILE *out);
 /* @v as a supported version (static storage), or NULL. */

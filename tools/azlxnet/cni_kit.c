@@ -83,20 +83,6 @@ struct kit_conf {
 	bool		ipam_11;	/* it has CNI 1.1.0 (GC, STATUS) */
 };
 
-static json_object *kit_get(json_object *obj, const char *key, json_type type)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
-		return NULL;
-	return v;
-}
-
-static bool kit_has(json_object *obj, const char *key)
-{
-	return json_object_object_get_ex(obj, key, NULL);
-}
-
 static size_t kit_alen(int family)
 {
 	return family == AF_INET ? 4 : 16;
@@ -679,9 +665,9 @@ static int kit_ipam_exec(const struct kit_conf *c, const char *cmd, const char *
 static int kit_ipam_error(const struct kit_conf *c, const char *cmd, int status,
 			  json_object *res, FILE *out)
 {
-	json_object *code = res ? kit_get(res, "code", json_type_int) : NULL;
+	json_object *code = res ? azlx_json_get(res, "code", json_type_int) : NULL;
 
-	if (code && kit_get(res, "msg", json_type_string)) {
+	if (code && azlx_json_get(res, "msg", json_type_string)) {
 		json_object_object_add(res, "cniVersion", json_object_new_string(c->version));
 		azlx_cni_print(out, res);
 		return 1;
@@ -734,7 +720,7 @@ static bool kit_ipam_versions(const struct kit_conf *c, const char *v, const cha
 	if (kit_ipam_exec(c, "VERSION", in, strlen(in), NULL, &status, &res, &e) || status ||
 	    !res)
 		goto out;
-	list = kit_get(res, "supportedVersions", json_type_array);
+	list = azlx_json_get(res, "supportedVersions", json_type_array);
 	n = list ? json_object_array_length(list) : 0;
 	for (i = 0; i < n; i++) {
 		const char *s = azlx_cni_supported(json_object_get_string(
@@ -831,7 +817,7 @@ static int kit_net_read(json_object *res, struct kit_net *n, struct azlx_err *e)
 	int fam;
 
 	memset(n, 0, sizeof(*n));
-	ips = kit_get(res, "ips", json_type_array);
+	ips = azlx_json_get(res, "ips", json_type_array);
 	len = ips ? json_object_array_length(ips) : 0;
 	if (!len)
 		return azlx_fail(e, EINVAL, "the IPAM result has no address");
@@ -841,7 +827,7 @@ static int kit_net_read(json_object *res, struct kit_net *n, struct azlx_err *e)
 	for (i = 0; i < len; i++) {
 		it = json_object_array_get_idx(ips, i);
 		v = json_object_is_type(it, json_type_object) ?
-		    kit_get(it, "address", json_type_string) : NULL;
+		    azlx_json_get(it, "address", json_type_string) : NULL;
 		if (!v || kit_pfx_parse(json_object_get_string(v), false, &n->ip[i]))
 			return azlx_fail(e, EINVAL, "the IPAM result's ips[%zu] has no "
 					 "\"address\" ADDR/PLEN", i);
@@ -857,19 +843,19 @@ static int kit_net_read(json_object *res, struct kit_net *n, struct azlx_err *e)
 			break;
 		}
 	}
-	routes = kit_get(res, "routes", json_type_array);
+	routes = azlx_json_get(res, "routes", json_type_array);
 	len = routes ? json_object_array_length(routes) : 0;
 	for (i = 0; i < len; i++) {
 		it = json_object_array_get_idx(routes, i);
 		v = json_object_is_type(it, json_type_object) ?
-		    kit_get(it, "dst", json_type_string) : NULL;
+		    azlx_json_get(it, "dst", json_type_string) : NULL;
 		if (!v || kit_pfx_parse(json_object_get_string(v), false, &dst))
 			return azlx_fail(e, EINVAL, "the IPAM result's routes[%zu] has no "
 					 "\"dst\" ADDR/PLEN", i);
 		if (kit_net_route(n, &dst, e))
 			return -e->err;
 	}
-	n->dns = kit_get(res, "dns", json_type_object);
+	n->dns = azlx_json_get(res, "dns", json_type_object);
 	return 0;
 }
 
@@ -1107,35 +1093,35 @@ static int kit_prev_read(const struct kit_conf *c, const struct azlx_cni_env *en
 	int iface = -1;
 
 	memset(n, 0, sizeof(*n));
-	ifaces = kit_get(c->prev, "interfaces", json_type_array);
+	ifaces = azlx_json_get(c->prev, "interfaces", json_type_array);
 	len = ifaces ? json_object_array_length(ifaces) : 0;
 	for (i = 0; i < len && iface < 0; i++) {
 		it = json_object_array_get_idx(ifaces, i);
-		v = kit_get(it, "name", json_type_string);
+		v = azlx_json_get(it, "name", json_type_string);
 		if (v && !strcmp(json_object_get_string(v), env->ifname) &&
-		    kit_get(it, "sandbox", json_type_string))
+		    azlx_json_get(it, "sandbox", json_type_string))
 			iface = (int)i;
 	}
 	if (iface < 0)
 		return azlx_fail(e, EINVAL, "prevResult has no interface %s in a sandbox",
 				 env->ifname);
-	ips = kit_get(c->prev, "ips", json_type_array);
+	ips = azlx_json_get(c->prev, "ips", json_type_array);
 	len = ips ? json_object_array_length(ips) : 0;
 	for (i = 0; i < len; i++) {
 		it = json_object_array_get_idx(ips, i);
-		v = kit_get(it, "interface", json_type_int);
+		v = azlx_json_get(it, "interface", json_type_int);
 		if (v && json_object_get_int(v) != iface)
 			continue;
 		if (n->nips == KIT_IPS_MAX)
 			return azlx_fail(e, E2BIG, "prevResult has more than %d addresses",
 					 KIT_IPS_MAX);
-		v = kit_get(it, "address", json_type_string);
+		v = azlx_json_get(it, "address", json_type_string);
 		if (!v || kit_pfx_parse(json_object_get_string(v), false, &n->ip[n->nips]))
 			return azlx_fail(e, EINVAL, "prevResult: ips[%zu] has no \"address\" "
 					 "ADDR/PLEN", i);
 		n->nips++;
 	}
-	routes = kit_get(c->prev, "routes", json_type_array);
+	routes = azlx_json_get(c->prev, "routes", json_type_array);
 	len = routes ? json_object_array_length(routes) : 0;
 	for (i = 0; i < len; i++) {
 		struct kit_route *rt = &n->route[n->nroutes];
@@ -1144,10 +1130,10 @@ static int kit_prev_read(const struct kit_conf *c, const struct azlx_cni_env *en
 			return azlx_fail(e, E2BIG, "prevResult has more than %d routes",
 					 KIT_ROUTES_MAX);
 		it = json_object_array_get_idx(routes, i);
-		v = kit_get(it, "dst", json_type_string);
+		v = azlx_json_get(it, "dst", json_type_string);
 		if (!v || kit_pfx_parse(json_object_get_string(v), false, &rt->dst))
 			return azlx_fail(e, EINVAL, "prevResult: routes[%zu] has no \"dst\"", i);
-		v = kit_get(it, "gw", json_type_string);
+		v = azlx_json_get(it, "gw", json_type_string);
 		if (v && (kit_pfx_parse(json_object_get_string(v), true, &rt->gw) ||
 			  rt->gw.family != rt->dst.family))
 			return azlx_fail(e, EINVAL, "prevResult: routes[%zu]: bad \"gw\"", i);
@@ -1378,7 +1364,7 @@ static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struc
 
 	memset(c, 0, sizeof(*c));
 	c->doc = doc;
-	v = kit_get(doc, "cniVersion", json_type_string);
+	v = azlx_json_get(doc, "cniVersion", json_type_string);
 	if (!v)
 		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_CONFIG,
 				      "\"cniVersion\" is missing or not a string");
@@ -1387,7 +1373,7 @@ static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struc
 		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_VERSION,
 				      "CNI version %s is not supported (supported: 0.3.0, 0.3.1, "
 				      "0.4.0, 1.0.0, 1.1.0)", json_object_get_string(v));
-	v = kit_get(doc, "mode", json_type_string);
+	v = azlx_json_get(doc, "mode", json_type_string);
 	if (!v || strcmp(json_object_get_string(v), "azlxkit"))
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 				      "unknown \"mode\" %s (the only mode is \"azlxkit\"; without "
@@ -1400,23 +1386,23 @@ static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struc
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_VERSION,
 				      "%s needs cniVersion 1.1.0 or later, not %s", cmd,
 				      c->version);
-	v = kit_get(doc, "name", json_type_string);
+	v = azlx_json_get(doc, "name", json_type_string);
 	if (!v)
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 				      "\"name\" is missing or not a string");
 	c->name = json_object_get_string(v);
-	if (!kit_get(doc, "type", json_type_string))
+	if (!azlx_json_get(doc, "type", json_type_string))
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 				      "\"type\" is missing or not a string");
-	if (kit_has(doc, "mtu")) {
-		v = kit_get(doc, "mtu", json_type_int);
+	if (azlx_json_has(doc, "mtu")) {
+		v = azlx_json_get(doc, "mtu", json_type_int);
 		if (!v || json_object_get_int64(v) < 68 || json_object_get_int64(v) > 65535)
 			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 					      "\"mtu\" is not a number from 68 to 65535");
 		c->mtu = (__u32)json_object_get_int64(v);
 	}
-	ipam = kit_get(doc, "ipam", json_type_object);
-	v = ipam ? kit_get(ipam, "type", json_type_string) : NULL;
+	ipam = azlx_json_get(doc, "ipam", json_type_object);
+	v = ipam ? azlx_json_get(ipam, "type", json_type_string) : NULL;
 	if (!v)
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 				      "mode azlxkit needs \"ipam\" with a \"type\"");
@@ -1425,8 +1411,8 @@ static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struc
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 				      "\"ipam\": \"type\" \"%s\" is not a plugin name", s);
 	c->ipam_type = s;
-	if (kit_has(doc, "prevResult")) {
-		c->prev = kit_get(doc, "prevResult", json_type_object);
+	if (azlx_json_has(doc, "prevResult")) {
+		c->prev = azlx_json_get(doc, "prevResult", json_type_object);
 		if (!c->prev && strcmp(cmd, "DEL"))
 			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
 					      "\"prevResult\" is not an object");
