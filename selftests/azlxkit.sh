@@ -212,8 +212,11 @@ azlxnet kit set azk1 policy forward
 ping -c 1 -W 2 10.78.0.2 >/dev/null || fail "TC_ACT_UNSPEC did not leave it to a forward policy"
 out=$(kp attach "$K1" 0 redirect "$idC") || fail "attaching a redirect program: $out"
 d0=$(drops azk1)
+e0=$("$dir/kit_prog" stats azk1 | awk '$1 == "redirect_errors" { print $2 }')
 ping -c 1 -W 0.5 10.78.0.2 >/dev/null 2>&1 && fail "TC_ACT_REDIRECT passed"
-assert_eq "$(($(drops azk1) - d0))" 1 "redirect drops (not supported yet)"
+assert_eq "$(($(drops azk1) - d0))" 1 "drops of a redirect without bpf_azlxkit_redirect()"
+e=$("$dir/kit_prog" stats azk1 | awk '$1 == "redirect_errors" { print $2 }')
+assert_eq "$((e - e0))" 1 "redirect errors of a redirect without bpf_azlxkit_redirect()"
 # the peer's program, attached through the primary
 kp attach "$K1" 1 shot >/dev/null || fail "attaching to the peer"
 d0=$(drops eth1 "$NS")
