@@ -17,6 +17,7 @@
  *       attach kit_redirect.bpf.c's sk_seen to DEV's tc egress (clsact),
  *       its counters pinned at PIN
  *   kit_prog sk-read PIN                  prints "with_sk N without_sk M"
+ *   kit_prog pin VERDICT PATH             load as "attach" does, pin at PATH
  *   kit_prog stats DEV
  *       DEV's ethtool statistics (SIOCETHTOOL), "NAME VALUE" a line
  *
@@ -197,6 +198,11 @@ int main(int argc, char **argv)
 		return sk_read(argv[2]);
 	if (!strcmp(argv[1], "sk-seen") && argc == 4)
 		return sk_seen(argv[2], argv[3]);
+	if (!strcmp(argv[1], "pin") && argc == 4) {
+		fd = load(argv[2]);
+		CHECK(!bpf_obj_pin(fd, argv[3]), "pinning at %s: %s", argv[3], strerror(errno));
+		return KSFT_PASS;
+	}
 	CHECK(argc >= 4, "usage: see the comment at the top of kit_prog.c");
 	nl = nlt_open();
 	family = nlt_family_id(nl, AZLXNET_FAMILY_NAME);
