@@ -651,6 +651,68 @@ static int azlx_kit_prog_request(__u8 cmd, const char *name, struct azlx_kit_pro
 	return ret;
 }
 
+int azlx_kit_prog_get_id(__u32 ifindex, __u32 end, __u32 *id, struct azlx_err *e)
+{
+	struct azlx_kit_prog_req r = { .ifindex = ifindex, .end = end, .prog_fd = -1 };
+	int ret, error = 0;
+
+	*id = 0;
+	ret = azlx_kit_prog_request(AZLXNET_CMD_KIT_PROG_GET, "kit-prog-get", &r, true, &error);
+	if (ret == AZLX_EXIT_NOMOD)
+		return azlx_fail(e, ENODEV, "the azlxnet module is not loaded");
+	if (ret)
+		return azlx_fail(e, error ? error : EIO, "kit-prog-get of ifindex %u failed: %s",
+				 ifindex, strerror(error ? error : EIO));
+	*id = r.prog_id;
+	return 0;
+}
+
+int azlx_kit_prog_set(__u32 ifindex, __u32 end, int prog_fd, long long expected,
+		      struct azlx_err *e)
+{
+	struct azlx_kit_prog_req r = {
+		.ifindex	= ifindex,
+		.end		= end,
+		.prog_fd	= prog_fd,
+		.expected	= expected < 0 ? 0 : (__u32)expected,
+		.has_expected	= expected >= 0,
+	};
+	const char *op = prog_fd >= 0 ? "kit-prog-attach" : "kit-prog-detach";
+	int ret, error = 0;
+
+	ret = azlx_kit_prog_request(prog_fd >= 0 ? AZLXNET_CMD_KIT_PROG_ATTACH :
+				    AZLXNET_CMD_KIT_PROG_DETACH, op, &r, true, &error);
+	if (ret == AZLX_EXIT_NOMOD)
+		return azlx_fail(e, ENODEV, "the azlxnet module is not loaded");
+	if (ret)
+		return azlx_fail(e, error ? error : EIO, "%s on ifindex %u failed: %s", op, ifindex,
+				 strerror(error ? error : EIO));
+	return 0;
+}
+
+int azlx_kit_prog_ours(__u32 ifindex, __u32 *id, struct azlx_err *e)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int err, fd;
+
+	err = azlx_kit_prog_get_id(ifindex, AZLXNET_KIT_END_PEER, id, e);
+	if (err == -ENODEV || err == -EPERM)
+		return 0;	/* not an azlxkit primary (or its peer is gone) */
+	if (err || !*id)
+		return err;
+	fd = bpf_prog_get_fd_by_id(*id);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : azlx_fail(e, errno, "cannot open program %u: %s",
+							*id, strerror(errno));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return azlx_fail(e, errno, "cannot read program %u: %s", *id, strerror(errno));
+	/* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
+	return !strncmp(info.name, "azlxnet_from_kit", sizeof(info.name) - 1);
+}
+
 static int azlx_kit_parse_end(const char *word, __u32 *end)
 {
 	if (!strcmp(word, "primary"))

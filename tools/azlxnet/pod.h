@@ -59,6 +59,7 @@ struct azlx_pod_row {
 	struct azlxnet_ep_key	addrs[AZLX_POD_ROW_ADDRS];	/* IPv4 first */
 	__u8			pod_mac[6];
 	__u8			host_mac[6];
+	char			device[32];	/* host side's kind: "veth", "azlxkit"; "" unknown */
 	bool			has_stats;
 	struct azlxnet_ep_stats	stats;
 };
