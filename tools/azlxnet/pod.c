@@ -827,7 +827,8 @@ static int azlx_pod_help(int argc, char **argv)
 	       "       azlxnet pod show\n"
 	       "       azlxnet pod help\n"
 	       "where  NS := a name in /var/run/netns or a path (/proc/PID/ns/net)\n"
-	       "       IF := the pod's interface in NS, a veth whose peer is here\n"
+	       "       IF := the pod's interface in NS, a veth whose peer is here or\n"
+	       "             the peer of an azlxkit pair whose primary is here\n"
 	       "       ADDR := IPv4 or IPv6 address, optionally with /PREFIX\n");
 	return AZLX_EXIT_OK;
 }

@@ -101,8 +101,9 @@ struct azlx_pod_req {
 /*
  * Puts the pod of @req on the fast path: one endpoint entry per address
  * (replacing the pod's others, and stale ones of vanished interfaces),
- * zeroed counters, azlxnet_from_pod on its host side. All or nothing. On
- * success @row describes the pod.
+ * zeroed counters, azlxnet_from_pod on its host side (a veth), or
+ * azlxnet_from_kit on the peer's end of its azlxkit pair. All or nothing.
+ * On success @row describes the pod.
  */
 int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struct azlx_err *e);
 
