@@ -11,7 +11,7 @@
 #   - TCP across both, its GSO packets (up to 64 KiB) whole;
 #   - bad targets (no such ifindex, a device down, one in a namespace the
 #     pair cannot reach, a pod whose end is down) and bad flags: dropped and
-#     counted, nothing delivered.
+#     counted, nothing delivered; outside an azlxkit end the kfunc refuses.
 # The path is proven by counters: the sending end's ethtool statistics
 # (redirect_pod, redirect_xmit, redirect_errors), "ip -s link" of every
 # device on the way, and the backlogs' processed counts.
@@ -274,6 +274,9 @@ ip -n "$NSB" route add default dev eth0
 ip -n "$NSB" -6 route add default dev eth0
 # unknown flags: the kfunc refuses, the program's TC_ACT_SHOT drops
 assert_eq "$(bad "unknown flags" "$(ifindex kB)" 1)" "0 0 0" "redirects with flags 1"
+# outside an azlxkit end (BPF_PROG_TEST_RUN) the kfunc records nothing
+# and answers TC_ACT_SHOT
+assert_eq "$(kp test-run "$(ifindex kB)")" "retval 2" "the kfunc outside an azlxkit end"
 # the same target with flags 0 works
 out=$(kp redirect "$(ifindex kA)" 1 "$(ifindex kB)") || fail "attaching: $out"
 pod_ping "$NSA" 10.88.2.2 3

@@ -18,6 +18,9 @@
  *       its counters pinned at PIN
  *   kit_prog sk-read PIN                  prints "with_sk N without_sk M"
  *   kit_prog pin VERDICT PATH             load as "attach" does, pin at PATH
+ *   kit_prog test-run TARGET
+ *       run kit_redirect with TARGET once with BPF_PROG_TEST_RUN, outside
+ *       any azlxkit end; prints "retval N"
  *   kit_prog stats DEV
  *       DEV's ethtool statistics (SIOCETHTOOL), "NAME VALUE" a line
  *
@@ -198,6 +201,16 @@ int main(int argc, char **argv)
 		return sk_read(argv[2]);
 	if (!strcmp(argv[1], "sk-seen") && argc == 4)
 		return sk_seen(argv[2], argv[3]);
+	if (!strcmp(argv[1], "test-run") && argc == 3) {
+		unsigned char pkt[64] = {};
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+			    .repeat = 1);
+
+		fd = load_redirect(argv[2], NULL);
+		CHECK(!bpf_prog_test_run_opts(fd, &opts), "BPF_PROG_TEST_RUN: %s", strerror(errno));
+		printf("retval %u\n", opts.retval);
+		return KSFT_PASS;
+	}
 	if (!strcmp(argv[1], "pin") && argc == 4) {
 		fd = load(argv[2]);
 		CHECK(!bpf_obj_pin(fd, argv[3]), "pinning at %s: %s", argv[3], strerror(errno));
