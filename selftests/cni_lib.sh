@@ -74,3 +74,29 @@ ep_stat()
 	azlxnet -j pod show |
 		jq --arg a "$1" --arg f "$2" '[.[] | select(.addresses | index($a)) | .stats[$f]] | first // 0'
 }
+
+# hl_leases NETWORK: the addresses host-local has handed out in NETWORK,
+# one a line, sorted (its other files are the lock and last_reserved_ip.N)
+hl_leases()
+{
+	local f
+	for f in /var/lib/cni/networks/"$1"/*; do
+		[ -f "$f" ] || continue
+		case "${f##*/}" in lock | last_reserved_ip.*) continue ;; esac
+		echo "${f##*/}"
+	done | sort
+}
+
+# link_ctr DEV rx|tx: the packet counter of DEV (here), as "ip -s link" has it
+link_ctr()
+{
+	local n
+	n=$(<"/sys/class/net/$1/statistics/$2_packets") || fail "counters of $1"
+	echo "$n"
+}
+
+# kit_links: the azlxkit devices of this namespace, a name a line, sorted
+kit_links()
+{
+	ip -o link show type azlxkit | sed -n 's/^[0-9]*: \([^:@]*\)[:@].*/\1/p' | sort
+}

@@ -12,7 +12,8 @@
 #      last close, and nothing is lost;
 # and ext4 on top: files fsync'd while pacing survive a crash (a copy of the
 # disk taken right after the fsyncs, then mounted) and a remount; the
-# journal commits of those fsyncs (REQ_META) are dispatched as critical.
+# journal commits of those fsyncs (REQ_META) are dispatched as critical;
+# and swap on the target: its writes (REQ_SWAP) are critical.
 
 source "$(dirname "$0")/dm_azlx_lib.sh"
 dmx_init
@@ -142,4 +143,52 @@ done
 umount "$mnt"
 rmdir "$mnt"
 rm -f /tmp/azlxt-f*
+
+# Swap on the target: a cgroup over its memory.high pushes its pages out;
+# swap writes (REQ_SWAP) are critical though no cgroup is, none lands in
+# the write or async class, and the pages read back intact. The swap is on
+# a RAM disk (brd), not on the loop device: a loop device charges the page
+# cache of its backing file to the cgroup that wrote, so swapping out to a
+# file on tmpfs allocates memory in the cgroup being reclaimed (and tmpfs
+# pages can go to swap themselves): the job can stall for good.
+modprobe brd rd_nr=1 rd_size=98304 || fail "modprobe brd"
+[ -b /dev/ram0 ] || fail "brd made no /dev/ram0"
+swap_cleanup()
+{
+	swapoff /dev/mapper/azlxt-s 2>/dev/null
+	dmx_cleanup
+	rmmod brd 2>/dev/null
+	return 0
+}
+trap swap_cleanup EXIT
+dmx_create azlxt-s 196608 /dev/ram0 0 100000 100000
+# zswap would keep such pages compressed in memory, off the device
+zsw=/sys/module/zswap/parameters/enabled
+[ ! -w $zsw ] || echo N >$zsw || fail "cannot turn zswap off"
+mkswap /dev/mapper/azlxt-s >/dev/null || fail "mkswap"
+swapon /dev/mapper/azlxt-s || fail "swapon"
+root=/sys/fs/cgroup
+grep -qw memory $root/cgroup.subtree_control || echo +memory >$root/cgroup.subtree_control ||
+	fail "cannot enable the memory controller"
+mkdir -p $root/azlxt-swap || fail "mkdir $root/azlxt-swap"
+dmx_cgroups+=("$root/azlxt-swap")
+# memory.high, not memory.max: reclaimed and throttled, never OOM-killed
+# while swap writeback is slow (emulation, a loaded host)
+echo 6M >$root/azlxt-swap/memory.high || fail "memory.high"
+dmsetup message azlxt-s 0 clear_stats || fail "message clear_stats"
+# 16 MiB of 'a' in one buffer, then its checksum: the buffer is swapped
+# out while it fills and in again when it is written out.
+want=$(head -c 16777216 /dev/zero | tr '\0' a | md5sum)
+got=$(dmx_in_cgroup $root/azlxt-swap bash -c \
+	"head -c 16777216 /dev/zero | tr '\\0' a | dd bs=16M count=1 iflag=fullblock status=none | md5sum") ||
+	fail "the swapping job failed"
+swapoff /dev/mapper/azlxt-s || fail "swapoff"
+assert_eq "$got" "$want" "16 MiB through swap on the target"
+crit=$(dmx_class azlxt-s dispatched critical)
+echo "swap: dispatched=$(dmx_field azlxt-s dispatched)"
+[ "$crit" -gt 0 ] || fail "no swap bio dispatched as critical: $(dmx_field azlxt-s dispatched)"
+assert_eq "$(dmx_class azlxt-s dispatched write)/$(dmx_class azlxt-s dispatched async)" 0/0 \
+	"swap writes outside the critical class"
+dmsetup remove azlxt-s || fail "remove azlxt-s"
+rmmod brd || fail "rmmod brd"
 echo "integrity: ok"

@@ -3,16 +3,32 @@
  * I/O driver for the dm-azlx selftests.
  *
  *   dm_azlx_io pattern write|verify DEV --seed N --gen N --bytes N
- *              [--threads N] [--offset N] [--fsync-every N]
+ *              [--threads N] [--offset N] [--fsync-every N] [--dsync]
  *   dm_azlx_io load DEV --rw read|write|randread|randwrite|bufwrite
  *              [--bs N] [--qd N] [--secs S] [--warmup S] [--rate OPS]
  *              [--span N] [--offset N] [--interval S] [--dsync] [--at T]
  *   dm_azlx_io now
+ *   dm_azlx_io replay LOGDEV --to IMAGE --bytes N --mark NAME
+ *   dm_azlx_io discard|zeroout|zeros DEV --offset N --bytes N
  *
  * pattern lays out extents of mixed sizes (512 B to 4 MiB) over --bytes
  * from --offset and writes them with O_DIRECT from several threads; every
  * 512-byte sector carries its address, the seed and the generation, so
  * verify finds lost, stale, misplaced and torn writes byte for byte.
+ * With --dsync the writes are O_DSYNC and asynchronous (Linux AIO, one in
+ * flight per thread): a block device then sends each as a REQ_FUA write and
+ * no flush follows (a synchronous O_DSYNC write is followed by one), and
+ * no fsync ends the run, so only FUA makes them durable.
+ *
+ * replay reads a dm-log-writes log (Documentation/admin-guide/
+ * device-mapper/log-writes.rst) from LOGDEV and applies its entries in
+ * order to IMAGE, a file created anew with --bytes zeros, up to the mark
+ * entry NAME: IMAGE is then what the logged device held, durably, when the
+ * mark was made. Discarded ranges are written as zeros. It prints the
+ * entries it applied, by kind.
+ *
+ * discard and zeroout issue BLKDISCARD and BLKZEROOUT for --bytes at
+ * --offset; zeros fails unless that range reads back as zeros.
  *
  * load runs --qd threads of O_DIRECT I/O (bufwrite: buffered writes, each
  * pushed out as async writeback with sync_file_range) and prints one line of
@@ -38,13 +54,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/aio_abi.h>
 #include <linux/fs.h>
 
 #define SECTOR		512
 #define MAX_EXTENT	(4u << 20)
 #define MAX_INTERVALS	4096
 
-static const char *dev;
+static const char *dev, *replay_to, *replay_mark;
 static uint64_t seed = 1, gen = 1, total, offset, span;
 static unsigned int threads = 4, fsync_every, bs = 4096, qd = 1;
 static double secs = 10, warmup, rate, interval, at;
@@ -105,6 +123,9 @@ static int open_dev(int flags)
 {
 	int fd = open(dev, flags);
 
+	/* A regular file on tmpfs before 6.6 takes no O_DIRECT (a replay image) */
+	if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
+		fd = open(dev, flags & ~O_DIRECT);
 	if (fd < 0)
 		die("open %s: %s", dev, strerror(errno));
 	return fd;
@@ -166,25 +187,56 @@ static void fill_sector(unsigned char *p, uint64_t sector)
 	}
 }
 
+/* One asynchronous write, waited for: no flush after an O_DSYNC one. */
+static ssize_t aio_pwrite(aio_context_t ctx, int fd, const void *buf, size_t len, uint64_t off)
+{
+	struct iocb cb = {
+		.aio_lio_opcode = IOCB_CMD_PWRITE, .aio_fildes = fd,
+		.aio_buf = (uintptr_t)buf, .aio_nbytes = len, .aio_offset = off,
+	}, *cbs[1] = { &cb };
+	struct io_event ev;
+
+	if (syscall(SYS_io_submit, ctx, 1, cbs) != 1)
+		return -1;
+	while (syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) != 1)
+		if (errno != EINTR)
+			return -1;
+	if (ev.res < 0) {
+		errno = -ev.res;
+		return -1;
+	}
+	return ev.res;
+}
+
 static void *pattern_writer(void *arg)
 {
 	unsigned char *buf = xalloc(MAX_EXTENT);
 	int fd = *(int *)arg;
+	aio_context_t ctx = 0;
 	unsigned int n = 0;
 	size_t i;
 	uint32_t j;
+	ssize_t r;
 
+	if (dsync && syscall(SYS_io_setup, 1, &ctx))
+		die("io_setup: %s", strerror(errno));
 	while ((i = atomic_fetch_add(&next_extent, 1)) < nextents) {
 		struct extent *e = &extents[i];
 
 		for (j = 0; j < e->len; j += SECTOR)
 			fill_sector(buf + j, (e->off + j) / SECTOR);
-		if (pwrite(fd, buf, e->len, offset + e->off) != (ssize_t)e->len)
+		if (dsync)
+			r = aio_pwrite(ctx, fd, buf, e->len, offset + e->off);
+		else
+			r = pwrite(fd, buf, e->len, offset + e->off);
+		if (r != (ssize_t)e->len)
 			die("write of %u bytes at %" PRIu64 ": %s", e->len, offset + e->off,
-			    strerror(errno));
+			    r < 0 ? strerror(errno) : "short write");
 		if (fsync_every && ++n % fsync_every == 0 && fdatasync(fd))
 			die("fdatasync: %s", strerror(errno));
 	}
+	if (dsync)
+		syscall(SYS_io_destroy, ctx);
 	free(buf);
 	return NULL;
 }
@@ -192,7 +244,7 @@ static void *pattern_writer(void *arg)
 static int pattern_write(void)
 {
 	pthread_t tid[64];
-	int fd = open_dev(O_WRONLY | O_DIRECT);
+	int fd = open_dev(O_WRONLY | O_DIRECT | (dsync ? O_DSYNC : 0));
 	unsigned int i;
 	double t0 = now_s();
 
@@ -200,7 +252,7 @@ static int pattern_write(void)
 		pthread_create(&tid[i], NULL, pattern_writer, &fd);
 	for (i = 0; i < threads; i++)
 		pthread_join(tid[i], NULL);
-	if (fsync(fd))
+	if (!dsync && fsync(fd))
 		die("fsync: %s", strerror(errno));
 	close(fd);
 	printf("wrote extents=%zu bytes=%" PRIu64 " secs=%.2f\n", nextents, total, now_s() - t0);
@@ -380,6 +432,162 @@ static int load(void)
 	return errors ? 1 : 0;
 }
 
+/* ---- dm-log-writes replay ---------------------------------------------------- */
+
+/* drivers/md/dm-log-writes.c: the on-disk format, little-endian */
+#define LW_MAGIC	0x6a736677736872ull
+#define LW_VERSION	1
+#define LW_FLUSH	(1 << 0)
+#define LW_FUA		(1 << 1)
+#define LW_DISCARD	(1 << 2)
+#define LW_MARK		(1 << 3)
+
+struct lw_super {
+	uint64_t	magic;
+	uint64_t	version;
+	uint64_t	nr_entries;
+	uint32_t	sectorsize;
+} __attribute__((packed));
+
+struct lw_entry {
+	uint64_t	sector;		/* in sectorsize units, as nr_sectors */
+	uint64_t	nr_sectors;
+	uint64_t	flags;
+	uint64_t	data_len;	/* a mark's name, after the entry */
+};
+
+static void xpread(int fd, void *buf, size_t len, uint64_t off, const char *what)
+{
+	ssize_t r = pread(fd, buf, len, off);
+
+	if (r != (ssize_t)len)
+		die("read of %zu bytes at %" PRIu64 " of %s: %s", len, off, what,
+		    r < 0 ? strerror(errno) : "short read");
+}
+
+static void xpwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	ssize_t r = pwrite(fd, buf, len, off);
+
+	if (r != (ssize_t)len)
+		die("write of %zu bytes at %" PRIu64 " of %s: %s", len, off, replay_to,
+		    r < 0 ? strerror(errno) : "short write");
+}
+
+static int replay(void)
+{
+	uint64_t i, pos, off, len, n[4] = { 0 }, bytes = 0;
+	unsigned char *sec, *data = NULL, *zero = NULL;
+	struct lw_super sb;
+	struct lw_entry e;
+	int lfd = open_dev(O_RDONLY), ifd;
+	char marks[512] = "", name[512];
+	size_t ml = 0, cap = 0;
+	uint32_t ss;
+
+	if (!replay_to || !replay_mark)
+		die("replay needs --to and --mark");
+	sec = xalloc(4096);
+	xpread(lfd, sec, SECTOR, 0, dev);
+	memcpy(&sb, sec, sizeof(sb));
+	ss = sb.sectorsize;
+	if (sb.magic != LW_MAGIC || sb.version != LW_VERSION || ss < SECTOR || ss > 4096 ||
+	    ss & (ss - 1))
+		die("%s: not a dm-log-writes log (magic %#" PRIx64 " version %" PRIu64
+		    " sectorsize %u)", dev, sb.magic, sb.version, ss);
+	ifd = open(replay_to, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (ifd < 0 || ftruncate(ifd, total))
+		die("%s: %s", replay_to, strerror(errno));
+	/* the super, then per entry: one sector, then its data (not a discard's) */
+	for (i = 0, pos = ss; i < sb.nr_entries; i++) {
+		xpread(lfd, sec, ss, pos, dev);
+		memcpy(&e, sec, sizeof(e));
+		pos += ss;
+		if (e.flags & LW_MARK) {
+			if (e.data_len > ss - sizeof(e))
+				die("entry %" PRIu64 ": mark of %" PRIu64 " bytes", i, e.data_len);
+			memcpy(name, sec + sizeof(e), e.data_len);
+			name[e.data_len] = 0;
+			n[3]++;
+			if (!strcmp(name, replay_mark))
+				break;
+			ml += snprintf(marks + ml, ml < sizeof(marks) ? sizeof(marks) - ml : 0,
+				       " %s", name);
+			ml = ml < sizeof(marks) ? ml : sizeof(marks) - 1;
+			continue;
+		}
+		off = e.sector * ss;
+		len = e.nr_sectors * ss;
+		if (off + len > total || len > (1u << 30))
+			die("entry %" PRIu64 ": %" PRIu64 " bytes at %" PRIu64
+			    " outside the image of %" PRIu64, i, len, off, total);
+		if (len > cap) {
+			free(data);
+			free(zero);
+			data = xalloc(len);
+			zero = xalloc(len);
+			memset(zero, 0, len);
+			cap = len;
+		}
+		if (e.flags & LW_DISCARD) {
+			if (len)
+				xpwrite(ifd, zero, len, off);
+			n[2]++;
+			continue;
+		}
+		if (len) {
+			xpread(lfd, data, len, pos, dev);
+			xpwrite(ifd, data, len, off);
+			pos += len;
+			bytes += len;
+			n[0]++;
+		}
+		n[1] += !!(e.flags & (LW_FLUSH | LW_FUA));
+	}
+	if (i == sb.nr_entries)
+		die("no mark '%s' in %" PRIu64 " entries (marks:%s)", replay_mark, i, marks);
+	if (fsync(ifd))
+		die("fsync %s: %s", replay_to, strerror(errno));
+	close(ifd);
+	close(lfd);
+	printf("replayed entries=%" PRIu64 " of %" PRIu64 " writes=%" PRIu64 " bytes=%" PRIu64
+	       " flush_or_fua=%" PRIu64 " discards=%" PRIu64 " marks=%" PRIu64 "\n",
+	       i, sb.nr_entries, n[0], bytes, n[1], n[2], n[3]);
+	return 0;
+}
+
+/* ---- discard, zero-out, zeros --------------------------------------------- */
+
+static int range_op(const char *op)
+{
+	uint64_t r[2] = { offset, total }, pos;
+	unsigned char *buf;
+	size_t len, k;
+	int fd;
+
+	if (!strcmp(op, "discard") || !strcmp(op, "zeroout")) {
+		fd = open_dev(O_WRONLY);
+		if (ioctl(fd, !strcmp(op, "discard") ? BLKDISCARD : BLKZEROOUT, r))
+			die("%s of %" PRIu64 " bytes at %" PRIu64 ": %s", op, total, offset,
+			    strerror(errno));
+		close(fd);
+		return 0;
+	}
+	fd = open_dev(O_RDONLY | O_DIRECT);
+	buf = xalloc(MAX_EXTENT);
+	for (pos = offset; pos < offset + total; pos += len) {
+		len = offset + total - pos < MAX_EXTENT ? offset + total - pos : MAX_EXTENT;
+		xpread(fd, buf, len, pos, dev);
+		for (k = 0; k < len; k++)
+			if (buf[k])
+				die("byte %" PRIu64 " is %#x, not 0 (zeros expected in %" PRIu64
+				    "..%" PRIu64 ")", pos + k, buf[k], offset, offset + total);
+	}
+	close(fd);
+	free(buf);
+	return 0;
+}
+
 /* ---- options -------------------------------------------------------------- */
 
 static uint64_t num(const char *s)
@@ -439,6 +647,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--rate")) rate = atof(v);
 		else if (!strcmp(o, "--interval")) interval = atof(v);
 		else if (!strcmp(o, "--at")) at = atof(v);
+		else if (!strcmp(o, "--to")) replay_to = v;
+		else if (!strcmp(o, "--mark")) replay_mark = v;
 		else if (!strcmp(o, "--rw")) {
 			if (!strcmp(v, "read")) rw = RW_READ;
 			else if (!strcmp(v, "write")) rw = RW_WRITE;
@@ -464,5 +674,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "load"))
 		return load();
+	if (!strcmp(mode, "replay")) {
+		if (!total || total % SECTOR)
+			die("--bytes (the image size) must be a positive multiple of 512");
+		return replay();
+	}
+	if (!strcmp(mode, "discard") || !strcmp(mode, "zeroout") || !strcmp(mode, "zeros")) {
+		if (!total || total % SECTOR)
+			die("--bytes must be a positive multiple of 512");
+		return range_op(mode);
+	}
 	die("unknown mode %s", mode);
 }

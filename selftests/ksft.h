@@ -7,6 +7,7 @@
 #define _AZLXNET_KSFT_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,37 @@ static inline void ksft_ready(void)
 		fprintf(stderr, "FAIL: %s: %s\n", path, strerror(errno));
 		exit(KSFT_FAIL);
 	}
+}
+
+/*
+ * SIGTERM ends a helper's timed loop as if its time were up: the helper
+ * calls ksft_stop_on_sigterm() before it starts anything that takes time
+ * and tests ksft_stopped() in its loops, so a script that stops it early
+ * still gets its summary.
+ */
+static inline volatile sig_atomic_t *ksft_stop_flag(void)
+{
+	static volatile sig_atomic_t stop;
+
+	return &stop;
+}
+
+static inline void ksft_on_sigterm(int sig)
+{
+	(void)sig;
+	*ksft_stop_flag() = 1;
+}
+
+static inline void ksft_stop_on_sigterm(void)
+{
+	struct sigaction sa = { .sa_handler = ksft_on_sigterm };
+
+	CHECK(!sigaction(SIGTERM, &sa, NULL), "sigaction: %s", strerror(errno));
+}
+
+static inline int ksft_stopped(void)
+{
+	return *ksft_stop_flag();
 }
 
 #endif /* _AZLXNET_KSFT_H */

@@ -67,22 +67,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_sigterm(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* SIGTERM ends a timed loop as if its time were up. */
-static void stop_on_sigterm(void)
-{
-	struct sigaction sa = { .sa_handler = on_sigterm };
-
-	CHECK(!sigaction(SIGTERM, &sa, NULL), "sigaction: %s", strerror(errno));
-}
-
 static int sock_for(const char *proto, struct sockaddr_storage *ss)
 {
 	int tcp = !strcmp(proto, "tcp"), one = 1, fd;
@@ -223,9 +207,9 @@ static int sink(char **argv, const char *recvlog)
 	FILE *f;
 
 	CHECK(!bind(fd, (struct sockaddr *)&ss, len), "bind: %s", strerror(errno));
-	stop_on_sigterm();
+	ksft_stop_on_sigterm();
 	ksft_ready();
-	while (now_s() < end && !stop) {
+	while (now_s() < end && !ksft_stopped()) {
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		if (recv(fd, &seq, sizeof(seq), 0) != sizeof(seq))
@@ -259,9 +243,9 @@ static int stream(char **argv, const char *sentlog)
 	FILE *f;
 
 	CHECK(!connect(fd, (struct sockaddr *)&ss, len), "connect: %s", strerror(errno));
-	stop_on_sigterm();
+	ksft_stop_on_sigterm();
 	ksft_ready();
-	while (now_s() - start < secs && !stop) {
+	while (now_s() - start < secs && !ksft_stopped()) {
 		double due = start + seq / pps;
 
 		if (now_s() < due) {

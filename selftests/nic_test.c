@@ -44,22 +44,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static volatile sig_atomic_t loop_stop;
-
-static void on_sigterm(int sig)
-{
-	(void)sig;
-	loop_stop = 1;
-}
-
-/* SIGTERM ends a loop as if its time were up. */
-static void loop_stop_on_sigterm(void)
-{
-	struct sigaction sa = { .sa_handler = on_sigterm };
-
-	CHECK(!sigaction(SIGTERM, &sa, NULL), "sigaction: %s", strerror(errno));
-}
-
 static int tx_run(struct kfunc_probe *skel, unsigned int ifindex)
 {
 	unsigned char pkt[64] = {};
@@ -166,10 +150,10 @@ static int cmd_tx_loop(int argc, char **argv)
 
 	CHECK(argc >= 3 && argc <= 10, "usage: tx-loop SECONDS IFINDEX ALLOWED...");
 	end = now_s() + atof(argv[0]);
-	loop_stop_on_sigterm();
+	ksft_stop_on_sigterm();
 	skel = tx_open();
 	ksft_ready();
-	while (now_s() < end && !loop_stop) {
+	while (now_s() < end && !ksft_stopped()) {
 		r = tx_run(skel, strtoul(argv[1], NULL, 0));
 		for (i = 2; i < argc; i++)
 			if (r == atoi(argv[i]))
@@ -199,9 +183,9 @@ static int cmd_dump_loop(int argc, char **argv)
 	fd = nlt_open();
 	family = nlt_family_id(fd, AZLXNET_FAMILY_NAME);
 	CHECK(family > 0, "family does not resolve");
-	loop_stop_on_sigterm();
+	ksft_stop_on_sigterm();
 	ksft_ready();
-	while (now_s() < end && !loop_stop) {
+	while (now_s() < end && !ksft_stopped()) {
 		nlt_genl_start(&m, family, AZLXNET_CMD_NIC_GET, AZLXNET_FAMILY_VERSION);
 		m.nlh.nlmsg_flags |= NLM_F_DUMP;
 		CHECK(!nlt_txrx(fd, &m, &r), "nic-get dump: %s (%s)", strerror(-r.err),

@@ -56,7 +56,7 @@ static int azlx_cni_version_idx(const char *v)
 }
 
 /* @v (supported) is @min or later. */
-static bool azlx_cni_version_ge(const char *v, const char *min)
+bool azlx_cni_version_ge(const char *v, const char *min)
 {
 	return azlx_cni_version_idx(v) >= azlx_cni_version_idx(min);
 }
@@ -90,23 +90,23 @@ const char *azlx_cni_code_msg(int code)
 		return "unsuitable pod interface";
 	case AZLX_CNI_ERR_CHECK:
 		return "pod not on the fast path as expected";
+	case AZLX_CNI_ERR_NAME_IN_USE:
+		return "interface name in use";
+	case AZLX_CNI_ERR_KIT_CHECK:
+		return "pod network not as the result says";
 	default:
 		return "error";
 	}
 }
 
-static void azlx_cni_print(FILE *out, json_object *doc)
+void azlx_cni_print(FILE *out, json_object *doc)
 {
 	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(out);
 }
 
-/* The error object on @out; returns the exit status. */
-static int azlx_cni_error(FILE *out, const char *version, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int azlx_cni_error(FILE *out, const char *version, int code, const char *fmt, ...)
+int azlx_cni_error(FILE *out, const char *version, int code, const char *fmt, ...)
 {
 	json_object *doc;
 	char *details;
@@ -137,7 +137,7 @@ static int azlx_cni_err(FILE *out, const char *version, const struct azlx_err *e
 			      "%s", e->msg[0] ? e->msg : strerror(e->err));
 }
 
-static int azlx_cni_version(FILE *out)
+int azlx_cni_version(FILE *out)
 {
 	json_object *doc, *v;
 	size_t i;
@@ -158,7 +158,7 @@ static int azlx_cni_version(FILE *out)
 	return 0;
 }
 
-static json_object *azlx_json_get(json_object *obj, const char *key, json_type type)
+json_object *azlx_json_get(json_object *obj, const char *key, json_type type)
 {
 	json_object *v;
 
@@ -167,12 +167,12 @@ static json_object *azlx_json_get(json_object *obj, const char *key, json_type t
 	return v;
 }
 
-static bool azlx_json_has(json_object *obj, const char *key)
+bool azlx_json_has(json_object *obj, const char *key)
 {
 	return json_object_object_get_ex(obj, key, NULL);
 }
 
-static const char *azlx_cni_supported(const char *v)
+const char *azlx_cni_supported(const char *v)
 {
 	int i = azlx_cni_version_idx(v);
 
@@ -235,7 +235,7 @@ json_object *azlx_cni_result_convert(json_object *res, const char *version)
 }
 
 /* Names as the kernel takes them (dev_valid_name()). */
-static bool azlx_cni_ifname_ok(const char *s)
+bool azlx_cni_ifname_ok(const char *s)
 {
 	size_t i, len = strlen(s);
 
@@ -249,7 +249,7 @@ static bool azlx_cni_ifname_ok(const char *s)
 }
 
 /* As libcni's skel checks it: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
-static bool azlx_cni_containerid_ok(const char *s)
+bool azlx_cni_containerid_ok(const char *s)
 {
 	size_t i;
 
@@ -718,6 +718,12 @@ int azlx_cni_run(const struct azlx_cni_env *env, const char *in, size_t len,
 	if (!doc)
 		return azlx_cni_error(out, NULL, AZLX_CNI_ERR_DECODE,
 				      "cannot parse the network configuration: %s", why);
+	/* the main plugin mode has its own configuration */
+	if (json_object_is_type(doc, json_type_object) && azlx_json_has(doc, "mode")) {
+		ret = azlx_cni_kit_run(env, doc, in, len, out);
+		json_object_put(doc);
+		return ret;
+	}
 	ret = azlx_cni_conf_read(env, doc, &c, out);
 	if (!ret) {
 		if (!strcmp(env->command, "ADD"))

@@ -7,6 +7,7 @@
 #ifndef __AZLXNET_CNI_H
 #define __AZLXNET_CNI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -20,6 +21,10 @@
 #define AZLX_CNI_VERSION	"1.1.0"
 /* STATUS: the plugin cannot serve ADD (CNI 1.1.0) */
 #define AZLX_CNI_ERR_UNAVAILABLE	50
+/* ADD in mode azlxkit: the pair's host name or CNI_IFNAME is taken */
+#define AZLX_CNI_ERR_NAME_IN_USE	104
+/* CHECK in mode azlxkit: the pair, an address or a route is not as the result says */
+#define AZLX_CNI_ERR_KIT_CHECK		105
 /* Largest network configuration read from stdin. */
 #define AZLX_CNI_INPUT_MAX	(4 << 20)
 
@@ -97,5 +102,33 @@ int azlx_cni_valid_attachments(json_object *doc, struct azlx_cni_attachment **v,
 
 /* The message of a CNI error code ("invalid network configuration"). */
 const char *azlx_cni_code_msg(int code);
+
+/* What the modes share (cni.c) */
+
+/* The error object on @out; returns the exit status (1). */
+int azlx_cni_error(FILE *out, const char *version, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* @doc as one line on @out */
+void azlx_cni_print(FILE *out, json_object *doc);
+/* @obj's member @key if it has that type, else NULL; whether it has @key */
+json_object *azlx_json_get(json_object *obj, const char *key, json_type type);
+bool azlx_json_has(json_object *obj, const char *key);
+/* The VERSION answer on @out; returns the exit status. */
+int azlx_cni_version(FILE *out);
+/* @v as a supported version (static storage), or NULL. */
+const char *azlx_cni_supported(const char *v);
+/* Supported version @v is @min or later. */
+bool azlx_cni_version_ge(const char *v, const char *min);
+/* CNI_IFNAME and CNI_CONTAINERID as the kernel and libcni take them. */
+bool azlx_cni_ifname_ok(const char *s);
+bool azlx_cni_containerid_ok(const char *s);
+
+/*
+ * The main plugin mode, "mode": "azlxkit" (cni_kit.c): runs @env->command
+ * (not VERSION) for the parsed configuration @doc, whose text @in (@len
+ * bytes) goes to the IPAM plugin as it came. Returns the exit status.
+ */
+int azlx_cni_kit_run(const struct azlx_cni_env *env, json_object *doc, const char *in,
+		     size_t len, FILE *out);
 
 #endif /* __AZLXNET_CNI_H */

@@ -122,6 +122,11 @@ static void azlx_pacer_print(const struct azlx_pacer *p)
 			  t->critical[0] ? t->critical : "none");
 	if (t->caps[0] || azlx_print_is_json())
 		azlx_print_string(AZLX_PRINT_ANY, "caps", "    caps: %s\n", t->caps);
+	if (t->inflight_ms)
+		azlx_print_uint(AZLX_PRINT_ANY, "inflight_ms", "    inflight_ms: %llu\n",
+				t->inflight_ms);
+	if (t->other[0])
+		azlx_print_string(AZLX_PRINT_ANY, "other", "    other: %s\n", t->other);
 	azlx_print_int(AZLX_PRINT_ANY, "tokens_ios", "    tokens %lld I/Os", s->tokens_ios);
 	azlx_print_int(AZLX_PRINT_ANY, "tokens_bytes", " %lld bytes", s->tokens_bytes);
 	azlx_print_int(AZLX_PRINT_ANY, "credit_ios", ", credit %lld I/Os", s->credit_ios);

@@ -62,8 +62,10 @@ struct azlx_pacer_table {
 	long		unit_kb;
 	long		fraction;		/* percent */
 	long		max_wait_ms;
+	long		inflight_ms;		/* 0: the module's default */
 	char		critical[1024];		/* "/a:/b", "" for none */
 	char		caps[1024];		/* "/a:100 /b:50", "" for none */
+	char		other[1024];		/* keys of a newer module, as given */
 };
 
 /* One dmsetup status line of the target. */

@@ -182,6 +182,8 @@ int azlx_pacer_table_parse(const char *params, struct azlx_pacer_table *t,
 			num = &t->fraction;
 		else if (!strcmp(tok, "max_wait_ms"))
 			num = &t->max_wait_ms;
+		else if (!strcmp(tok, "inflight_ms"))
+			num = &t->inflight_ms;
 		if (num) {
 			if (azlx_parse_long(eq, num))
 				ret = azlx_perr(err, err_len, "table: %s: '%s'", tok, eq);
@@ -189,8 +191,13 @@ int azlx_pacer_table_parse(const char *params, struct azlx_pacer_table *t,
 			azlx_append(t->critical, sizeof(t->critical), ":", eq);
 		} else if (!strcmp(tok, "cap")) {
 			azlx_append(t->caps, sizeof(t->caps), " ", eq);
+		} else if (*tok) {
+			/* a newer module's key: shown as it is, not understood */
+			eq[-1] = '=';
+			azlx_append(t->other, sizeof(t->other), " ", tok);
 		} else {
-			ret = azlx_perr(err, err_len, "table: unknown key '%s'", tok);
+			ret = azlx_perr(err, err_len, "table: not key=value: '=%s'", eq);
+			break;
 		}
 	}
 	if (!ret && i < 4)

@@ -309,6 +309,159 @@ test_cni_needs_no_args() {
 	expect_has "$out" "Usage: azlxnet pod add"
 }
 
+# The main plugin mode ("mode": "azlxkit"): a stand-in IPAM plugin in
+# $tmp/bin that logs each call (command, container, interface) to
+# $tmp/calls and its stdin to $tmp/stdin.CMD, and answers as
+# $FAKE_IPAM_<CMD> says (a JSON text; exit status 1 when it has "code").
+KCONF='{"cniVersion":"1.0.0","name":"kit","type":"azlxnet","mode":"azlxkit","ipam":{"type":"fake-ipam","subnet":"10.9.0.0/24"}}'
+fake_ipam() {
+	mkdir -p "$tmp/bin"
+	cat >"$tmp/bin/fake-ipam" <<'EOS'
+#!/bin/bash
+d=${0%/*}/..
+echo "$CNI_COMMAND ${CNI_CONTAINERID-unset} ${CNI_IFNAME-unset} ${CNI_NETNS-unset}" >>"$d/calls"
+cat >"$d/stdin.$CNI_COMMAND"
+var=FAKE_IPAM_$CNI_COMMAND
+printf '%s\n' "${!var:-}"
+case ${!var:-} in *'"code"'*) exit 1 ;; esac
+exit 0
+EOS
+	chmod +x "$tmp/bin/fake-ipam"
+	rm -f "$tmp/calls"
+}
+KENV=(CNI_CONTAINERID=c0ffee CNI_IFNAME=eth0)
+
+# Bad input: the documented code, and the IPAM plugin is never called.
+test_kit_bad_input() {
+	local p="CNI_PATH=$tmp/bin"
+
+	fake_ipam
+	cni "$(jq -c '.mode = "netkit"' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	expect_has "$out" 'unknown \"mode\" netkit'
+	cni "$(jq -c '.mode = 1' <<<"$KCONF")" CNI_COMMAND=DEL "${KENV[@]}" "$p"
+	expect_cni_error 7
+	cni "$(jq -c 'del(.ipam)' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	jq_eq .details '"mode azlxkit needs \"ipam\" with a \"type\""'
+	cni "$(jq -c 'del(.ipam)' <<<"$KCONF")" CNI_COMMAND=DEL "${KENV[@]}" "$p"
+	expect_cni_error 7
+	cni "$(jq -c '.ipam = {"subnet": "10.0.0.0/8"}' <<<"$KCONF")" CNI_COMMAND=ADD \
+		"${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	cni "$(jq -c '.ipam.type = "../bin/fake-ipam"' <<<"$KCONF")" CNI_COMMAND=ADD \
+		"${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	cni "$(jq -c '.ipam.type = "host-local-nope"' <<<"$KCONF")" CNI_COMMAND=ADD \
+		"${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	expect_has "$out" 'IPAM plugin \"host-local-nope\" is not in CNI_PATH'
+	cni "$(jq -c '.mtu = 20' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	cni "$(jq -c '.cniVersion = "0.2.0"' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" \
+		CNI_NETNS=/x
+	expect_cni_error 1
+	cni "$(jq -c '.cniVersion = "1.0"' <<<"$KCONF")" CNI_COMMAND=DEL "${KENV[@]}" "$p"
+	expect_cni_error 1
+	cni "$(jq -c 'del(.cniVersion)' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" \
+		CNI_NETNS=/x
+	expect_cni_error 7
+	cni "$(jq -c 'del(.name)' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	cni "$KCONF" CNI_COMMAND=ADD "${KENV[@]}" "$p"
+	expect_cni_error 4
+	jq_eq .details '"CNI_NETNS is not set"'
+	cni "$KCONF" CNI_COMMAND=ADD CNI_IFNAME=eth0 "$p" CNI_NETNS=/x
+	expect_cni_error 4
+	cni "$KCONF" CNI_COMMAND=ADD CNI_CONTAINERID=c0ffee CNI_IFNAME=eth0/1 "$p" CNI_NETNS=/x
+	expect_cni_error 4
+	cni "$KCONF" CNI_COMMAND=ADD "${KENV[@]}" CNI_NETNS=/x
+	expect_cni_error 4
+	jq_eq .details '"CNI_PATH is not set"'
+	cni "$(jq -c '.cniVersion = "0.3.1"' <<<"$KCONF")" CNI_COMMAND=CHECK "${KENV[@]}" "$p" \
+		CNI_NETNS=/x
+	expect_cni_error 1
+	cni "$KCONF" CNI_COMMAND=CHECK "${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	jq_eq .details '"CHECK needs \"prevResult\""'
+	cni "$(jq -c '."cni.dev/valid-attachments" = []' <<<"$KCONF")" CNI_COMMAND=GC "$p"
+	expect_cni_error 1
+	cni "$(jq -c '.cniVersion = "1.1.0"' <<<"$KCONF")" CNI_COMMAND=GC "$p"
+	expect_cni_error 7
+	jq_eq .details '"\"cni.dev/valid-attachments\" is missing"'
+	cni "$KCONF" CNI_COMMAND=STATUS "$p"
+	expect_cni_error 1
+	# the namespace is checked before IPAM is asked
+	cni "$KCONF" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/nonexistent/ns
+	expect_cni_error 3
+	[ ! -e "$tmp/calls" ] || fail "the IPAM plugin was called: $(cat "$tmp/calls")"
+}
+
+# DEL delegates to the IPAM plugin: the same configuration on its stdin,
+# the runtime's environment, CNI_COMMAND=DEL; its error is DEL's error.
+test_kit_del_delegates() {
+	local conf
+
+	fake_ipam
+	conf=$(jq -c '.extra = {"x": [1, 2]}' <<<"$KCONF")
+	cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="/nonexistent:$tmp/bin" CNI_ARGS=a=b
+	expect_rc 0
+	expect_eq "$out" ""
+	expect_eq "$(cat "$tmp/calls")" "DEL c0ffee eth0 unset"
+	expect_eq "$(cat "$tmp/stdin.DEL")" "$conf"
+	FAKE_IPAM_DEL='{"cniVersion":"0.4.0","code":11,"msg":"try again later","details":"busy"}' \
+		cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="$tmp/bin" CNI_NETNS=/var/run/netns/p
+	expect_cni_error 11
+	jq_eq .cniVersion '"1.0.0"'
+	jq_eq .details '"busy"'
+	expect_eq "$(tail -n 1 "$tmp/calls")" "DEL c0ffee eth0 /var/run/netns/p"
+	# an IPAM plugin that fails without an error object
+	FAKE_IPAM_DEL='oops' cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="$tmp/bin"
+	expect_cni_error 6
+	# 1.1.0 to a plugin that stops at 1.0.0: the same, as 1.0.0
+	fake_ipam
+	conf=$(jq -c '.cniVersion = "1.1.0"' <<<"$conf")
+	FAKE_IPAM_VERSION='{"cniVersion":"1.0.0","supportedVersions":["0.3.1","1.0.0"]}' \
+		cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="$tmp/bin"
+	expect_rc 0
+	expect_eq "$(cut -d' ' -f1 "$tmp/calls" | tr '\n' ' ')" "VERSION DEL "
+	expect_eq "$(jq -cS . "$tmp/stdin.DEL")" "$(jq -cS '.cniVersion = "1.0.0"' <<<"$conf")"
+	# and one that has no version of ours: code 1, no DEL
+	fake_ipam
+	FAKE_IPAM_VERSION='{"cniVersion":"0.2.0","supportedVersions":["0.1.0","0.2.0"]}' \
+		cni "$conf" CNI_COMMAND=DEL "${KENV[@]}" CNI_PATH="$tmp/bin"
+	expect_cni_error 1
+	expect_eq "$(cut -d' ' -f1 "$tmp/calls")" "VERSION"
+}
+
+# GC and STATUS ask the IPAM plugin only when it speaks CNI 1.1.0.
+test_kit_gc_status_ipam_version() {
+	local conf
+
+	conf=$(jq -c '.cniVersion = "1.1.0" | ."cni.dev/valid-attachments" = []' <<<"$KCONF")
+	fake_ipam
+	FAKE_IPAM_VERSION='{"cniVersion":"1.0.0","supportedVersions":["0.4.0","1.0.0"]}' \
+		cni "$conf" CNI_COMMAND=GC CNI_PATH="$tmp/bin"
+	expect_rc 0
+	expect_eq "$out" ""
+	expect_eq "$(cut -d' ' -f1 "$tmp/calls")" "VERSION"
+	expect_eq "$(cat "$tmp/stdin.VERSION")" '{"cniVersion":"1.1.0"}'
+	fake_ipam
+	FAKE_IPAM_VERSION='{"cniVersion":"1.1.0","supportedVersions":["1.0.0","1.1.0"]}' \
+		cni "$conf" CNI_COMMAND=GC CNI_PATH="$tmp/bin"
+	expect_rc 0
+	expect_eq "$(cut -d' ' -f1 "$tmp/calls" | tr '\n' ' ')" "VERSION GC "
+	expect_eq "$(cat "$tmp/stdin.GC")" "$conf"
+	# without azlxnet.ko (never on the build host) STATUS is code 50 and
+	# asks no one
+	[ -d /sys/module/azlxnet ] && skip "azlxnet.ko is loaded here"
+	fake_ipam
+	cni "$conf" CNI_COMMAND=STATUS CNI_PATH="$tmp/bin"
+	expect_cni_error 50
+	jq_eq .details '"azlxnet.ko is not loaded"'
+	[ ! -e "$tmp/calls" ] || fail "STATUS called the IPAM plugin: $(cat "$tmp/calls")"
+}
+
 TESTS=(
 	pod_help
 	pod_usage_errors
@@ -325,6 +478,9 @@ TESTS=(
 	cni_gc_status_errors
 	cni_del_nothing
 	cni_needs_no_args
+	kit_bad_input
+	kit_del_delegates
+	kit_gc_status_ipam_version
 )
 
 run_tests

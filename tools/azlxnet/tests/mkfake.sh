@@ -24,8 +24,13 @@ root=${2:?$usage}
 mkdir -p "$root"
 cd "$root"
 
+declare -A made=()
 w() {	# w FILE VALUE...: write a file, creating its directory
-	mkdir -p "$(dirname "$1")"
+	# (no process per file: a 64-CPU tree has thousands, and a loaded
+	# host took more than the unit tests' 10 s per test to fork them)
+	local d=.
+	[[ $1 == */* ]] && d=${1%/*}
+	[ -n "${made[$d]:-}" ] || { [ -d "$d" ] || mkdir -p "$d"; made[$d]=1; }
 	local f=$1
 	shift
 	printf '%s\n' "$*" >"$f"
@@ -91,13 +96,14 @@ module_loaded() {
 
 # netdev NAME DRIVER NODE QUEUES NCPUS
 netdev() {
-	local d=sys/class/net/$1 q
+	local d=sys/class/net/$1 q m
 	mkdir -p "$d/device"
 	ln -s "../../../../bus/drivers/$2" "$d/device/driver"
 	w "$d/device/numa_node" "$3"
+	m=$(mask0 "$5")
 	for ((q = 0; q < $4; q++)); do
-		w "$d/queues/rx-$q/rps_cpus" "$(mask0 "$5")"
-		w "$d/queues/tx-$q/xps_cpus" "$(mask0 "$5")"
+		w "$d/queues/rx-$q/rps_cpus" "$m"
+		w "$d/queues/tx-$q/xps_cpus" "$m"
 	done
 }
 
@@ -122,14 +128,15 @@ interrupts() {
 # address BDF, in vector order, with their IRQ numbers and the names the
 # driver requests them with (as /proc/interrupts shows them)
 vf_irqs() {
-	local dev=$1 bdf=$2 n=$3 v=0 irq name c
+	local dev=$1 bdf=$2 n=$3 v=0 irq name c cpus
 	shift 3
+	cpus=$(cpulist "$n")
 	mkdir -p "sys/class/net/$dev/device/msi_irqs"
 	for irq in "$@"; do
 		name=${irq#*:}
 		irq=${irq%%:*}
 		w "sys/class/net/$dev/device/msi_irqs/$irq" msix
-		w "proc/irq/$irq/smp_affinity_list" "$(cpulist "$n")"
+		w "proc/irq/$irq/smp_affinity_list" "$cpus"
 		{
 			printf '%4s:' "$irq"
 			for ((c = 0; c < n; c++)); do printf ' %10u' 0; done

@@ -358,18 +358,13 @@ static int azlx_tune_show(void)
 {
 	int w_name = 4, w_prior = 5, w_new = 7, w_now = 3, i, l, drifted = 0, ret;
 	char dir[PATH_MAX], path[PATH_MAX + 16], b1[32], b2[32], b3[32];
-	struct azlx_state_ctx st;
 	struct azlx_record r;
 
-	ret = azlx_tune_root();
+	ret = azlx_tune_record(&r);
 	if (ret)
 		return ret;
 	if (azlx_state_dir(dir, sizeof(dir)))
 		return azlx_error(AZLX_EXIT_ERR, "state directory name too long");
-	azlx_state_at(&st, dir, azlx_state_in_root());
-	ret = azlx_record_read(&st, &r);
-	if (ret)
-		return ret;
 	azlx_strf(path, sizeof(path), "%s/%s", dir, AZLX_STATE_FILE);
 	for (i = 0; i < r.n; i++) {
 		const struct azlx_recorded *v = &r.v[i];
