@@ -15,4 +15,12 @@ __u32 __ksym bpf_azlxnet_api_version(void);
  */
 __s32 __ksym bpf_azlxnet_tx_ifindex(struct __sk_buff *skb, __u32 ifindex);
 
+/*
+ * In an azlxkit end's program: send the packet to @ifindex (another pair's
+ * primary: into its pod; any other device: its egress) once the program
+ * returns. Returns TC_ACT_REDIRECT to return, or TC_ACT_SHOT (bad @flags,
+ * not an azlxkit program). @flags must be 0.
+ */
+int __ksym bpf_azlxkit_redirect(struct __sk_buff *skb, __u32 ifindex, __u64 flags);
+
 #endif /* __AZLXNET_KFUNCS_H */

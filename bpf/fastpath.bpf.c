@@ -473,4 +473,126 @@ int azlxnet_to_pod(struct __sk_buff *skb)
 	return azlxnet_to_local(skb, &p, ep, azlxnet_stats_of(ep->slot));
 }
 
+#ifndef AZLXNET_NO_KFUNC
+/*
+ * azlxnet_from_kit: azlxnet_from_pod for a pod on an azlxkit pair, run in
+ * the transmit of the pair's peer (the pod's end): skb->dev is already the
+ * primary, the host side. bpf_redirect*() cannot be acted on there:
+ * bpf_azlxkit_redirect() (azlxnet.ko) takes their place. The same parsing,
+ * maps and counters as azlxnet_from_pod:
+ *   - to a local pod: TTL/hop limit down, MACs rewritten, to the pod's
+ *     host side: an azlxkit primary delivers straight into its pod, a veth
+ *     transmits to its peer; one backlog hop either way (redirect_peer);
+ *   - off node: as azlxnet_from_pod, to the VF or the synthetic NIC
+ *     (redirect_vf, redirect_uplink); without a neighbour entry yet, the
+ *     stack's, which resolves it (fallback): there is no
+ *     bpf_redirect_neigh() here.
+ * Loaded only on request ("?tc"): it needs a module with that kfunc.
+ */
+static __always_inline int azlxnet_kit_redirect(struct __sk_buff *skb, __u32 ifindex,
+						struct azlxnet_ep_stats *st,
+						struct azlxnet_ep_stats *ust)
+{
+	if (bpf_azlxkit_redirect(skb, ifindex, 0) != TC_ACT_REDIRECT) {
+		azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
+		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+	}
+	return TC_ACT_REDIRECT;
+}
+
+static __always_inline int azlxnet_kit_off_node(struct __sk_buff *skb,
+						struct azlxnet_pkt *p,
+						struct azlxnet_ep_stats *st)
+{
+	struct bpf_fib_lookup fib = {};
+	struct azlxnet_ep_stats *ust;
+	struct azlxnet_uplink *up;
+	__s32 tx;
+	long ret;
+
+	fib.ifindex = skb->ifindex;
+	fib.l4_protocol = p->l4_proto;
+	if (p->family == AF_INET) {
+		fib.family = AF_INET;
+		fib.tos = p->tos;
+		fib.ipv4_src = p->src[0];
+		fib.ipv4_dst = p->dst[0];
+	} else {
+		fib.family = AF_INET6;
+		fib.flowinfo = p->flowinfo;
+		__builtin_memcpy(fib.ipv6_src, p->src, 16);
+		__builtin_memcpy(fib.ipv6_dst, p->dst, 16);
+	}
+
+	ret = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (ret == BPF_FIB_LKUP_RET_BLACKHOLE)
+		return azlxnet_drop(st, AZLXNET_DROP_FIB_BLACKHOLE);
+	if (ret != BPF_FIB_LKUP_RET_SUCCESS)
+		return azlxnet_fallback(st);	/* no neighbour, unreachable, MTU, ... */
+	up = bpf_map_lookup_elem(&azlxnet_uplinks, &fib.ifindex);
+	if (!up)
+		return azlxnet_fallback(st);
+	ust = azlxnet_stats_of(up->slot);
+	if (azlxnet_forward_l3(skb, p) || azlxnet_set_macs(skb, fib.dmac, fib.smac)) {
+		azlxnet_fallback(ust);
+		return azlxnet_fallback(st);
+	}
+	tx = bpf_azlxnet_tx_ifindex(skb, fib.ifindex);
+	if (tx > 0 && (__u32)tx != fib.ifindex) {
+		ret = azlxnet_kit_redirect(skb, tx, st, ust);
+		if (ret != TC_ACT_REDIRECT)
+			return ret;
+		if (st)
+			st->redirect_vf++;
+		if (ust)
+			ust->redirect_vf++;
+	} else {
+		ret = azlxnet_kit_redirect(skb, fib.ifindex, st, ust);
+		if (ret != TC_ACT_REDIRECT)
+			return ret;
+		if (st)
+			st->redirect_uplink++;
+		if (ust)
+			ust->redirect_uplink++;
+	}
+	azlxnet_uplink_count(ust, skb);
+	return TC_ACT_REDIRECT;
+}
+
+SEC("?tc")
+int azlxnet_from_kit(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	struct azlxnet_ep_stats *st, *dst_st;
+	struct azlxnet_pkt p = {};
+	struct azlxnet_ep *ep;
+
+	st = azlxnet_sender_stats(ifindex);
+	if (st) {
+		st->from_pod_packets++;
+		st->from_pod_bytes += skb->len;
+	}
+	if (azlxnet_parse(skb, &p))
+		return azlxnet_fallback(st);
+	ep = azlxnet_ep_of(&p);
+	if (!ep)
+		return azlxnet_kit_off_node(skb, &p, st);
+	if (ep->host_ifindex == ifindex)
+		return azlxnet_fallback(st);	/* to itself */
+	if (azlxnet_forward_l3(skb, &p) ||
+	    azlxnet_set_macs(skb, ep->pod_mac, ep->host_mac))
+		return azlxnet_fallback(st);
+	if (azlxnet_kit_redirect(skb, ep->host_ifindex, st, NULL) != TC_ACT_REDIRECT)
+		return TC_ACT_SHOT;
+	if (st)
+		st->redirect_peer++;
+	dst_st = azlxnet_stats_of(ep->slot);
+	if (dst_st) {
+		dst_st->to_pod_packets++;
+		dst_st->to_pod_bytes += skb->len;
+	}
+	return TC_ACT_REDIRECT;
+}
+#endif
+
 char _license[] SEC("license") = "GPL";

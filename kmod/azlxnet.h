@@ -102,6 +102,7 @@ void azlxnet_nl_nic_notify(struct azlxnet_nic *nic, u8 cmd);
 int azlxnet_kfunc_init(void);
 u32 bpf_azlxnet_api_version(void);
 s32 bpf_azlxnet_tx_ifindex(struct __sk_buff *skb_ctx, u32 ifindex);
+int bpf_azlxkit_redirect(struct __sk_buff *skb_ctx, u32 ifindex, u64 flags);
 
 /* kit.c: the azlxkit device pair (rtnetlink link kind "azlxkit") */
 int azlxkit_init(void);
@@ -110,6 +111,8 @@ struct bpf_prog;
 struct net_device *azlxkit_prog_dev(struct net *net, u32 ifindex,
 				    const struct nlattr *attr, struct netlink_ext_ack *extack);
 int azlxkit_prog_id(struct net_device *dev, u32 end);
+struct sk_buff;
+int azlxkit_redirect_record(const struct sk_buff *skb, u32 ifindex, u64 flags);
 int azlxkit_prog_replace(struct net_device *dev, u32 end, struct bpf_prog *prog,
 			 const struct nlattr *expected, struct netlink_ext_ack *extack);
 

@@ -60,11 +60,33 @@ __bpf_kfunc s32 bpf_azlxnet_tx_ifindex(struct __sk_buff *skb_ctx, u32 ifindex)
 	return nic ? azlxnet_nic_tx_ifindex_rcu(nic) : -ENODEV;
 }
 
+/**
+ * bpf_azlxkit_redirect - redirect the packet of an azlxkit end's program
+ * @skb_ctx: the program's context
+ * @ifindex: the target, in the network namespace of the packet's device
+ *           (the end that would receive it)
+ * @flags: none defined yet: must be 0
+ *
+ * Only records the target: the end's transmit acts on it once the program
+ * returns TC_ACT_REDIRECT. Another pair's primary: the packet goes into
+ * that pair's pod; any other device: to its egress (dev_queue_xmit()).
+ * A target that is missing or down when the program has returned drops
+ * the packet, counted in the end's redirect_errors (ethtool -S).
+ *
+ * Return: TC_ACT_REDIRECT, for the program to return; TC_ACT_SHOT for
+ * unknown @flags or outside an azlxkit end's program.
+ */
+__bpf_kfunc int bpf_azlxkit_redirect(struct __sk_buff *skb_ctx, u32 ifindex, u64 flags)
+{
+	return azlxkit_redirect_record((struct sk_buff *)skb_ctx, ifindex, flags);
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(azlxnet_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_azlxnet_api_version)
 BTF_ID_FLAGS(func, bpf_azlxnet_tx_ifindex)
+BTF_ID_FLAGS(func, bpf_azlxkit_redirect)
 BTF_KFUNCS_END(azlxnet_kfunc_ids)
 
 static const struct btf_kfunc_id_set azlxnet_kfunc_set = {

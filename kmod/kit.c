@@ -8,7 +8,10 @@
  * an RCU pointer tested on every packet, statistics are per CPU. Each end
  * runs its tc (SCHED_CLS) program there, an RCU pointer too, replaced
  * under RTNL through the generic netlink family; without one, or when it
- * leaves the verdict to it (TC_ACT_UNSPEC), the end's policy decides.
+ * leaves the verdict to it (TC_ACT_UNSPEC), the end's policy decides. A
+ * program redirects through the kfunc bpf_azlxkit_redirect(), acted on
+ * here once it has returned: into another pair's pod, or to any other
+ * device's egress.
  *
  * A pair lives and dies as one: deleting either end, the namespace of
  * either end or the module (rtnl_link_unregister) deletes both.
@@ -22,7 +25,9 @@
 #include <linux/ethtool.h>
 #include <linux/filter.h>
 #include <linux/netdevice.h>
+#include <linux/percpu.h>
 #include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <net/pkt_cls.h>
 #include <net/rtnetlink.h>
@@ -32,11 +37,35 @@
 #include "azlxnet.h"
 #include "compat.h"
 
+/* A program's redirect verdict (TC_ACT_REDIRECT), beside enum azlxkit_action */
+#define AZLXKIT_REDIRECT	TC_ACT_REDIRECT
+
+/* What became of the redirects of one end's program: ethtool -S. */
+enum azlxkit_stat {
+	AZLXKIT_STAT_REDIRECT_POD,	/* into another pair's pod */
+	AZLXKIT_STAT_REDIRECT_XMIT,	/* to another device's egress */
+	AZLXKIT_STAT_REDIRECT_ERR,	/* dropped: no usable target */
+
+	AZLXKIT_NSTATS
+};
+
+static const char azlxkit_stat_names[AZLXKIT_NSTATS][ETH_GSTRING_LEN] = {
+	[AZLXKIT_STAT_REDIRECT_POD]	= "redirect_pod",
+	[AZLXKIT_STAT_REDIRECT_XMIT]	= "redirect_xmit",
+	[AZLXKIT_STAT_REDIRECT_ERR]	= "redirect_errors",
+};
+
+struct azlxkit_stats {
+	u64_stats_t		ctr[AZLXKIT_NSTATS];
+	struct u64_stats_sync	syncp;
+};
+
 struct azlxkit {
 	/* fast path */
 	struct net_device __rcu	*peer;
 	struct bpf_prog __rcu	*prog;		/* written under RTNL */
 	u32			policy;		/* enum azlxkit_action, READ_ONCE */
+	struct azlxkit_stats __percpu *stats;
 
 	/* slow path: RTNL */
 	enum azlxkit_mode	mode;
@@ -67,33 +96,165 @@ static void azlxkit_scrub(struct sk_buff *skb, struct net_device *peer, bool xne
 	skb->dev = peer;
 }
 
-/* The program's verdict, as the end's policy when it leaves it open. */
-static u32 azlxkit_run(const struct bpf_prog *prog, struct sk_buff *skb, u32 policy)
+/*
+ * A redirect the running program asked for with bpf_azlxkit_redirect(),
+ * acted on once the program has returned. The innermost program run on
+ * this CPU owns the slot; transmit runs with bottom halves off, so nothing
+ * else runs a program on this CPU meanwhile, except what the program
+ * itself transmits (bpf_clone_redirect()): the skb tells the runs apart.
+ */
+struct azlxkit_redirect {
+	const struct sk_buff	*skb;
+	u32			ifindex;
+	bool			set;
+};
+
+static DEFINE_PER_CPU(struct azlxkit_redirect *, azlxkit_redirect_slot);
+
+/**
+ * azlxkit_redirect_record - record the running program's redirect
+ * @skb: the program's packet
+ * @ifindex: the target, in the network namespace of @skb's device
+ * @flags: none defined yet: must be 0
+ *
+ * Called by the kfunc bpf_azlxkit_redirect(). Records only: the target is
+ * looked up and checked when the program has returned.
+ *
+ * Return: TC_ACT_REDIRECT, or TC_ACT_SHOT for unknown @flags or outside
+ * an azlxkit end's program.
+ */
+int azlxkit_redirect_record(const struct sk_buff *skb, u32 ifindex, u64 flags)
+{
+	struct azlxkit_redirect *rd = this_cpu_read(azlxkit_redirect_slot);
+
+	if (unlikely(!rd || rd->skb != skb || flags))
+		return TC_ACT_SHOT;
+	rd->ifindex = ifindex;
+	rd->set = true;
+	return TC_ACT_REDIRECT;
+}
+
+/*
+ * The program's verdict, as the end's policy when it leaves it open;
+ * AZLXKIT_REDIRECT with @rd filled in when it redirected through the
+ * kfunc, AZLXKIT_REDIRECT with @rd unset when it returned TC_ACT_REDIRECT
+ * without (bpf_redirect() cannot be acted on here).
+ */
+static u32 azlxkit_run(const struct bpf_prog *prog, struct sk_buff *skb, u32 policy,
+		       struct azlxkit_redirect *rd)
 {
 	struct azlxnet_bpf_net_ctx ctx;
+	struct azlxkit_redirect *prev;
 	void *set;
 	int ret;
 
+	rd->skb = skb;
+	rd->set = false;
+	prev = this_cpu_read(azlxkit_redirect_slot);
+	this_cpu_write(azlxkit_redirect_slot, rd);
 	set = azlxnet_bpf_net_ctx_set(&ctx);
 	bpf_compute_data_pointers(skb);
 	ret = bpf_prog_run(prog, skb);
 	azlxnet_bpf_net_ctx_clear(set);
+	this_cpu_write(azlxkit_redirect_slot, prev);
 
 	switch (ret) {
 	case TC_ACT_UNSPEC:
 		return policy;
 	case TC_ACT_OK:
 		return AZLXKIT_PASS;
+	case TC_ACT_REDIRECT:
+		return AZLXKIT_REDIRECT;
 	default:
-		/* TC_ACT_SHOT; redirects are not supported yet */
 		return AZLXKIT_DROP;
 	}
+}
+
+static void azlxkit_stats_inc(struct net_device *dev, enum azlxkit_stat stat)
+{
+	struct azlxkit_stats *stats = this_cpu_ptr(azlxkit_priv(dev)->stats);
+
+	u64_stats_update_begin(&stats->syncp);
+	u64_stats_inc(&stats->ctr[stat]);
+	u64_stats_update_end(&stats->syncp);
+}
+
+/*
+ * Delivers @skb into the pod of the pair whose primary is @target, as the
+ * target's primary would after its program passed it: straight to the
+ * target's peer's receive, one backlog hop in all. Neither the target
+ * primary's program nor its policy see the packet (as with
+ * bpf_redirect_peer() into a netkit pod). RCU.
+ */
+static bool azlxkit_redirect_pod(struct net_device *dev, struct sk_buff *skb,
+				 struct net_device *target, unsigned int len)
+{
+	struct net_device *peer = rcu_dereference(azlxkit_priv(target)->peer);
+
+	if (unlikely(!peer || !is_skb_forwardable(peer, skb)))
+		return false;
+	azlxkit_scrub(skb, peer, !net_eq(dev_net(dev), dev_net(peer)));
+	skb->protocol = eth_type_trans(skb, peer);
+	skb_postpull_rcsum(skb, eth_hdr(skb), ETH_HLEN);
+	if (likely(__netif_rx(skb) == NET_RX_SUCCESS)) {
+		dev_sw_netstats_tx_add(dev, 1, len);
+		dev_sw_netstats_rx_add(peer, len);
+		azlxkit_stats_inc(dev, AZLXKIT_STAT_REDIRECT_POD);
+	} else {
+		dev_core_stats_tx_dropped_inc(dev);
+	}
+	return true;
+}
+
+/*
+ * Acts on a redirect to @ifindex, looked up in the namespace of the
+ * packet's device (the receiving end), as bpf_redirect() does: another
+ * pair's primary means that pair's pod; any other device, its egress,
+ * with the socket still attached (TCP small queues, fq's EDT pacing).
+ * Consumes @skb. RCU, bottom halves off.
+ */
+static void azlxkit_redirect(struct net_device *dev, struct sk_buff *skb,
+			     const struct azlxkit_redirect *rd, unsigned int len)
+{
+	struct net_device *target;
+
+	if (unlikely(!rd->set))
+		goto drop;
+	target = dev_get_by_index_rcu(dev_net(skb->dev), rd->ifindex);
+	if (unlikely(!target || !(target->flags & IFF_UP)))
+		goto drop;
+	if (target->rtnl_link_ops == &azlxkit_link_ops && azlxkit_priv(target)->primary) {
+		if (likely(azlxkit_redirect_pod(dev, skb, target, len)))
+			return;
+		goto drop;
+	}
+	if (unlikely(!is_skb_forwardable(target, skb)))
+		goto drop;
+	/*
+	 * Scrubbed already for the target's namespace (the receiving end's),
+	 * before the program ran: what the program set (a tunnel key, the
+	 * mark) stays. As bpf_redirect(): only an EDT (monotonic) timestamp
+	 * goes on.
+	 */
+	skb->dev = target;
+	skb_clear_tstamp(skb);
+	dev_sw_netstats_tx_add(dev, 1, len);
+	azlxkit_stats_inc(dev, AZLXKIT_STAT_REDIRECT_XMIT);
+	/* the target counts its own drops; the core bounds recursion */
+	dev_queue_xmit(skb);
+	return;
+
+drop:
+	azlxkit_stats_inc(dev, AZLXKIT_STAT_REDIRECT_ERR);
+	dev_core_stats_tx_dropped_inc(dev);
+	kfree_skb(skb);
 }
 
 static netdev_tx_t azlxkit_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct azlxkit *kit = azlxkit_priv(dev);
 	u32 verdict = READ_ONCE(kit->policy);
+	struct azlxkit_redirect rd;
 	const struct bpf_prog *prog;
 	unsigned int len = skb->len;
 	struct net_device *peer;
@@ -109,10 +270,15 @@ static netdev_tx_t azlxkit_xmit(struct sk_buff *skb, struct net_device *dev)
 	azlxkit_scrub(skb, peer, !net_eq(dev_net(dev), dev_net(peer)));
 	prog = rcu_dereference(kit->prog);
 	if (prog) {
-		verdict = azlxkit_run(prog, skb, verdict);
+		verdict = azlxkit_run(prog, skb, verdict, &rd);
 		/* the program may have shrunk the packet */
 		if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
 			goto drop;
+		if (verdict == AZLXKIT_REDIRECT) {
+			azlxkit_redirect(dev, skb, &rd, len);
+			rcu_read_unlock();
+			return NETDEV_TX_OK;
+		}
 	}
 	if (verdict != AZLXKIT_PASS)
 		goto drop;
@@ -164,7 +330,19 @@ static int azlxkit_stop(struct net_device *dev)
 
 static int azlxkit_dev_init(struct net_device *dev)
 {
-	return azlxnet_netdev_tstats_init(dev);
+	struct azlxkit *kit = azlxkit_priv(dev);
+	int err;
+
+	err = azlxnet_netdev_tstats_init(dev);
+	if (err)
+		return err;
+	kit->stats = netdev_alloc_pcpu_stats(struct azlxkit_stats);
+	if (!kit->stats) {
+		/* a failed ndo_init is not followed by the destructor */
+		azlxnet_netdev_tstats_free(dev);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Both ends are past their last transmit: unregistering synchronized. */
@@ -180,6 +358,7 @@ static void azlxkit_dev_uninit(struct net_device *dev)
 
 static void azlxkit_dev_free(struct net_device *dev)
 {
+	free_percpu(azlxkit_priv(dev)->stats);
 	azlxnet_netdev_tstats_free(dev);
 }
 
@@ -263,9 +442,45 @@ static void azlxkit_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *
 	strscpy(info->version, AZLXNET_VERSION, sizeof(info->version));
 }
 
+static int azlxkit_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? AZLXKIT_NSTATS : -EOPNOTSUPP;
+}
+
+static void azlxkit_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, azlxkit_stat_names, sizeof(azlxkit_stat_names));
+}
+
+static void azlxkit_get_ethtool_stats(struct net_device *dev, struct ethtool_stats *es,
+				      u64 *data)
+{
+	struct azlxkit *kit = azlxkit_priv(dev);
+	const struct azlxkit_stats *stats;
+	u64 ctr[AZLXKIT_NSTATS];
+	unsigned int start;
+	int cpu, i;
+
+	memset(data, 0, sizeof(ctr));
+	for_each_possible_cpu(cpu) {
+		stats = per_cpu_ptr(kit->stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&stats->syncp);
+			for (i = 0; i < AZLXKIT_NSTATS; i++)
+				ctr[i] = u64_stats_read(&stats->ctr[i]);
+		} while (u64_stats_fetch_retry(&stats->syncp, start));
+		for (i = 0; i < AZLXKIT_NSTATS; i++)
+			data[i] += ctr[i];
+	}
+}
+
 static const struct ethtool_ops azlxkit_ethtool_ops = {
 	.get_drvinfo		= azlxkit_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= azlxkit_get_sset_count,
+	.get_strings		= azlxkit_get_strings,
+	.get_ethtool_stats	= azlxkit_get_ethtool_stats,
 };
 
 #define AZLXKIT_FEATURES_VLAN	(NETIF_F_HW_VLAN_CTAG_TX | NETIF_F_HW_VLAN_CTAG_RX | \

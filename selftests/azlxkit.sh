@@ -27,6 +27,7 @@ cleanup()
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "$NS2" 2>/dev/null
 	cleanup_module
+	rm -f /sys/fs/bpf/azk-prog-$$-*
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -212,8 +213,11 @@ azlxnet kit set azk1 policy forward
 ping -c 1 -W 2 10.78.0.2 >/dev/null || fail "TC_ACT_UNSPEC did not leave it to a forward policy"
 out=$(kp attach "$K1" 0 redirect "$idC") || fail "attaching a redirect program: $out"
 d0=$(drops azk1)
+e0=$("$dir/kit_prog" stats azk1 | awk '$1 == "redirect_errors" { print $2 }')
 ping -c 1 -W 0.5 10.78.0.2 >/dev/null 2>&1 && fail "TC_ACT_REDIRECT passed"
-assert_eq "$(($(drops azk1) - d0))" 1 "redirect drops (not supported yet)"
+assert_eq "$(($(drops azk1) - d0))" 1 "drops of a redirect without bpf_azlxkit_redirect()"
+e=$("$dir/kit_prog" stats azk1 | awk '$1 == "redirect_errors" { print $2 }')
+assert_eq "$((e - e0))" 1 "redirect errors of a redirect without bpf_azlxkit_redirect()"
 # the peer's program, attached through the primary
 kp attach "$K1" 1 shot >/dev/null || fail "attaching to the peer"
 d0=$(drops eth1 "$NS")
@@ -247,6 +251,48 @@ kp detach "$K1" 0 "$id" >/dev/null || fail "detaching the primary's program"
 assert_eq "$(kp get "$K1" 0),$(kp get "$K1" 1)" "id 0,id 0" "no programs left"
 in_pod ping -c 1 -W 2 10.78.0.1 >/dev/null || fail "ping from the pod after detach"
 echo "ok: programs"
+
+# 6c. The same through "azlxnet kit prog": pinned programs and IDs, the
+# expected program, detach, show; nothing from the pod.
+P=/sys/fs/bpf/azk-prog-$$
+kp pin shot "$P-shot" || fail "pinning a drop program"
+kp pin ok "$P-ok" || fail "pinning a pass program"
+idS=$(bpftool -j prog show pinned "$P-shot" | jq -r .id)
+idO=$(bpftool -j prog show pinned "$P-ok" | jq -r .id)
+kprog() { azlxnet -j kit prog show azk1 | jq -r ".[0] | [.primary.id, .peer.id] | map(tostring) | join(\",\")"; }
+assert_eq "$(kprog)" "null,null" "no programs in kit prog show"
+azlxnet kit prog attach azk1 primary pinned "$P-shot" || fail "kit prog attach pinned"
+assert_eq "$(kprog)" "$idS,null" "the pinned program attached"
+d0=$(drops azk1)
+ping -c 2 -i 0.05 -W 0.5 10.78.0.2 >/dev/null 2>&1 && fail "ping passed the attached drop program"
+assert_eq "$(($(drops azk1) - d0))" 2 "drops by the program attached with kit prog"
+out=$(azlxnet kit prog attach azk1 primary id "$idO" expected 999999 2>&1) &&
+	fail "replaced an unexpected program"
+assert_match "$out" "not the expected" "error for a wrong expected program"
+assert_eq "$(kprog)" "$idS,null" "program after a refused replacement"
+azlxnet kit prog attach azk1 primary id "$idO" expected "$idS" || fail "kit prog attach id expected"
+ping -c 1 -W 2 10.78.0.2 >/dev/null || fail "ping after the replacement"
+azlxnet kit prog attach azk1 peer pinned "$P-shot" expected 0 || fail "kit prog attach to the peer"
+in_pod ping -c 1 -W 0.5 10.78.0.1 >/dev/null 2>&1 && fail "the pod's ping passed its drop program"
+assert_match "$(azlxnet kit prog show azk1)" \
+	"^[0-9]+: azk1: primary id $idO name kit_prog peer id $idS name kit_prog\$" "kit prog show text"
+assert_match "$(azlxnet kit prog show)" "azk0: primary none peer none" "kit prog show of all pairs"
+out=$(in_pod azlxnet kit prog attach eth1 primary id "$idO" 2>&1) && fail "attached from the pod"
+assert_match "$out" "through the primary" "error for an attach from the pod"
+out=$(in_pod azlxnet kit prog show eth1 2>&1) && fail "kit prog show of a peer"
+assert_match "$out" "is a peer" "error for kit prog show of a peer"
+out=$(azlxnet kit prog detach azk1 peer expected "$idO" 2>&1) && fail "detached an unexpected program"
+assert_match "$out" "not the expected" "error for detaching an unexpected program"
+azlxnet kit prog detach azk1 peer || fail "kit prog detach peer"
+azlxnet kit prog detach azk1 primary expected "$idO" || fail "kit prog detach primary expected"
+out=$(azlxnet kit prog detach azk1 primary 2>&1) && fail "detached nothing"
+assert_match "$out" "no program attached" "error for detaching nothing"
+out=$(azlxnet kit prog attach lo primary pinned "$P-ok" 2>&1) && fail "attached to lo"
+assert_match "$out" "no azlxkit device" "error for lo"
+assert_eq "$(kprog)" "null,null" "no programs left"
+in_pod ping -c 1 -W 2 10.78.0.1 >/dev/null || fail "ping from the pod after kit prog detach"
+rm -f "$P-shot" "$P-ok"
+echo "ok: azlxnet kit prog"
 
 # 7. MTU: given at creation to both ends; a packet larger than the
 # receiving end's MTU is dropped, counted on the sender.

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
+#include <linux/azlxnet.h>
 
 #include "azlxnet.h"
 #include "datapath.h"
@@ -38,6 +39,8 @@
 #define AZLX_PIN_PROG_TO_MOD		"prog_to_pod"
 #define AZLX_PIN_PROG_FROM_NOMOD	"prog_from_pod_nomod"
 #define AZLX_PIN_PROG_TO_NOMOD		"prog_to_pod_nomod"
+/* azlxnet_from_kit: with the kfunc only */
+#define AZLX_PIN_PROG_FROM_KIT		"prog_from_kit"
 #define AZLX_PIN_META			"azlx_meta"
 #define AZLX_PIN_TCX			"tcx_"
 /* The first release pinned these straight in AZLXNET_PIN_DIR. */
@@ -254,6 +257,7 @@ void azlx_dp_init(struct azlx_dp *dp)
 	dp->lock_fd = -1;
 	dp->from_pod_fd = -1;
 	dp->to_pod_fd = -1;
+	dp->from_kit_fd = -1;
 	dp->ep4_fd = -1;
 	dp->ep6_fd = -1;
 	dp->hosts_fd = -1;
@@ -309,7 +313,7 @@ int azlx_dp_lock(struct azlx_dp *dp, struct azlx_err *e)
  * One loader per skeleton type: opens it with the maps pinned by name in
  * the state directory, loads the programs of @progs only.
  */
-#define AZLX_DP_LOADER(skel_t, variant_)						\
+#define AZLX_DP_LOADER(skel_t, variant_, kit_autoload, kit_fd)				\
 static int azlx_dp_load_##skel_t(struct azlx_dp *dp, unsigned int progs)		\
 {											\
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = azlx_dp_dir());		\
@@ -323,6 +327,7 @@ static int azlx_dp_load_##skel_t(struct azlx_dp *dp, unsigned int progs)		\
 				  !!(progs & AZLX_DP_FROM_POD));			\
 	bpf_program__set_autoload(s->progs.azlxnet_to_pod,				\
 				  !!(progs & AZLX_DP_TO_POD));				\
+	kit_autoload;									\
 	err = skel_t##__load(s);							\
 	if (err) {									\
 		skel_t##__destroy(s);							\
@@ -334,6 +339,7 @@ static int azlx_dp_load_##skel_t(struct azlx_dp *dp, unsigned int progs)		\
 		dp->from_pod_fd = bpf_program__fd(s->progs.azlxnet_from_pod);		\
 	if (progs & AZLX_DP_TO_POD)							\
 		dp->to_pod_fd = bpf_program__fd(s->progs.azlxnet_to_pod);		\
+	kit_fd;										\
 	dp->ep4_fd = bpf_map__fd(s->maps.azlxnet_ep4);					\
 	dp->ep6_fd = bpf_map__fd(s->maps.azlxnet_ep6);					\
 	dp->hosts_fd = bpf_map__fd(s->maps.azlxnet_hosts);				\
@@ -343,8 +349,13 @@ static int azlx_dp_load_##skel_t(struct azlx_dp *dp, unsigned int progs)		\
 	return 0;									\
 }
 
-AZLX_DP_LOADER(fastpath, AZLX_DP_MOD)
-AZLX_DP_LOADER(fastpath_nomod, AZLX_DP_NOMOD)
+/* azlxnet_from_kit is in the kfunc's build only; the other has nothing for azlxkit */
+AZLX_DP_LOADER(fastpath, AZLX_DP_MOD,
+	       bpf_program__set_autoload(s->progs.azlxnet_from_kit,
+					 !!(progs & AZLX_DP_FROM_KIT)),
+	       if (progs & AZLX_DP_FROM_KIT)
+			dp->from_kit_fd = bpf_program__fd(s->progs.azlxnet_from_kit))
+AZLX_DP_LOADER(fastpath_nomod, AZLX_DP_NOMOD, (void)0, (void)0)
 
 static const char *azlx_dp_load_reason(int err, char *buf, size_t len)
 {
@@ -376,6 +387,9 @@ static void azlx_dp_pin_progs(struct azlx_dp *dp)
 	azlx_dp_pin(path, sizeof(path), azlx_dp_prog_pin(mod, false));
 	if (dp->to_pod_fd >= 0 && bpf_obj_pin(dp->to_pod_fd, path) && errno != EEXIST)
 		azlx_warn("cannot pin the to-pod program: %s", strerror(errno));
+	azlx_dp_pin(path, sizeof(path), AZLX_PIN_PROG_FROM_KIT);
+	if (dp->from_kit_fd >= 0 && bpf_obj_pin(dp->from_kit_fd, path) && errno != EEXIST)
+		azlx_warn("cannot pin the azlxkit program: %s", strerror(errno));
 }
 
 /* The pinned programs of @variant and the pinned maps, if all are there. */
@@ -383,19 +397,31 @@ static int azlx_dp_get_pinned(struct azlx_dp *dp, unsigned int progs,
 			      enum azlx_dp_variant variant, struct azlx_err *e)
 {
 	bool mod = variant == AZLX_DP_MOD;
-	int from = -1, to = -1;
+	int from = -1, to = -1, kit = -1;
 	char path[256];
 
+	if (progs & AZLX_DP_FROM_KIT) {
+		if (!mod)
+			return -ENOENT;
+		kit = bpf_obj_get(azlx_dp_pin(path, sizeof(path), AZLX_PIN_PROG_FROM_KIT));
+		if (kit < 0)
+			return -ENOENT;
+	}
 	if (progs & AZLX_DP_FROM_POD) {
 		from = bpf_obj_get(azlx_dp_pin(path, sizeof(path), azlx_dp_prog_pin(mod, true)));
-		if (from < 0)
+		if (from < 0) {
+			if (kit >= 0)
+				close(kit);
 			return -ENOENT;
+		}
 	}
 	if (progs & AZLX_DP_TO_POD) {
 		to = bpf_obj_get(azlx_dp_pin(path, sizeof(path), azlx_dp_prog_pin(mod, false)));
 		if (to < 0) {
 			if (from >= 0)
 				close(from);
+			if (kit >= 0)
+				close(kit);
 			return -ENOENT;
 		}
 	}
@@ -404,12 +430,15 @@ static int azlx_dp_get_pinned(struct azlx_dp *dp, unsigned int progs,
 			close(from);
 		if (to >= 0)
 			close(to);
+		if (kit >= 0)
+			close(kit);
 		return -ENOENT;
 	}
 	dp->variant = variant;
 	dp->skel = NULL;
 	dp->from_pod_fd = from;
 	dp->to_pod_fd = to;
+	dp->from_kit_fd = kit;
 	return 0;
 }
 
@@ -470,6 +499,11 @@ static int azlx_dp_load_progs(struct azlx_dp *dp, unsigned int progs, bool force
 	azlx_libbpf_warn[0] = '\0';
 	if (azlx_dp_module_loaded()) {
 		err = azlx_dp_load_fastpath(dp, progs);
+		if (err && (progs & AZLX_DP_FROM_KIT)) {
+			/* a module without bpf_azlxkit_redirect(): the rest still takes the VF */
+			azlx_libbpf_warn[0] = '\0';
+			err = azlx_dp_load_fastpath(dp, progs & ~AZLX_DP_FROM_KIT);
+		}
 		if (!err)
 			goto out;
 		/* a module without BTF or of another API level: no kfunc */
@@ -492,6 +526,7 @@ out:
 
 		unlink(azlx_dp_pin(path, sizeof(path), azlx_dp_prog_pin(mod, true)));
 		unlink(azlx_dp_pin(path, sizeof(path), azlx_dp_prog_pin(mod, false)));
+		unlink(azlx_dp_pin(path, sizeof(path), AZLX_PIN_PROG_FROM_KIT));
 	}
 	azlx_dp_pin_progs(dp);
 	if (azlx_dp_meta_open(dp, true) < 0)
@@ -509,9 +544,9 @@ int azlx_dp_load(struct azlx_dp *dp, unsigned int progs, struct azlx_err *e)
 	n = azlx_dp_others(others, 8);
 	if (n > 8)
 		n = 8;
-	/* migrating moves pods and uplinks: both programs */
+	/* migrating moves pods (on veth and azlxkit) and uplinks: every program */
 	if (n)
-		progs = AZLX_DP_FROM_POD | AZLX_DP_TO_POD;
+		progs = AZLX_DP_FROM_POD | AZLX_DP_TO_POD | AZLX_DP_FROM_KIT;
 	err = azlx_dp_load_progs(dp, progs, false, e);
 	for (i = 0; !err && i < n; i++)
 		err = azlx_dp_migrate(dp, others[i], e);
@@ -522,12 +557,13 @@ int azlx_dp_reload(struct azlx_dp *dp, struct azlx_err *e)
 {
 	int err;
 
-	err = azlx_dp_load(dp, AZLX_DP_FROM_POD | AZLX_DP_TO_POD, e);
+	err = azlx_dp_load(dp, AZLX_DP_FROM_POD | AZLX_DP_TO_POD | AZLX_DP_FROM_KIT, e);
 	if (err || dp->migrated)
 		return err;
 	/* state of this build: new program instances, attachments moved to them */
 	azlx_dp_close_progs(dp);
-	err = azlx_dp_load_progs(dp, AZLX_DP_FROM_POD | AZLX_DP_TO_POD, true, e);
+	err = azlx_dp_load_progs(dp, AZLX_DP_FROM_POD | AZLX_DP_TO_POD | AZLX_DP_FROM_KIT, true,
+				 e);
 	if (!err)
 		err = azlx_dp_move_attachments(dp, e);
 	return err;
@@ -680,6 +716,8 @@ void azlx_dp_close_progs(struct azlx_dp *dp)
 			close(dp->from_pod_fd);
 		if (dp->to_pod_fd >= 0)
 			close(dp->to_pod_fd);
+		if (dp->from_kit_fd >= 0)
+			close(dp->from_kit_fd);
 	} else {
 		/* the skeleton's maps go with it: keep our own references */
 		int *fds[] = { &dp->ep4_fd, &dp->ep6_fd, &dp->hosts_fd, &dp->host_cache_fd,
@@ -699,6 +737,7 @@ void azlx_dp_close_progs(struct azlx_dp *dp)
 	}
 	dp->from_pod_fd = -1;
 	dp->to_pod_fd = -1;
+	dp->from_kit_fd = -1;
 }
 
 void azlx_dp_close(struct azlx_dp *dp)
@@ -1605,6 +1644,24 @@ static int azlx_migrate_map(struct azlx_migrate *m, const char *dir, const char 
  * Every device with a program of ours on its ingress gets the same kind
  * from this build, in place.
  */
+/* Our azlxkit program on the pair whose primary is @ifindex, if any, to ours now. */
+static int azlx_dp_move_kit(struct azlx_dp *dp, __u32 ifindex, struct azlx_err *e)
+{
+	__u32 id;
+	int err;
+
+	if (!azlx_dp_module_loaded())
+		return 0;
+	err = azlx_kit_prog_ours(ifindex, &id, e);
+	if (err <= 0)
+		return err;	/* not an azlxkit primary, or not ours */
+	if (dp->from_kit_fd < 0)
+		return azlx_fail(e, EOPNOTSUPP, "cannot move the fast path of the azlxkit pair of "
+				 "ifindex %u: no azlxkit program (a module without "
+				 "bpf_azlxkit_redirect()?)", ifindex);
+	return azlx_kit_prog_set(ifindex, AZLXNET_KIT_END_PEER, dp->from_kit_fd, id, e);
+}
+
 static int azlx_dp_move_attachments(struct azlx_dp *dp, struct azlx_err *e)
 {
 	struct if_nameindex *ifs, *it;
@@ -1615,6 +1672,9 @@ static int azlx_dp_move_attachments(struct azlx_dp *dp, struct azlx_err *e)
 	if (!ifs)
 		return azlx_fail(e, errno, "cannot list the interfaces: %s", strerror(errno));
 	for (it = ifs; !err && it->if_index; it++) {
+		err = azlx_dp_move_kit(dp, it->if_index, e);
+		if (err)
+			break;
 		err = azlx_tc_query((int)it->if_index, &p, e);
 		if (err == -ENOENT) {
 			err = 0;

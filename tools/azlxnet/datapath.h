@@ -74,6 +74,8 @@ const char *azlx_dp_variant_name(enum azlx_dp_variant v);
 /* Programs to load: either or both. */
 #define AZLX_DP_FROM_POD	(1u << 0)
 #define AZLX_DP_TO_POD		(1u << 1)
+/* azlxnet_from_kit, for pods on azlxkit pairs: needs azlxnet.ko's kfuncs */
+#define AZLX_DP_FROM_KIT	(1u << 2)
 
 /*
  * A pod address, as the tool handles it (the maps key IPv4 and IPv6 apart:
@@ -103,6 +105,7 @@ struct azlx_dp {
 	void			*skel;		/* struct fastpath{,_nomod} */
 	int			from_pod_fd;	/* -1 unless loaded */
 	int			to_pod_fd;
+	int			from_kit_fd;
 	int			ep4_fd;		/* -1 when the maps do not exist */
 	int			ep6_fd;
 	int			hosts_fd;
@@ -114,6 +117,25 @@ struct azlx_dp {
 	int			ncpus;		/* possible CPUs (per-CPU values) */
 	int			migrated;	/* states moved by the last load */
 };
+
+/*
+ * azlxkit pairs' programs (kit.c), over the generic netlink family, quietly:
+ * 0 or a negative errno with @e filled. Pairs are named by their primary.
+ */
+/* The program of @end: its ID in *@id, 0 for none; -ENODEV: not a primary. */
+int azlx_kit_prog_get_id(__u32 ifindex, __u32 end, __u32 *id, struct azlx_err *e);
+/*
+ * @prog_fd on @end (-1: detach), if the program there now is @expected
+ * (0: none; -1: whatever is there).
+ */
+int azlx_kit_prog_set(__u32 ifindex, __u32 end, int prog_fd, long long expected,
+		      struct azlx_err *e);
+/*
+ * 1 with its ID in *@id when the peer's program of the pair whose primary
+ * is @ifindex is the fast path's (azlxnet_from_kit), 0 when it is another
+ * or none or @ifindex is no primary, or a negative errno.
+ */
+int azlx_kit_prog_ours(__u32 ifindex, __u32 *id, struct azlx_err *e);
 
 /* This tool's identity ("l2-" and 16 hex digits). */
 const char *azlx_dp_identity(void);

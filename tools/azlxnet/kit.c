@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <net/if.h>
 #include <netlink/attr.h>
+#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -19,9 +22,11 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "azlxnet-user.h"
 #include "azlxnet.h"
 #include "cmd.h"
 #include "datapath.h"
+#include "genl.h"
 #include "netns.h"
 #include "nlerr.h"
 #include "print.h"
@@ -566,6 +571,440 @@ static int azlx_kit_del(int argc, char **argv)
 	return AZLX_EXIT_OK;
 }
 
+/*
+ * "kit prog": the tc programs of a pair's ends, over the generic netlink
+ * family (kit-prog-attach, kit-prog-detach, kit-prog-get). The pair is
+ * named by its primary, in this namespace; the module refuses a peer.
+ */
+struct azlx_kit_prog_req {
+	__u32	ifindex;
+	__u32	end;			/* enum azlxnet_kit_end */
+	int	prog_fd;		/* attach; -1 otherwise */
+	__u32	expected;
+	bool	has_expected;
+	__u32	prog_id;		/* out: kit-prog-get */
+	bool	has_prog_id;
+};
+
+static int azlx_kit_prog_fill(struct nl_msg *msg, void *arg)
+{
+	const struct azlx_kit_prog_req *r = arg;
+	int err;
+
+	err = nla_put_u32(msg, AZLXNET_A_KIT_IFINDEX, r->ifindex);
+	if (!err)
+		err = nla_put_u32(msg, AZLXNET_A_KIT_END, r->end);
+	if (!err && r->prog_fd >= 0)
+		err = nla_put_u32(msg, AZLXNET_A_KIT_PROG_FD, r->prog_fd);
+	if (!err && r->has_expected)
+		err = nla_put_u32(msg, AZLXNET_A_KIT_EXPECTED_PROG_ID, r->expected);
+	return err;
+}
+
+static int azlx_kit_prog_reply(const struct nlmsghdr *nlh, void *arg, char *why,
+			       size_t why_len)
+{
+	struct nlattr *tb[AZLXNET_A_KIT_MAX + 1];
+	struct azlx_kit_prog_req *r = arg;
+	int err;
+
+	err = genlmsg_parse((struct nlmsghdr *)nlh, 0, tb, AZLXNET_A_KIT_MAX, azlx_kit_policy);
+	if (err < 0) {
+		snprintf(why, why_len, "%s", nl_geterror(err));
+		return -EINVAL;
+	}
+	if (!tb[AZLXNET_A_KIT_PROG_ID]) {
+		snprintf(why, why_len, "no prog-id");
+		return -EINVAL;
+	}
+	r->prog_id = nla_get_u32(tb[AZLXNET_A_KIT_PROG_ID]);
+	r->has_prog_id = true;
+	return 0;
+}
+
+/* One kit-prog request; @quiet: the caller words the failure (op.error). */
+static int azlx_kit_prog_request(__u8 cmd, const char *name, struct azlx_kit_prog_req *r,
+				 bool quiet, int *error)
+{
+	struct azlx_genl_op op = {
+		.cmd		= cmd,
+		.name		= name,
+		.fill		= azlx_kit_prog_fill,
+		.reply		= cmd == AZLXNET_CMD_KIT_PROG_GET ? azlx_kit_prog_reply : NULL,
+		.attr_name	= azlx_kit_attr_name,
+		.arg		= r,
+	};
+	struct azlx_genl g;
+	int ret;
+
+	if (quiet)
+		azlx_errors_mute(true);
+	ret = azlx_genl_open(&g);
+	if (!ret) {
+		ret = azlx_genl_request(&g, &op);
+		azlx_genl_close(&g);
+	}
+	if (quiet)
+		azlx_errors_mute(false);
+	if (error)
+		*error = op.error;
+	return ret;
+}
+
+int azlx_kit_prog_get_id(__u32 ifindex, __u32 end, __u32 *id, struct azlx_err *e)
+{
+	struct azlx_kit_prog_req r = { .ifindex = ifindex, .end = end, .prog_fd = -1 };
+	int ret, error = 0;
+
+	*id = 0;
+	ret = azlx_kit_prog_request(AZLXNET_CMD_KIT_PROG_GET, "kit-prog-get", &r, true, &error);
+	if (ret == AZLX_EXIT_NOMOD)
+		return azlx_fail(e, ENODEV, "the azlxnet module is not loaded");
+	if (ret)
+		return azlx_fail(e, error ? error : EIO, "kit-prog-get of ifindex %u failed: %s",
+				 ifindex, strerror(error ? error : EIO));
+	*id = r.prog_id;
+	return 0;
+}
+
+int azlx_kit_prog_set(__u32 ifindex, __u32 end, int prog_fd, long long expected,
+		      struct azlx_err *e)
+{
+	struct azlx_kit_prog_req r = {
+		.ifindex	= ifindex,
+		.end		= end,
+		.prog_fd	= prog_fd,
+		.expected	= expected < 0 ? 0 : (__u32)expected,
+		.has_expected	= expected >= 0,
+	};
+	const char *op = prog_fd >= 0 ? "kit-prog-attach" : "kit-prog-detach";
+	int ret, error = 0;
+
+	ret = azlx_kit_prog_request(prog_fd >= 0 ? AZLXNET_CMD_KIT_PROG_ATTACH :
+				    AZLXNET_CMD_KIT_PROG_DETACH, op, &r, true, &error);
+	if (ret == AZLX_EXIT_NOMOD)
+		return azlx_fail(e, ENODEV, "the azlxnet module is not loaded");
+	if (ret)
+		return azlx_fail(e, error ? error : EIO, "%s on ifindex %u failed: %s", op, ifindex,
+				 strerror(error ? error : EIO));
+	return 0;
+}
+
+int azlx_kit_prog_ours(__u32 ifindex, __u32 *id, struct azlx_err *e)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int err, fd;
+
+	err = azlx_kit_prog_get_id(ifindex, AZLXNET_KIT_END_PEER, id, e);
+	if (err == -ENODEV || err == -EPERM)
+		return 0;	/* not an azlxkit primary (or its peer is gone) */
+	if (err || !*id)
+		return err;
+	fd = bpf_prog_get_fd_by_id(*id);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : azlx_fail(e, errno, "cannot open program %u: %s",
+							*id, strerror(errno));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return azlx_fail(e, errno, "cannot read program %u: %s", *id, strerror(errno));
+	/* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
+	return !strncmp(info.name, "azlxnet_from_kit", sizeof(info.name) - 1);
+}
+
+static int azlx_kit_parse_end(const char *word, __u32 *end)
+{
+	if (!strcmp(word, "primary"))
+		*end = AZLXNET_KIT_END_PRIMARY;
+	else if (!strcmp(word, "peer"))
+		*end = AZLXNET_KIT_END_PEER;
+	else
+		return azlx_error(AZLX_EXIT_USAGE, "invalid END \"%s\" (primary or peer)", word);
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_kit_parse_id(const char *word, const char *what, __u32 *id)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(word, &end, 10);
+	if (errno || end == word || *end || word[0] == '-' || v > UINT32_MAX)
+		return azlx_error(AZLX_EXIT_USAGE, "invalid %s \"%s\"", what, word);
+	*id = v;
+	return AZLX_EXIT_OK;
+}
+
+/* NAME END into @r, the name's ifindex once all is parsed */
+static int azlx_kit_prog_target(int argc, char **argv, const char *where,
+				struct azlx_kit_prog_req *r)
+{
+	int ret;
+
+	if (argc < 2)
+		return azlx_error(AZLX_EXIT_USAGE, "\"%s\" needs NAME and END", where);
+	ret = azlx_kit_parse_name(argv[0], "NAME");
+	if (!ret)
+		ret = azlx_kit_parse_end(argv[1], &r->end);
+	return ret;
+}
+
+enum {
+	AZLX_KIT_PROG_KW_PINNED,
+	AZLX_KIT_PROG_KW_ID,
+	AZLX_KIT_PROG_KW_EXPECTED,
+};
+
+static const struct azlx_cmd azlx_kit_prog_keywords[] = {
+	[AZLX_KIT_PROG_KW_PINNED]	= { "pinned",	NULL },
+	[AZLX_KIT_PROG_KW_ID]		= { "id",	NULL },
+	[AZLX_KIT_PROG_KW_EXPECTED]	= { "expected",	NULL },
+	{ NULL, NULL },
+};
+
+static int azlx_kit_prog_help(int argc, char **argv);
+
+/*
+ * NAME END { pinned PATH | id ID } [ expected ID ] (attach), NAME END
+ * [ expected ID ] (detach)
+ */
+static int azlx_kit_prog_change(int argc, char **argv, bool attach)
+{
+	const char *where = attach ? "azlxnet kit prog attach" : "azlxnet kit prog detach";
+	struct azlx_kit_prog_req r = { .prog_fd = -1 };
+	const char *pinned = NULL, *name;
+	const struct azlx_cmd *kw;
+	unsigned int seen = 0;
+	__u32 id = 0;
+	int ret, i;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_kit_prog_help(0, NULL);
+	ret = azlx_kit_prog_target(argc, argv, where, &r);
+	if (ret)
+		return ret;
+	name = argv[0];
+	for (argc -= 2, argv += 2; argc; argc -= 2, argv += 2) {
+		kw = azlx_cmd_lookup(azlx_kit_prog_keywords, argv[0], "keyword", where);
+		if (!kw)
+			return AZLX_EXIT_USAGE;
+		i = kw - azlx_kit_prog_keywords;
+		if (argc < 2)
+			return azlx_error(AZLX_EXIT_USAGE, "\"%s\" needs a value", kw->name);
+		if (!attach && i != AZLX_KIT_PROG_KW_EXPECTED)
+			return azlx_error(AZLX_EXIT_USAGE, "\"%s\" takes no \"%s\"", where,
+					  kw->name);
+		if (seen & (1u << i) ||
+		    (i != AZLX_KIT_PROG_KW_EXPECTED &&
+		     seen & (1u << AZLX_KIT_PROG_KW_PINNED | 1u << AZLX_KIT_PROG_KW_ID)))
+			return azlx_error(AZLX_EXIT_USAGE, "\"%s\" given twice", kw->name);
+		seen |= 1u << i;
+		switch (i) {
+		case AZLX_KIT_PROG_KW_PINNED:
+			pinned = argv[1];
+			break;
+		case AZLX_KIT_PROG_KW_ID:
+			ret = azlx_kit_parse_id(argv[1], "PROG_ID", &id);
+			break;
+		case AZLX_KIT_PROG_KW_EXPECTED:
+			ret = azlx_kit_parse_id(argv[1], "expected PROG_ID", &r.expected);
+			r.has_expected = true;
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	if (attach && !pinned && !(seen & 1u << AZLX_KIT_PROG_KW_ID))
+		return azlx_error(AZLX_EXIT_USAGE, "\"%s\" needs \"pinned PATH\" or \"id PROG_ID\"",
+				  where);
+	r.ifindex = if_nametoindex(name);
+	if (!r.ifindex)
+		return azlx_error(AZLX_EXIT_ERR, "no device \"%s\"", name);
+
+	if (attach) {
+		r.prog_fd = pinned ? bpf_obj_get(pinned) : bpf_prog_get_fd_by_id(id);
+		if (r.prog_fd < 0) {
+			ret = errno;
+			if (pinned)
+				return azlx_error(AZLX_EXIT_ERR, "cannot open pinned program %s: %s",
+						  pinned, strerror(ret));
+			return azlx_error(AZLX_EXIT_ERR, "cannot open program %u: %s", id,
+					  strerror(ret));
+		}
+		ret = azlx_kit_prog_request(AZLXNET_CMD_KIT_PROG_ATTACH, "kit-prog-attach", &r,
+					    false, NULL);
+		close(r.prog_fd);
+	} else {
+		ret = azlx_kit_prog_request(AZLXNET_CMD_KIT_PROG_DETACH, "kit-prog-detach", &r,
+					    false, NULL);
+	}
+	if (!ret)
+		azlx_print_begin();
+	return ret;
+}
+
+static int azlx_kit_prog_attach(int argc, char **argv)
+{
+	return azlx_kit_prog_change(argc, argv, true);
+}
+
+static int azlx_kit_prog_detach(int argc, char **argv)
+{
+	return azlx_kit_prog_change(argc, argv, false);
+}
+
+/* The primaries of this namespace, from an RTM_GETLINK dump. */
+struct azlx_kit_primaries {
+	const char	*name;		/* only this one, or NULL */
+	int		found;		/* ends named @name */
+	int		n;
+	int		cap;
+	struct azlx_kit_link *links;
+};
+
+static int azlx_kit_primary_one(struct nlmsghdr *nlh, void *arg)
+{
+	struct azlx_kit_primaries *p = arg;
+	struct azlx_kit_link l, *links;
+
+	if (!azlx_kit_parse(nlh, &l) || (p->name && strcmp(p->name, l.name)))
+		return 0;
+	p->found++;
+	if (!l.primary)
+		return 0;
+	if (p->n == p->cap) {
+		links = realloc(p->links, (p->cap ? 2 * p->cap : 16) * sizeof(*links));
+		if (!links)
+			return -ENOMEM;
+		p->links = links;
+		p->cap = p->cap ? 2 * p->cap : 16;
+	}
+	p->links[p->n++] = l;
+	return 0;
+}
+
+/* One end's program: { "id": N, "name": "..." }, or null */
+static int azlx_kit_prog_show_end(const struct azlx_kit_link *l, __u32 end, const char *key)
+{
+	struct azlx_kit_prog_req r = { .ifindex = l->ifindex, .end = end, .prog_fd = -1 };
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int ret, error = 0, fd;
+
+	ret = azlx_kit_prog_request(AZLXNET_CMD_KIT_PROG_GET, "kit-prog-get", &r, true, &error);
+	if (ret == AZLX_EXIT_NOMOD)
+		return ret;
+	if (ret && error == ENODEV && end == AZLXNET_KIT_END_PEER) {
+		/* the peer is gone (the pair is going) */
+		azlx_print_null(key);
+		azlx_print_text(" %s gone", key);
+		return AZLX_EXIT_OK;
+	}
+	if (ret)
+		return azlx_kit_prog_request(AZLXNET_CMD_KIT_PROG_GET, "kit-prog-get", &r, false,
+					     NULL);
+	if (!r.prog_id) {
+		azlx_print_null(key);
+		azlx_print_text(" %s none", key);
+		return AZLX_EXIT_OK;
+	}
+	azlx_print_open_object(key);
+	azlx_print_text(" %s", key);
+	azlx_print_uint(AZLX_PRINT_ANY, "id", " id %llu", r.prog_id);
+	fd = bpf_prog_get_fd_by_id(r.prog_id);
+	if (fd >= 0) {
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.name[0])
+			azlx_print_string(AZLX_PRINT_ANY, "name", " name %s", info.name);
+		close(fd);
+	}
+	azlx_print_close_object();
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_kit_prog_show(int argc, char **argv)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct azlx_kit_primaries p = { 0 };
+	struct azlx_kit_req req = {
+		.valid	= azlx_kit_primary_one,
+		.arg	= &p,
+	};
+	struct nl_msg *msg;
+	int ret, i;
+
+	if (argc > 1)
+		return azlx_error(AZLX_EXIT_USAGE, "usage: azlxnet kit prog show [ NAME ]");
+	if (argc) {
+		ret = azlx_kit_parse_name(argv[0], "NAME");
+		if (ret)
+			return ret;
+		p.name = argv[0];
+	}
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg)
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return azlx_error(AZLX_EXIT_ERR, "request too large");
+	}
+	ret = AZLX_EXIT_OK;
+	if (azlx_kit_talk(msg, &req))
+		ret = azlx_kit_report(&req, "cannot list links");
+	nlmsg_free(msg);
+	if (!ret && p.name && !p.found)
+		ret = azlx_error(AZLX_EXIT_ERR, "no azlxkit device \"%s\"", p.name);
+	else if (!ret && p.name && !p.n)
+		ret = azlx_error(AZLX_EXIT_ERR, "\"%s\" is a peer: programs are shown on "
+				 "the primary", p.name);
+	azlx_print_open_array(NULL);
+	for (i = 0; !ret && i < p.n; i++) {
+		azlx_print_open_object(NULL);
+		azlx_print_uint(AZLX_PRINT_ANY, "ifindex", "%llu: ", p.links[i].ifindex);
+		azlx_print_string(AZLX_PRINT_ANY, "ifname", "%s:", p.links[i].name);
+		ret = azlx_kit_prog_show_end(&p.links[i], AZLXNET_KIT_END_PRIMARY, "primary");
+		if (!ret)
+			ret = azlx_kit_prog_show_end(&p.links[i], AZLXNET_KIT_END_PEER, "peer");
+		azlx_print_text("\n");
+		azlx_print_close_object();
+	}
+	azlx_print_close_array();
+	free(p.links);
+	return ret;
+}
+
+static int azlx_kit_prog_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("Usage: azlxnet kit prog attach NAME END { pinned PATH | id PROG_ID }\n"
+	       "                               [ expected PROG_ID ]\n"
+	       "       azlxnet kit prog detach NAME END [ expected PROG_ID ]\n"
+	       "       azlxnet kit prog show [ NAME ]\n"
+	       "       azlxnet kit prog help\n"
+	       "where  NAME := the primary, in this namespace\n"
+	       "       END := { primary | peer } (whose transmit runs the program)\n"
+	       "       PATH := a SCHED_CLS program pinned on a bpffs\n"
+	       "       expected PROG_ID := change only if PROG_ID is attached now (0: none)\n");
+	return AZLX_EXIT_OK;
+}
+
+static const struct azlx_cmd azlx_kit_prog_cmds[] = {
+	{ "attach",	azlx_kit_prog_attach },
+	{ "detach",	azlx_kit_prog_detach },
+	{ "help",	azlx_kit_prog_help },
+	{ "show",	azlx_kit_prog_show },
+	{ NULL,		NULL },
+};
+
+static int azlx_kit_prog(int argc, char **argv)
+{
+	if (!argc)
+		return azlx_kit_prog_show(0, NULL);
+	return azlx_cmd_run(azlx_kit_prog_cmds, argc, argv, "azlxnet kit prog");
+}
+
 static int azlx_kit_help(int argc, char **argv)
 {
 	(void)argc;
@@ -575,6 +1014,7 @@ static int azlx_kit_help(int argc, char **argv)
 	       "       azlxnet kit set NAME [ policy POLICY ] [ peer-policy POLICY ]\n"
 	       "       azlxnet kit del NAME\n"
 	       "       azlxnet kit show [ NAME ]\n"
+	       "       azlxnet kit prog { attach | detach | show | help } ...\n"
 	       "       azlxnet kit help\n"
 	       "where  NAME := the primary, in this namespace\n"
 	       "       PEER := the peer's name, in NS (default: this namespace)\n"
@@ -588,6 +1028,7 @@ static const struct azlx_cmd azlx_kit_cmds[] = {
 	{ "add",	azlx_kit_add },
 	{ "del",	azlx_kit_del },
 	{ "help",	azlx_kit_help },
+	{ "prog",	azlx_kit_prog },
 	{ "set",	azlx_kit_set },
 	{ "show",	azlx_kit_show },
 	{ NULL,		NULL },

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
+#include <unistd.h>
+#include <netlink/socket.h>
 #include <bpf/bpf.h>
 
 #include "azlxnet.h"
@@ -281,6 +282,8 @@ void azlx_pod_row_print(const struct azlx_pod_row *r, bool counters)
 			  azlx_fmt_mac(r->pod_mac, 6, buf, sizeof(buf)));
 	azlx_print_string(AZLX_PRINT_ANY, "host_mac", ", host %s",
 			  azlx_fmt_mac(r->host_mac, 6, buf, sizeof(buf)));
+	if (r->device[0])
+		azlx_print_string(AZLX_PRINT_ANY, "device", ", on %s", r->device);
 	if (counters)
 		azlx_pod_print_counters(r);
 	else
@@ -295,6 +298,77 @@ void azlx_pod_removed_free(struct azlx_pod_removed *r)
 }
 
 /* Operations */
+
+/*
+ * A pod on an azlxkit pair: @ifname in @ns is the peer, its primary here
+ * the host side. 0, or a negative errno (the caller reports the veth's).
+ */
+static int azlx_pod_kit_link_get(const char *ns, const char *ifname,
+				 struct azlx_pod_link *pl, struct azlx_err *e)
+{
+	struct nl_sock *pod_sk = NULL, *host_sk = NULL;
+	int nsfd, err;
+
+	memset(pl, 0, sizeof(*pl));
+	nsfd = azlx_netns_open(ns, e);
+	if (nsfd < 0)
+		return nsfd;
+	err = azlx_netns_route_socket(nsfd, &pod_sk, e);
+	close(nsfd);
+	if (err)
+		return err;
+	err = azlx_link_get(pod_sk, ifname, 0, &pl->pod, e);
+	if (!err && (strcmp(pl->pod.kind, "azlxkit") || !pl->pod.peer_ifindex ||
+		     !pl->pod.peer_other_netns))
+		err = -EINVAL;
+	if (!err)
+		err = azlx_route_socket(&host_sk, e);
+	if (!err)
+		err = azlx_link_get(host_sk, NULL, pl->pod.peer_ifindex, &pl->host, e);
+	if (!err && (strcmp(pl->host.kind, "azlxkit") || pl->host.peer_ifindex != pl->pod.ifindex ||
+		     !pl->host.peer_other_netns))
+		err = -EINVAL;
+	if (host_sk)
+		nl_socket_free(host_sk);
+	nl_socket_free(pod_sk);
+	return err;
+}
+
+/*
+ * The pod's interface and its host side: a veth pair, or an azlxkit pair
+ * (*@kit). The errors are the veth's.
+ */
+static int azlx_pod_any_link_get(const char *ns, const char *ifname,
+				 struct azlx_pod_link *pl, bool *kit, struct azlx_err *e)
+{
+	struct azlx_err ke = { 0 };
+	int err;
+
+	*kit = false;
+	err = azlx_pod_link_get(ns, ifname, pl, e);
+	if (!err || e->cni_code != AZLX_CNI_ERR_LINK)
+		return err;
+	if (azlx_pod_kit_link_get(ns, ifname, pl, &ke))
+		return err;
+	*kit = true;
+	memset(e, 0, sizeof(*e));
+	return 0;
+}
+
+/*
+ * The fast path's program on the peer's end of an azlxkit pair (the pod's
+ * transmit): none there or ours (*@cur its ID, 0 for none), else EBUSY.
+ */
+static int azlx_pod_kit_claim(__u32 host, const char *name, __u32 *cur, struct azlx_err *e)
+{
+	int err = azlx_kit_prog_ours(host, cur, e);
+
+	if (err < 0 || err == 1 || !*cur)
+		return err < 0 ? err : 0;
+	return azlx_fail_cni(e, AZLX_CNI_ERR_LINK, EBUSY,
+			     "the azlxkit pair of %s has a foreign program on its peer (id %u)",
+			     name, *cur);
+}
 
 static bool azlx_host_link_exists(__u32 ifindex, char *name)
 {
@@ -342,7 +416,8 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 	struct azlx_tc_prog cur, ours;
 	struct azlx_undo *undo = NULL;
 	char a[INET6_ADDRSTRLEN], m[18];
-	bool host_new = false, attached;
+	bool host_new = false, attached = false, kit;
+	__u32 kit_cur = 0;
 	struct azlx_pod_link pl;
 	struct azlxnet_ep ep;
 	size_t nundo = 0, i;
@@ -354,7 +429,7 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 	memset(row, 0, sizeof(*row));
 	if (!req->addrs.n)
 		return azlx_fail(e, EINVAL, "no address");
-	err = azlx_pod_link_get(req->netns, req->ifname, &pl, e);
+	err = azlx_pod_any_link_get(req->netns, req->ifname, &pl, &kit, e);
 	if (err)
 		return err;
 	if (req->has_mac && memcmp(req->mac, pl.pod.mac, 6))
@@ -368,12 +443,17 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 
 	azlx_dp_init(&dp);
 	err = azlx_dp_lock(&dp, e);
-	if (!err)
+	if (!err && kit)
+		err = azlx_pod_kit_claim(host, pl.host.name, &kit_cur, e);
+	else if (!err)
 		err = azlx_tc_claim((int)host, pl.host.name, AZLX_TC_FROM_POD, &cur, &attached, e);
 	if (!err)
-		err = azlx_dp_load(&dp, AZLX_DP_FROM_POD, e);
+		err = azlx_dp_load(&dp, kit ? AZLX_DP_FROM_KIT : AZLX_DP_FROM_POD, e);
+	if (!err && kit && dp.from_kit_fd < 0)
+		err = azlx_fail(e, EOPNOTSUPP, "the fast path on azlxkit needs an azlxnet module "
+				"with bpf_azlxkit_redirect() (API level 5)");
 	if (!err)
-		err = azlx_prog_info(dp.from_pod_fd, &ours, e);
+		err = azlx_prog_info(kit ? dp.from_kit_fd : dp.from_pod_fd, &ours, e);
 	if (!err)
 		err = azlx_dp_endpoints(&dp, &eps, e);
 	if (err)
@@ -449,8 +529,13 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 		nundo++;
 	}
 
+	/* in one step, only over what was there when claimed */
+	if (kit) {
+		err = azlx_kit_prog_set(host, AZLXNET_KIT_END_PEER, dp.from_kit_fd, kit_cur, e);
+		if (err)
+			goto out_undo;
 	/* the same program stays; another one (older, of the other skeleton) is replaced */
-	if (!attached || memcmp(cur.tag, ours.tag, sizeof(ours.tag))) {
+	} else if (!attached || memcmp(cur.tag, ours.tag, sizeof(ours.tag))) {
 		err = azlx_tc_attach(host, dp.from_pod_fd, e);
 		if (err)
 			goto out_undo;
@@ -463,6 +548,7 @@ int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struc
 	qsort(row->addrs, row->naddrs, sizeof(row->addrs[0]), azlx_key_cmp);
 	memcpy(row->pod_mac, ep.pod_mac, 6);
 	memcpy(row->host_mac, ep.host_mac, 6);
+	snprintf(row->device, sizeof(row->device), "%s", pl.host.kind);
 	goto out;
 
 out_undo:
@@ -529,7 +615,16 @@ static int azlx_pod_del_host(struct azlx_dp *dp, const struct azlx_ep_list *eps,
 					 strerror(-err));
 	}
 	if (azlx_host_link_exists(host, row.host_ifname)) {
-		err = azlx_tc_detach_kind((int)host, AZLX_TC_FROM_POD, &found, e);
+		__u32 id;
+
+		/* an azlxkit primary with our program on its peer, else tc */
+		err = azlx_kit_prog_ours(host, &id, e);
+		if (err == 1) {
+			err = azlx_kit_prog_set(host, AZLXNET_KIT_END_PEER, -1, id, e);
+			found = true;
+		} else if (!err) {
+			err = azlx_tc_detach_kind((int)host, AZLX_TC_FROM_POD, &found, e);
+		}
 		if (err)
 			return err;
 	}
@@ -579,11 +674,11 @@ int azlx_pod_del_link(const char *netns, const char *ifname, struct azlx_pod_rem
 	struct azlx_ep_list eps;
 	struct azlx_pod_link pl;
 	struct azlx_dp dp;
-	bool none;
+	bool none, kit;
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	err = azlx_pod_link_get(netns, ifname, &pl, e);
+	err = azlx_pod_any_link_get(netns, ifname, &pl, &kit, e);
 	if (err)
 		return err;
 	err = azlx_pod_del_begin(&dp, &eps, &none, e);
@@ -637,11 +732,12 @@ int azlx_pod_check(const struct azlx_pod_req *req, struct azlx_err *e)
 	struct azlx_tc_prog p;
 	struct azlxnet_ep ep;
 	struct azlx_dp dp;
-	__u32 slot;
+	__u32 slot, id;
 	size_t i;
+	bool kit;
 	int err;
 
-	err = azlx_pod_link_get(req->netns, req->ifname, &pl, e);
+	err = azlx_pod_any_link_get(req->netns, req->ifname, &pl, &kit, e);
 	if (err)
 		return err;
 	azlx_dp_init(&dp);
@@ -686,7 +782,15 @@ int azlx_pod_check(const struct azlx_pod_req *req, struct azlx_err *e)
 		else
 			err = azlx_dp_stats(&dp, slot, &st, e);
 	}
-	if (!err) {
+	if (!err && kit) {
+		err = azlx_kit_prog_ours(pl.host.ifindex, &id, e);
+		if (!err)
+			err = azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, ENOENT,
+					    "azlxnet_from_kit is not attached to the peer of %s",
+					    pl.host.name);
+		else if (err == 1)
+			err = 0;
+	} else if (!err) {
 		err = azlx_tc_query(pl.host.ifindex, &p, e);
 		if (err == -ENOENT || (!err && p.kind != AZLX_TC_FROM_POD))
 			err = azlx_fail_cni(e, AZLX_CNI_ERR_CHECK, ENOENT,
@@ -723,7 +827,8 @@ static int azlx_pod_help(int argc, char **argv)
 	       "       azlxnet pod show\n"
 	       "       azlxnet pod help\n"
 	       "where  NS := a name in /var/run/netns or a path (/proc/PID/ns/net)\n"
-	       "       IF := the pod's interface in NS, a veth whose peer is here\n"
+	       "       IF := the pod's interface in NS, a veth whose peer is here or\n"
+	       "             the peer of an azlxkit pair whose primary is here\n"
 	       "       ADDR := IPv4 or IPv6 address, optionally with /PREFIX\n");
 	return AZLX_EXIT_OK;
 }
@@ -818,7 +923,10 @@ static int azlx_pod_del_cmd(int argc, char **argv)
 
 int azlx_pod_rows_read(struct azlx_pod_row **rows, struct azlx_err *e)
 {
+	struct azlx_err le = { 0 };
+	struct nl_sock *sk = NULL;
 	struct azlx_ep_list eps;
+	struct azlx_link l;
 	struct azlx_dp dp;
 	int n = 0, i, err;
 	__u32 slot;
@@ -834,8 +942,12 @@ int azlx_pod_rows_read(struct azlx_pod_row **rows, struct azlx_err *e)
 		if (n < 0)
 			err = azlx_fail(e, ENOMEM, "out of memory");
 	}
+	if (!err && n > 0 && azlx_route_socket(&sk, &le))
+		sk = NULL;
 	for (i = 0; !err && i < n; i++) {
 		azlx_host_link_exists((*rows)[i].host_ifindex, (*rows)[i].host_ifname);
+		if (sk && !azlx_link_get(sk, NULL, (*rows)[i].host_ifindex, &l, &le))
+			snprintf((*rows)[i].device, sizeof((*rows)[i].device), "%s", l.kind);
 		err = azlx_dp_host_get(&dp, (*rows)[i].host_ifindex, &slot);
 		if (!err)
 			err = azlx_dp_stats(&dp, slot, &(*rows)[i].stats, e);
@@ -843,6 +955,8 @@ int azlx_pod_rows_read(struct azlx_pod_row **rows, struct azlx_err *e)
 		if (err == -ENOENT)
 			err = 0;
 	}
+	if (sk)
+		nl_socket_free(sk);
 	azlx_dp_close(&dp);
 	if (err) {
 		free(*rows);

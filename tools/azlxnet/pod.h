@@ -59,6 +59,7 @@ struct azlx_pod_row {
 	struct azlxnet_ep_key	addrs[AZLX_POD_ROW_ADDRS];	/* IPv4 first */
 	__u8			pod_mac[6];
 	__u8			host_mac[6];
+	char			device[32];	/* host side's kind: "veth", "azlxkit"; "" unknown */
 	bool			has_stats;
 	struct azlxnet_ep_stats	stats;
 };
@@ -100,8 +101,9 @@ struct azlx_pod_req {
 /*
  * Puts the pod of @req on the fast path: one endpoint entry per address
  * (replacing the pod's others, and stale ones of vanished interfaces),
- * zeroed counters, azlxnet_from_pod on its host side. All or nothing. On
- * success @row describes the pod.
+ * zeroed counters, azlxnet_from_pod on its host side (a veth), or
+ * azlxnet_from_kit on the peer's end of its azlxkit pair. All or nothing.
+ * On success @row describes the pod.
  */
 int azlx_pod_add(const struct azlx_pod_req *req, struct azlx_pod_row *row, struct azlx_err *e);
 

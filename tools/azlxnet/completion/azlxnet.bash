@@ -20,7 +20,8 @@ _azlxnet_expand()
 _azlxnet()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=''
-	local objects='config disk fastpath help module monitor nic pod status tune version'
+	local objects='config disk fastpath help kit metrics module monitor nic pod status tune
+		version'
 	local global='-j -json -p -pretty -v -verbose -V -version -h -help -c -count'
 	# options that take a value (the tool accepts one or two dashes)
 	local argopts='c count profile config imds-file root state-dir budget fraction
@@ -83,6 +84,7 @@ _azlxnet()
 	fastpath)	cmds='enable disable show reload watch help' ;;
 	pod)		cmds='add del show help' ;;
 	nic)		cmds='show help' ;;
+	kit)		cmds='add del set show prog help' ;;
 	*)		cmds='' ;;
 	esac
 	[ ${#words[@]} -ge 2 ] && [ -n "$cmds" ] && cmd=$(_azlxnet_expand "${words[1]}" $cmds)
@@ -121,6 +123,38 @@ _azlxnet()
 			opts='--interval -c' ;;
 		'nic show' | 'fastpath enable' | 'fastpath disable')
 			[ ${#words[@]} -eq 2 ] && list=$(ls /sys/class/net 2>/dev/null) ;;
+		'kit add' | 'kit set')
+			case "$prev" in
+			mode) list='l3 l2' ;;
+			policy | peer-policy) list='forward drop' ;;
+			netns) list=$(ls /run/netns 2>/dev/null) ;;
+			peer | mtu) return ;;
+			*)
+				if [ ${#words[@]} -eq 2 ]; then
+					[ "$cmd" = set ] && list=$(ls /sys/class/net 2>/dev/null)
+				elif [ "$cmd" = add ]; then
+					list='peer netns mode mtu policy peer-policy'
+				else
+					list='policy peer-policy'
+				fi ;;
+			esac ;;
+		'kit del' | 'kit show')
+			[ ${#words[@]} -eq 2 ] && list=$(ls /sys/class/net 2>/dev/null) ;;
+		'kit prog')
+			case "${#words[@]}:$(_azlxnet_expand "${words[2]:-}" attach detach show help)" in
+			2:*) list='attach detach show help' ;;
+			3:attach | 3:detach | 3:show) list=$(ls /sys/class/net 2>/dev/null) ;;
+			4:attach | 4:detach) list='primary peer' ;;
+			*:attach)
+				case "$prev" in
+				pinned) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+				id | expected) return ;;
+				esac
+				list='pinned id expected' ;;
+			*:detach)
+				[ "$prev" = expected ] && return
+				list='expected' ;;
+			esac ;;
 		'pod add')
 			opts='--netns --ifname --ip --mac' ;;
 		'pod del')

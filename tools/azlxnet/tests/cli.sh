@@ -488,6 +488,49 @@ test_kit_usage() {
 	expect_has "$out" 'azlxnet kit add NAME peer PEER'
 }
 
+test_kit_prog_usage() {
+	run kit prog attach
+	expect_rc 2
+	expect_eq "$err" 'Error: "azlxnet kit prog attach" needs NAME and END'
+	run kit prog attach azk0 both pinned /sys/fs/bpf/x
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid END "both" (primary or peer)'
+	run kit prog attach azk0 peer
+	expect_rc 2
+	expect_eq "$err" 'Error: "azlxnet kit prog attach" needs "pinned PATH" or "id PROG_ID"'
+	run kit prog attach azk0 peer id 12x
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid PROG_ID "12x"'
+	run kit prog attach azk0 peer id 12 pinned /sys/fs/bpf/x
+	expect_rc 2
+	expect_eq "$err" 'Error: "pinned" given twice'
+	run kit prog attach azk0 peer id 12 expected 0x1
+	expect_rc 2
+	expect_eq "$err" 'Error: invalid expected PROG_ID "0x1"'
+	run kit prog attach azk0 peer id 12 expected
+	expect_rc 2
+	expect_eq "$err" 'Error: "expected" needs a value'
+	run kit prog attach azk0 peer id 12 replace 3
+	expect_rc 2
+	expect_has "$err" 'unknown keyword "replace"'
+	run kit prog detach azk0 primary id 12
+	expect_rc 2
+	expect_eq "$err" 'Error: "azlxnet kit prog detach" takes no "id"'
+	run kit prog attach azlx-nosuch0 peer id 12
+	expect_rc 1
+	expect_eq "$err" 'Error: no device "azlx-nosuch0"'
+	run kit prog show a b
+	expect_rc 2
+	run kit prog help
+	expect_rc 0
+	expect_has "$out" 'azlxnet kit prog attach NAME END { pinned PATH | id PROG_ID }'
+	run kit prog attach help
+	expect_rc 0
+	expect_has "$out" 'azlxnet kit prog detach NAME END [ expected PROG_ID ]'
+	run kit help
+	expect_has "$out" 'azlxnet kit prog { attach | detach | show | help }'
+}
+
 test_module_load_bogus() {
 	run module load bogus
 	expect_rc 2
@@ -726,6 +769,7 @@ TESTS=(
 	monitor_usage
 	config_set_usage
 	kit_usage
+	kit_prog_usage
 	module_load_bogus
 	module_show_json_host
 	module_show_text_not_loaded

@@ -12,7 +12,7 @@
  * bpf_azlxnet_api_version() kfunc. Raised on every compatible extension of the
  * netlink or kfunc API.
  */
-#define AZLXNET_API_VERSION	4
+#define AZLXNET_API_VERSION	5
 /* Longest driver-name list, in bytes, without the terminating NUL. */
 #define AZLXNET_DRIVERS_MAX_LEN	255
 
