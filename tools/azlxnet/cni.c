@@ -720,7 +720,7 @@ int azlx_cni_run(const struct azlx_cni_env *env, const char *in, size_t len,
 				      "cannot parse the network configuration: %s", why);
 	/* the main plugin mode has its own configuration */
 	if (json_object_is_type(doc, json_type_object) && azlx_json_has(doc, "mode")) {
-		ret = azlx_cni_kit_run(env, doc, in, len, out);
+		ret = azlx_cni_kit_run(env, doc, in, len, ops, out);
 		json_object_put(doc);
 		return ret;
 	}

@@ -126,9 +126,10 @@ bool azlx_cni_containerid_ok(const char *s);
 /*
  * The main plugin mode, "mode": "azlxkit" (cni_kit.c): runs @env->command
  * (not VERSION) for the parsed configuration @doc, whose text @in (@len
- * bytes) goes to the IPAM plugin as it came. Returns the exit status.
+ * bytes) goes to the IPAM plugin as it came; the fast path through @ops.
+ * Returns the exit status.
  */
 int azlx_cni_kit_run(const struct azlx_cni_env *env, json_object *doc, const char *in,
-		     size_t len, FILE *out);
+		     size_t len, const struct azlx_cni_ops *ops, FILE *out);
 
 #endif /* __AZLXNET_CNI_H */

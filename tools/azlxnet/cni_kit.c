@@ -7,8 +7,11 @@
  * (executed from CNI_PATH with the same configuration and environment, as
  * the CNI specification says), and routes: in the pod, everything through a
  * link-local gateway that the pair's L3 mode never has to resolve; here, each
- * pod address through the primary. Any failure undoes what ADD did, IPAM
- * included. DEL, CHECK, GC and STATUS likewise; see Documentation/azlxkit.rst.
+ * pod address through the primary. Then, unless "fastpath" is false, the pod
+ * goes on the fast path as "azlxnet pod add" puts it there (azlxnet_from_kit
+ * on the peer's end; with "uplink", the uplink's program too). Any failure
+ * undoes what ADD did, IPAM included. DEL, CHECK, GC and STATUS likewise; see
+ * Documentation/azlxkit.rst.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +84,9 @@ struct kit_conf {
 	char		*ipam_in;
 	size_t		ipam_len;
 	bool		ipam_11;	/* it has CNI 1.1.0 (GC, STATUS) */
+	bool		fastpath;	/* the pod on the fast path (default) */
+	const char	*uplink;	/* the fast path's uplink, or NULL */
+	const struct azlx_cni_ops *ops;
 };
 
 static size_t kit_alen(int family)
@@ -930,6 +936,52 @@ static int kit_pair_del(struct nl_sock *sk, const char *host, struct azlx_err *e
 	return err == -ENODEV ? 0 : err;
 }
 
+/* The fast path's addresses of the pod: each of @n's (at most one per family). */
+static int kit_addrs(const struct kit_net *n, struct azlx_addrs *a, struct azlx_err *e)
+{
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < n->nips; i++) {
+		if (a->n == AZLX_POD_ADDRS_MAX)
+			return azlx_fail_cni(e, AZLX_CNI_ERR_CONFIG, E2BIG,
+					     "the fast path takes at most %d addresses per pod "
+					     "(one of each family), the IPAM result has %zu",
+					     AZLX_POD_ADDRS_MAX, n->nips);
+		azlx_ep_key_build(n->ip[i].family, n->ip[i].addr, &a->key[a->n++]);
+	}
+	return 0;
+}
+
+/*
+ * The pod on the fast path, and the uplink's program when it is not there
+ * yet; all or nothing.
+ */
+static int kit_fastpath_add(const struct azlx_cni_env *env, const struct kit_conf *c,
+			    const struct azlx_addrs *a, struct azlx_err *e)
+{
+	struct azlx_err undo = { 0 };
+	struct azlx_pod_req req;
+	struct azlx_pod_row row;
+
+	memset(&req, 0, sizeof(req));
+	req.netns = env->netns;
+	req.ifname = env->ifname;
+	req.addrs = *a;
+	if (c->ops->add(&req, &row, e))
+		goto fail;
+	if (c->uplink && c->ops->uplink_check(c->uplink, &undo) &&
+	    c->ops->uplink_enable(c->uplink, e)) {
+		c->ops->del_link(env->netns, env->ifname, &undo);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (!e->cni_code)
+		e->cni_code = AZLX_CNI_ERR_FASTPATH;
+	return -(e->err ? e->err : EIO);
+}
+
 static int kit_add(const struct azlx_cni_env *env, const struct kit_conf *c, FILE *out)
 {
 	struct nl_sock *host_sk = NULL, *pod_sk = NULL;
@@ -938,11 +990,15 @@ static int kit_add(const struct azlx_cni_env *env, const struct kit_conf *c, FIL
 	struct azlx_cni_record rec;
 	char host[IFNAMSIZ];
 	json_object *ipres = NULL, *res;
-	bool ipam_done = false, pair_done = false, rec_done = false;
+	bool ipam_done = false, pair_done = false, rec_done = false, fp_done = false;
 	struct kit_net n;
 	size_t i;
 	int nsfd, err, ret = 1;
 
+	/* a wrong uplink changes nothing */
+	if (c->uplink && !if_nametoindex(c->uplink))
+		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+				      "uplink %s: no such device", c->uplink);
 	kit_host_name(env->containerid, env->ifname, host);
 	nsfd = azlx_netns_open(env->netns, &e);
 	if (nsfd < 0)
@@ -981,6 +1037,9 @@ static int kit_add(const struct azlx_cni_env *env, const struct kit_conf *c, FIL
 				     c->ipam_type, ipres ? e.msg : "no result");
 		goto undo;
 	}
+	memset(&rec, 0, sizeof(rec));
+	if (c->fastpath && kit_addrs(&n, &rec.addrs, &e))
+		goto fail;
 	if (kit_pair_create(host_sk, host, env->ifname, nsfd, c->mtu, &e))
 		goto fail;
 	pair_done = true;
@@ -989,8 +1048,7 @@ static int kit_add(const struct azlx_cni_env *env, const struct kit_conf *c, FIL
 			azlx_fail(&e, ENODEV, "the new pair %s/%s is gone", host, env->ifname);
 		goto fail;
 	}
-	/* what GC goes by, before anything else can leak */
-	memset(&rec, 0, sizeof(rec));
+	/* what GC and DEL go by, before anything else can leak */
 	snprintf(rec.network, sizeof(rec.network), "%s", c->name);
 	snprintf(rec.containerid, sizeof(rec.containerid), "%s", env->containerid);
 	snprintf(rec.ifname, sizeof(rec.ifname), "%s", env->ifname);
@@ -1021,6 +1079,11 @@ static int kit_add(const struct azlx_cni_env *env, const struct kit_conf *c, FIL
 		if (kit_route_add(host_sk, &rt, hl.ifindex, &e))
 			goto fail;
 	}
+	if (c->fastpath) {
+		if (kit_fastpath_add(env, c, &rec.addrs, &e))
+			goto fail;
+		fp_done = true;
+	}
 	res = kit_result(c, env, host, &n);
 	if (!res) {
 		azlx_fail_cni(&e, AZLX_CNI_ERR_IO, ENOMEM, "out of memory");
@@ -1036,6 +1099,8 @@ fail:
 			     e.msg);
 undo:
 	/* all or nothing; the error already printed is the one that counts */
+	if (fp_done)
+		c->ops->del_link(env->netns, env->ifname, &undo);
 	if (pair_done)
 		kit_pair_del(host_sk, host, &undo);
 	if (rec_done)
@@ -1058,18 +1123,60 @@ out:
 	return ret;
 }
 
+/* A failure that says the namespace or the interface is not there (any more). */
+static bool kit_gone(const struct azlx_err *e)
+{
+	return e->cni_code == AZLX_CNI_ERR_CONTAINER || e->cni_code == AZLX_CNI_ERR_LINK ||
+	       e->cni_code == AZLX_CNI_ERR_ENV;
+}
+
 /*
- * DEL: the pair (deleting the primary takes the peer), the IPAM plugin's
- * addresses, the record. What is gone already is success.
+ * The attachment's fast path state: by its pod while the namespace is
+ * there, else by the record (its addresses while they still point at the
+ * primary's ifindex). No state, no bpffs, no record: nothing to do.
+ */
+static int kit_fastpath_del(const struct azlx_cni_env *env, const struct kit_conf *c,
+			    const struct azlx_cni_record *rec, struct azlx_err *e)
+{
+	int err = -ENOENT;
+
+	if (env->netns && env->netns[0]) {
+		err = c->ops->del_link(env->netns, env->ifname, e);
+		if (err && !kit_gone(e))
+			return e->err == ENOTSUP ? 0 : err;
+	}
+	if (err && rec) {
+		memset(e, 0, sizeof(*e));
+		err = c->ops->del_record(rec, e);
+		return err && e->err != ENOTSUP ? err : 0;
+	}
+	return 0;
+}
+
+/*
+ * DEL: the pod's fast path state, the pair (deleting the primary takes the
+ * peer), the IPAM plugin's addresses, the record. What is gone already is
+ * success.
  */
 static int kit_del(const struct azlx_cni_env *env, const struct kit_conf *c, FILE *out)
 {
+	struct azlx_cni_record rec;
 	struct nl_sock *sk = NULL;
 	struct azlx_err e = { 0 };
 	char host[IFNAMSIZ];
+	bool have_rec;
 	int err;
 
 	kit_host_name(env->containerid, env->ifname, host);
+	if (c->fastpath) {
+		have_rec = strlen(env->containerid) <= AZLX_CNI_CONTAINERID_MAX &&
+			   !azlx_cni_record_read(KIT_STATE_DIR, env->containerid, env->ifname,
+						 &rec, &e);
+		memset(&e, 0, sizeof(e));
+		if (kit_fastpath_del(env, c, have_rec ? &rec : NULL, &e))
+			return azlx_cni_error(out, c->version, e.cni_code ? e.cni_code :
+					      AZLX_CNI_ERR_FASTPATH, "%s", e.msg);
+	}
 	if (azlx_route_socket(&sk, &e))
 		return azlx_cni_error(out, c->version, AZLX_CNI_ERR_IO, "%s", e.msg);
 	err = kit_pair_del(sk, host, &e);
@@ -1230,6 +1337,19 @@ static int kit_check(const struct azlx_cni_env *env, const struct kit_conf *c, F
 			goto out;
 		}
 	}
+	if (c->fastpath) {
+		struct azlx_pod_req req;
+
+		memset(&req, 0, sizeof(req));
+		req.netns = env->netns;
+		req.ifname = env->ifname;
+		if (kit_addrs(&n, &req.addrs, &e) || c->ops->check(&req, &e) ||
+		    (c->uplink && c->ops->uplink_check(c->uplink, &e))) {
+			ret = azlx_cni_error(out, c->version, e.cni_code ? e.cni_code :
+					     AZLX_CNI_ERR_FASTPATH, "%s", e.msg);
+			goto out;
+		}
+	}
 	ret = 0;
 	goto out;
 io:
@@ -1285,6 +1405,12 @@ static int kit_gc(const struct kit_conf *c, FILE *out)
 			continue;
 		/* only the name this attachment's primary has */
 		kit_host_name(r->containerid, r->ifname, host);
+		memset(&e, 0, sizeof(e));
+		if (c->fastpath && c->ops->del_record(r, &e) && e.err != ENOTSUP) {
+			if (!first.msg[0])
+				first = e;
+			continue;
+		}
 		memset(&e, 0, sizeof(e));
 		if (kit_pair_del(sk, host, &e)) {
 			if (!first.msg[0])
@@ -1401,6 +1527,25 @@ static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struc
 					      "\"mtu\" is not a number from 68 to 65535");
 		c->mtu = (__u32)json_object_get_int64(v);
 	}
+	c->fastpath = true;
+	if (azlx_json_has(doc, "fastpath")) {
+		v = azlx_json_get(doc, "fastpath", json_type_boolean);
+		if (!v)
+			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+					      "\"fastpath\" is not true or false");
+		c->fastpath = json_object_get_boolean(v);
+	}
+	if (azlx_json_has(doc, "uplink")) {
+		v = azlx_json_get(doc, "uplink", json_type_string);
+		if (!v || !azlx_cni_ifname_ok(json_object_get_string(v)))
+			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+					      "\"uplink\" is not an interface name");
+		if (!c->fastpath)
+			return azlx_cni_error(out, c->version, AZLX_CNI_ERR_CONFIG,
+					      "\"uplink\" needs the fast path (\"fastpath\": "
+					      "false says there is none)");
+		c->uplink = json_object_get_string(v);
+	}
 	ipam = azlx_json_get(doc, "ipam", json_type_object);
 	v = ipam ? azlx_json_get(ipam, "type", json_type_string) : NULL;
 	if (!v)
@@ -1459,20 +1604,21 @@ static int kit_conf_read(const struct azlx_cni_env *env, json_object *doc, struc
 }
 
 int azlx_cni_kit_run(const struct azlx_cni_env *env, json_object *doc, const char *in,
-		     size_t len, FILE *out)
+		     size_t len, const struct azlx_cni_ops *ops, FILE *out)
 {
 	struct kit_conf c;
 	int ret;
 
 	if (kit_conf_read(env, doc, &c, out))
 		return 1;
+	c.ops = ops;
 	c.in = in;
 	c.len = len;
 	/* not ready: STATUS does not look further */
 	if (!strcmp(env->command, "STATUS")) {
 		struct azlx_err e = { 0 };
 
-		if (kit_probe(&e))
+		if (kit_probe(&e) || (c.fastpath && ops->status(c.uplink, &e)))
 			return azlx_cni_error(out, c.version, AZLX_CNI_ERR_UNAVAILABLE, "%s",
 					      e.msg);
 	}

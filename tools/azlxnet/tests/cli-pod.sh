@@ -391,7 +391,21 @@ test_kit_bad_input() {
 	jq_eq .details '"\"cni.dev/valid-attachments\" is missing"'
 	cni "$KCONF" CNI_COMMAND=STATUS "$p"
 	expect_cni_error 1
-	# the namespace is checked before IPAM is asked
+	cni "$(jq -c '.fastpath = "yes"' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	jq_eq .details '"\"fastpath\" is not true or false"'
+	cni "$(jq -c '.uplink = "up/0"' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	jq_eq .details '"\"uplink\" is not an interface name"'
+	cni "$(jq -c '.fastpath = false | .uplink = "eth0"' <<<"$KCONF")" CNI_COMMAND=ADD \
+		"${KENV[@]}" "$p" CNI_NETNS=/x
+	expect_cni_error 7
+	expect_has "$out" 'needs the fast path'
+	# the uplink and the namespace are checked before IPAM is asked
+	cni "$(jq -c '.uplink = "nonexistent0"' <<<"$KCONF")" CNI_COMMAND=ADD "${KENV[@]}" "$p" \
+		CNI_NETNS=/nonexistent/ns
+	expect_cni_error 7
+	jq_eq .details '"uplink nonexistent0: no such device"'
 	cni "$KCONF" CNI_COMMAND=ADD "${KENV[@]}" "$p" CNI_NETNS=/nonexistent/ns
 	expect_cni_error 3
 	[ ! -e "$tmp/calls" ] || fail "the IPAM plugin was called: $(cat "$tmp/calls")"
