@@ -4,16 +4,21 @@
 # azlxnet as the main CNI plugin, "mode": "azlxkit"
 # (Documentation/examples/10-azlxnet-kit.conflist), driven the way a
 # container runtime drives it, with Debian's host-local for addresses, at
-# CNI 0.4.0 and 1.0.0: ADD gives two pods an azlxkit pair each, with their
-# addresses and link-local gateways, and the result says so; ping and TCP
-# between the pods and to the host, IPv4 and IPv6, counted on the pairs;
-# CHECK passes, and fails once a route is gone; a second ADD of an
-# attachment is refused and changes nothing; a failure after IPAM undoes
-# everything, the address included; DEL twice, and with the namespace gone,
-# leaves no link, route, record or lease. At 1.1.0: STATUS, and GC removes
-# exactly the attachment the runtime no longer lists (with its lease), not
-# another network's pair nor one made by hand; STATUS without the module is
-# code 50.
+# CNI 0.4.0 (with "fastpath": false) and 1.0.0 (the fast path, the
+# default): ADD gives two pods an azlxkit pair each, with their addresses
+# and link-local gateways, and the result says so; with the fast path, each
+# pod is on it (azlxnet_from_kit on the peer's end, "pod show" says
+# azlxkit). Ping and TCP between the pods and to the host, IPv4 and IPv6,
+# counted on the pairs: without the fast path through the primaries, with
+# it straight into the other pod (the kit's redirect_pod). CHECK passes,
+# and fails once a route is gone or the pod is off the fast path; a second
+# ADD of an attachment is refused and changes nothing; a failure after IPAM
+# (an address twice; the fast path without bpffs) undoes
+# everything, the address and the fast path state included; DEL twice, and
+# with the namespace gone, leaves no link, route, record, lease or fast
+# path entry. At 1.1.0: STATUS, and GC removes exactly the attachment the
+# runtime no longer lists (with its lease and fast path state), not another
+# network's pair nor one made by hand; STATUS without the module is code 50.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/cni_lib.sh"
@@ -34,6 +39,7 @@ cleanup()
 {
 	local r ns
 	[ -n "$bgpid" ] && kill "$bgpid" 2>/dev/null
+	grep -q '^azkhide /sys/fs/bpf ' /proc/mounts && umount /sys/fs/bpf
 	for r in "$tmp"/result.*; do
 		[ -f "$r" ] || continue
 		ns=${r##*.}
@@ -58,6 +64,8 @@ jq '.' "$dir/10-azlxnet-kit.conflist" >"$tmp/kit.conflist" || fail "reading the 
 for v in 0.4.0 1.0.0 1.1.0; do
 	jq --arg v "$v" '.cniVersion = $v' "$tmp/kit.conflist" >"$tmp/kit-$v.conflist"
 done
+jq '.plugins[0].fastpath = false' "$tmp/kit-0.4.0.conflist" >"$tmp/out" &&
+	mv "$tmp/out" "$tmp/kit-0.4.0.conflist" || fail "the 0.4.0 conflist"
 jq '.cniVersion = "1.1.0" | .name = "azlxnet-kit-other" |
     .plugins[0].ipam.ranges = [[{subnet: "10.244.9.0/24"}]]' \
 	"$tmp/kit.conflist" >"$tmp/other.conflist"
@@ -102,10 +110,12 @@ host_of()
 {
 	jq -r '.interfaces[0].name' "$tmp/result.$1"
 }
-# state: what the plugin and host-local keep, and the node's routes to pods
+# state: what the plugin and host-local keep, the node's routes to pods and
+# the fast path's pods
 state()
 {
 	kit_links
+	azlxnet -j pod show 2>/dev/null | jq -r '.[] | "pod \(.host_ifname)"' 
 	ls "$STATE" 2>/dev/null
 	hl_leases $NET
 	ip route show | grep -v "^10.250\|^default" || true
@@ -121,17 +131,37 @@ bad()
 	jq -e '.msg | length > 0' <<<"$out" >/dev/null || fail "$what: no msg in $out"
 	echo "$what: $out"
 }
-# ping_via NS DST N: N pings from NS to DST; they leave NS by $h1 (rx
-# here) and, to azk2, reach it by $h2 (tx here)
+# kstat NS COUNTER: an ethtool counter of eth0 (the azlxkit peer) in NS
+kstat()
+{
+	ip netns exec "$1" "$dir/kit_prog" stats eth0 | awk -v c="$2" '$1 == c { print $2 }'
+}
+# ping_via NS DST N: N pings from NS to DST. To the host they leave NS by
+# $h1 (rx here). To azk2, without the fast path, they cross $h1 and reach
+# azk2 by $h2 (tx here); with it ($fp = 1), azk1's and azk2's programs put
+# requests and replies straight into the other pod, and neither primary
+# sees them.
 ping_via()
 {
-	local rx1 tx2
+	local rx1 tx2 k1 k2
 	rx1=$(link_ctr "$h1" rx) tx2=$(link_ctr "$h2" tx)
+	k1=$(kstat azk1 redirect_pod) k2=$(kstat azk2 redirect_pod)
 	ip netns exec "$1" ping -c "$3" -i 0.2 -W 2 "$2" >/dev/null || fail "ping $1 -> $2"
-	[ $(($(link_ctr "$h1" rx) - rx1)) -ge "$3" ] || fail "the pings to $2 did not cross $h1"
 	case $2 in
 	"$a2" | "$b2")
-		[ $(($(link_ctr "$h2" tx) - tx2)) -ge "$3" ] || fail "the pings to $2 did not cross $h2" ;;
+		if [ "$fp" = 1 ]; then
+			assert_eq $(($(kstat azk1 redirect_pod) - k1)) "$3" "azk1's redirects into azk2 ($2)"
+			assert_eq $(($(kstat azk2 redirect_pod) - k2)) "$3" "azk2's redirects into azk1 ($2)"
+			[ $(($(link_ctr "$h1" rx) - rx1)) -lt "$3" ] ||
+				fail "the pings to $2 crossed $h1 on the fast path"
+		else
+			[ $(($(link_ctr "$h1" rx) - rx1)) -ge "$3" ] ||
+				fail "the pings to $2 did not cross $h1"
+			[ $(($(link_ctr "$h2" tx) - tx2)) -ge "$3" ] ||
+				fail "the pings to $2 did not cross $h2"
+		fi ;;
+	*)
+		[ $(($(link_ctr "$h1" rx) - rx1)) -ge "$3" ] || fail "the pings to $2 did not cross $h1" ;;
 	esac
 }
 
@@ -142,6 +172,8 @@ assert_eq "$(jq -c .supportedVersions <<<"$out")" '["0.3.0","0.3.1","0.4.0","1.0
 
 for v in 0.4.0 1.0.0; do
 	echo "# CNI $v"
+	fp=0
+	[ $v = 1.0.0 ] && fp=1
 	use "$tmp/kit-$v.conflist"
 	add azk1
 	add azk2
@@ -162,6 +194,17 @@ for v in 0.4.0 1.0.0; do
 	assert_eq "$(kit_links)" "$(printf '%s\n' "$h1" "$h2" | sort)" "azlxkit links on the host"
 	[ -f "$STATE/cid-azk1:eth0" ] || fail "no record of azk1: $(ls "$STATE")"
 	assert_eq "$(hl_leases $NET | wc -l)" 4 "host-local leases"
+	if [ $fp = 1 ]; then
+		assert_eq "$(azlxnet -j pod show | jq -r 'map("\(.host_ifname)=\(.device) \(.addresses | sort | join(","))") | sort | join(" ")')" \
+			"$(printf '%s\n' "$h1=azlxkit $a1,$b1" "$h2=azlxkit $a2,$b2" | sort | paste -sd' ')" \
+			"the pods on the fast path"
+		assert_match "$(azlxnet -j kit prog show "$h1" | jq -r '.[0].peer.name')" "^azlxnet_from_ki" \
+			"the program on $h1's peer"
+	else
+		assert_eq "$(azlxnet -j pod show 2>/dev/null | jq length)" 0 "pods on the fast path"
+		assert_eq "$(azlxnet -j kit prog show "$h1" | jq -r '.[0].peer')" null \
+			"the program on $h1's peer"
+	fi
 	echo "ADD and its result: ok [${SECONDS} s]"
 
 	if [ $v = 1.0.0 ]; then
@@ -189,7 +232,7 @@ for v in 0.4.0 1.0.0; do
 			"$a2" | "$b2") srv=(ip netns exec azk2 "$NC") ;;
 			*) srv=("$NC") ;;
 			esac
-			tx1=$(link_ctr "$h1" tx)
+			tx1=$(link_ctr "$h1" tx) k2=$(kstat azk2 redirect_pod)
 			"${srv[@]}" serve tcp "$dst" 5001 1 &
 			bgpid=$!
 			sleep 0.5
@@ -197,8 +240,14 @@ for v in 0.4.0 1.0.0; do
 				fail "TCP azk1 -> $dst"
 			wait $bgpid || fail "TCP server on $dst"
 			bgpid=
-			[ $(($(link_ctr "$h1" tx) - tx1)) -ge 3 ] ||
-				fail "TCP from $dst to azk1 did not cross $h1"
+			case $dst in
+			"$a2" | "$b2")
+				[ $(($(kstat azk2 redirect_pod) - k2)) -ge 3 ] ||
+					fail "TCP from $dst to azk1 did not go straight into azk1" ;;
+			*)
+				[ $(($(link_ctr "$h1" tx) - tx1)) -ge 3 ] ||
+					fail "TCP from $dst to azk1 did not cross $h1" ;;
+			esac
 		done
 		echo "ping and TCP azk1 -> azk2 and the host, IPv4 and IPv6: ok [${SECONDS} s]"
 	else
@@ -222,6 +271,10 @@ for v in 0.4.0 1.0.0; do
 		before=$(state)
 		bad 104 "a second ADD of azk1" kit ADD azk1
 		assert_eq "$(state)" "$before" "the node after the second ADD"
+		# off the fast path: CHECK says so
+		ip route add "$a2/32" dev "$h2" || fail "the host's route to $a2 back"
+		azlxnet pod del --netns azk2 --ifname eth0 || fail "pod del azk2"
+		bad 103 "CHECK of a pod off the fast path" kit CHECK azk2 "$r2"
 	fi
 	echo "CHECK: ok [${SECONDS} s]"
 
@@ -247,7 +300,8 @@ out=$(/opt/cni/bin/host-local) || { echo "$out"; exit 1; }
 if [ "$CNI_COMMAND" = ADD ]; then jq -c '.ips += .ips' <<<"$out"; else echo "$out"; fi
 EOS
 chmod +x "$tmp/bin/dup-ipam"
-jq '.plugins[0].ipam.type = "dup-ipam"' "$tmp/kit-1.0.0.conflist" >"$tmp/dup.conflist"
+jq '.plugins[0].ipam.type = "dup-ipam" | .plugins[0].fastpath = false' "$tmp/kit-1.0.0.conflist" \
+	>"$tmp/dup.conflist"
 use "$tmp/dup.conflist"
 ip netns add azk4
 CNI_PATH=$tmp/bin:$CNI_PATH kit ADD azk4 >"$tmp/out" && fail "ADD with a doubled address passed"
@@ -255,8 +309,20 @@ echo "ADD with a doubled address: $(cat "$tmp/out")"
 assert_eq "$(cat "$tmp/bin/calls")" "$(printf 'ADD cid-azk4\nDEL cid-azk4')" "IPAM calls of the failed ADD"
 assert_eq "$(state)" "" "the node after the failed ADD"
 assert_eq "$(ip -n azk4 -o link show | wc -l)" 1 "links in azk4 after the failed ADD (lo)"
+# The fast path cannot be set up (bpffs hidden under a tmpfs): the pair,
+# its addresses and routes were there when it failed; everything goes.
+use "$tmp/kit-1.0.0.conflist"
+mount -t tmpfs azkhide /sys/fs/bpf || fail "hiding bpffs"
+kit ADD azk4 >"$tmp/out"
+rc=$?
+umount /sys/fs/bpf || fail "bpffs back"
+[ $rc -ne 0 ] || fail "ADD without bpffs passed: $(cat "$tmp/out")"
+assert_eq "$(jq -r .code "$tmp/out")" 100 "CNI error code of ADD without bpffs"
+echo "ADD without bpffs: $(cat "$tmp/out")"
+assert_eq "$(state)" "" "the node after the failed ADD"
+assert_eq "$(ip -n azk4 -o link show | wc -l)" 1 "links in azk4 after the failed ADD (lo)"
 ip netns del azk4
-echo "the failed ADD undone [${SECONDS} s]"
+echo "the failed ADDs undone [${SECONDS} s]"
 
 # CNI 1.1.0 (host-local has 1.0.0: it gets 1.0.0): STATUS; GC removes the
 # attachment the runtime no longer lists, and only that.
@@ -269,7 +335,8 @@ use "$tmp/other.conflist"
 add azko
 use "$tmp/kit-1.1.0.conflist"
 azlxnet kit add azkforeign peer azkforeignp || fail "a pair by hand"
-h1=$(host_of azk1) h3=$(host_of azk3)
+h1=$(host_of azk1) h3=$(host_of azk3) ho=$(host_of azko)
+want_pods=$(printf '%s\n' "$h1" "$ho" | sort)
 want_links=$(kit_links | grep -vx "$h3")
 want_leases=$(hl_leases $NET | grep -vxF -e "$(pod_ip "$tmp/result.azk3")" \
 	-e "$(pod_ip "$tmp/result.azk3" 6)")
@@ -279,6 +346,8 @@ out=$(CNI_COMMAND=GC azlxnet <<<"$(jq -c '. + {"cni.dev/valid-attachments":
 	<<<"$CONF")") || fail "GC: $out"
 assert_eq "$out" "" "GC output"
 assert_eq "$(kit_links)" "$want_links" "azlxkit links after GC"
+assert_eq "$(azlxnet -j pod show | jq -r '.[].host_ifname' | sort)" "$want_pods" \
+	"pods on the fast path after GC"
 assert_eq "$(hl_leases $NET)" "$want_leases" "leases after GC"
 assert_eq "$(hl_leases $NET-other)" "$want_other" "the other network's leases after GC"
 assert_eq "$(hl_leases $NET | wc -l)" 2 "azk1's leases after GC"
