@@ -475,15 +475,33 @@ static int azlx_kit_show_one(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static int azlx_kit_show(int argc, char **argv)
+/* Every link of this namespace to @req's callback; an exit status. */
+static int azlx_kit_dump(struct azlx_kit_req *req)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int ret = AZLX_EXIT_OK;
+
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg)
+		return azlx_error(AZLX_EXIT_ERR, "out of memory");
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return azlx_error(AZLX_EXIT_ERR, "request too large");
+	}
+	if (azlx_kit_talk(msg, req))
+		ret = azlx_kit_report(req, "cannot list links");
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int azlx_kit_show(int argc, char **argv)
+{
 	struct azlx_kit_show s = { 0 };
 	struct azlx_kit_req req = {
 		.valid	= azlx_kit_show_one,
 		.arg	= &s,
 	};
-	struct nl_msg *msg;
 	int ret;
 
 	if (argc > 1)
@@ -494,19 +512,9 @@ static int azlx_kit_show(int argc, char **argv)
 			return ret;
 		s.name = argv[0];
 	}
-	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
-	if (!msg)
-		return azlx_error(AZLX_EXIT_ERR, "out of memory");
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return azlx_error(AZLX_EXIT_ERR, "request too large");
-	}
 	azlx_print_open_array(NULL);
-	ret = AZLX_EXIT_OK;
-	if (azlx_kit_talk(msg, &req))
-		ret = azlx_kit_report(&req, "cannot list links");
+	ret = azlx_kit_dump(&req);
 	azlx_print_close_array();
-	nlmsg_free(msg);
 	if (!ret && s.name && !s.found)
 		ret = azlx_error(AZLX_EXIT_ERR, "no azlxkit device \"%s\"", s.name);
 	return ret;
@@ -925,13 +933,11 @@ static int azlx_kit_prog_show_end(const struct azlx_kit_link *l, __u32 end, cons
 
 static int azlx_kit_prog_show(int argc, char **argv)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct azlx_kit_primaries p = { 0 };
 	struct azlx_kit_req req = {
 		.valid	= azlx_kit_primary_one,
 		.arg	= &p,
 	};
-	struct nl_msg *msg;
 	int ret, i;
 
 	if (argc > 1)
@@ -942,17 +948,7 @@ static int azlx_kit_prog_show(int argc, char **argv)
 			return ret;
 		p.name = argv[0];
 	}
-	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
-	if (!msg)
-		return azlx_error(AZLX_EXIT_ERR, "out of memory");
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return azlx_error(AZLX_EXIT_ERR, "request too large");
-	}
-	ret = AZLX_EXIT_OK;
-	if (azlx_kit_talk(msg, &req))
-		ret = azlx_kit_report(&req, "cannot list links");
-	nlmsg_free(msg);
+	ret = azlx_kit_dump(&req);
 	if (!ret && p.name && !p.found)
 		ret = azlx_error(AZLX_EXIT_ERR, "no azlxkit device \"%s\"", p.name);
 	else if (!ret && p.name && !p.n)
