@@ -300,6 +300,18 @@ static __always_inline int azlxnet_set_macs(struct __sk_buff *skb,
 	return 0;
 }
 
+/* A packet redirected into the pod of @ep, on its counters. */
+static __always_inline void azlxnet_to_pod_count(const struct azlxnet_ep *ep,
+						 struct __sk_buff *skb)
+{
+	struct azlxnet_ep_stats *dst_st = azlxnet_stats_of(ep->slot);
+
+	if (dst_st) {
+		dst_st->to_pod_packets++;
+		dst_st->to_pod_bytes += skb->len;
+	}
+}
+
 /*
  * Deliver into a local pod. st: counters of the endpoint the run is for
  * (the sender's, or NULL); the receiver's come from its slot.
@@ -309,7 +321,6 @@ static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
 					    const struct azlxnet_ep *ep,
 					    struct azlxnet_ep_stats *st)
 {
-	struct azlxnet_ep_stats *dst_st;
 	long ret;
 
 	if (azlxnet_forward_l3(skb, p) ||
@@ -320,21 +331,78 @@ static __always_inline int azlxnet_to_local(struct __sk_buff *skb,
 		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
 	if (st)
 		st->redirect_peer++;
-	dst_st = azlxnet_stats_of(ep->slot);
-	if (dst_st) {
-		dst_st->to_pod_packets++;
-		dst_st->to_pod_bytes += skb->len;
+	azlxnet_to_pod_count(ep, skb);
+	return TC_ACT_REDIRECT;
+}
+
+/* How a packet left through an uplink. */
+enum azlxnet_out {
+	AZLXNET_OUT_VF,		/* to the VF under the uplink */
+	AZLXNET_OUT_UPLINK,	/* to the uplink itself */
+	AZLXNET_OUT_NEIGH,	/* to the stack's neighbour resolution */
+};
+
+/*
+ * The result of a redirect out through an uplink: on the sender's (@st)
+ * and the uplink's (@ust) counters, by @how when it was taken.
+ */
+static __always_inline int azlxnet_out_count(struct __sk_buff *skb, long ret,
+					     enum azlxnet_out how,
+					     struct azlxnet_ep_stats *st,
+					     struct azlxnet_ep_stats *ust)
+{
+	if (ret != TC_ACT_REDIRECT) {
+		azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
+		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
+	}
+	switch (how) {
+	case AZLXNET_OUT_VF:
+		if (st)
+			st->redirect_vf++;
+		if (ust)
+			ust->redirect_vf++;
+		break;
+	case AZLXNET_OUT_UPLINK:
+		if (st)
+			st->redirect_uplink++;
+		if (ust)
+			ust->redirect_uplink++;
+		break;
+	case AZLXNET_OUT_NEIGH:
+		if (st)
+			st->redirect_neigh++;
+		if (ust)
+			ust->redirect_neigh++;
+		break;
+	}
+	if (ust) {
+		ust->from_pod_packets++;
+		ust->from_pod_bytes += skb->len;
 	}
 	return TC_ACT_REDIRECT;
 }
 
-/* One more packet out through an uplink, on its counters. */
-static __always_inline void azlxnet_uplink_count(struct azlxnet_ep_stats *ust,
-						 struct __sk_buff *skb)
+/* The route lookup's input for @p, as if it came in on @ifindex. */
+static __always_inline void azlxnet_fib_init(struct bpf_fib_lookup *fib,
+					     const struct azlxnet_pkt *p, __u32 ifindex)
 {
-	if (ust) {
-		ust->from_pod_packets++;
-		ust->from_pod_bytes += skb->len;
+	fib->ifindex = ifindex;
+	fib->l4_protocol = p->l4_proto;
+	/*
+	 * tot_len stays 0: the helper then checks the skb itself against the
+	 * egress MTU, GSO-aware. The IP length of a GSO packet is over the MTU
+	 * though its segments are not, and would send bulk TCP to the stack.
+	 */
+	if (p->family == AF_INET) {
+		fib->family = AF_INET;
+		fib->tos = p->tos;
+		fib->ipv4_src = p->src[0];
+		fib->ipv4_dst = p->dst[0];
+	} else {
+		fib->family = AF_INET6;
+		fib->flowinfo = p->flowinfo;
+		__builtin_memcpy(fib->ipv6_src, p->src, 16);
+		__builtin_memcpy(fib->ipv6_dst, p->dst, 16);
 	}
 }
 
@@ -348,25 +416,7 @@ static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 	__s32 tx;
 	long ret;
 
-	fib.ifindex = skb->ingress_ifindex;
-	fib.l4_protocol = p->l4_proto;
-	/*
-	 * tot_len stays 0: the helper then checks the skb itself against the
-	 * egress MTU, GSO-aware. The IP length of a GSO packet is over the MTU
-	 * though its segments are not, and would send bulk TCP to the stack.
-	 */
-	if (p->family == AF_INET) {
-		fib.family = AF_INET;
-		fib.tos = p->tos;
-		fib.ipv4_src = p->src[0];
-		fib.ipv4_dst = p->dst[0];
-	} else {
-		fib.family = AF_INET6;
-		fib.flowinfo = p->flowinfo;
-		__builtin_memcpy(fib.ipv6_src, p->src, 16);
-		__builtin_memcpy(fib.ipv6_dst, p->dst, 16);
-	}
-
+	azlxnet_fib_init(&fib, p, skb->ingress_ifindex);
 	ret = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	if (ret == BPF_FIB_LKUP_RET_BLACKHOLE)
 		return azlxnet_drop(st, AZLXNET_DROP_FIB_BLACKHOLE);
@@ -382,20 +432,10 @@ static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 		return azlxnet_fallback(st);
 	}
 
-	if (ret == BPF_FIB_LKUP_RET_NO_NEIGH) {
+	if (ret == BPF_FIB_LKUP_RET_NO_NEIGH)
 		/* The stack resolves it; the next packets take the VF. */
-		ret = bpf_redirect_neigh(fib.ifindex, NULL, 0, 0);
-		if (ret != TC_ACT_REDIRECT) {
-			azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
-			return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
-		}
-		if (st)
-			st->redirect_neigh++;
-		if (ust)
-			ust->redirect_neigh++;
-		azlxnet_uplink_count(ust, skb);
-		return TC_ACT_REDIRECT;
-	}
+		return azlxnet_out_count(skb, bpf_redirect_neigh(fib.ifindex, NULL, 0, 0),
+					 AZLXNET_OUT_NEIGH, st, ust);
 
 #ifndef AZLXNET_NO_KFUNC
 	tx = bpf_azlxnet_tx_ifindex(skb, fib.ifindex);
@@ -406,30 +446,9 @@ static __always_inline int azlxnet_off_node(struct __sk_buff *skb,
 		azlxnet_fallback(ust);
 		return azlxnet_fallback(st);
 	}
-	if (tx > 0 && (__u32)tx != fib.ifindex) {
-		ret = bpf_redirect(tx, 0);
-		if (ret != TC_ACT_REDIRECT) {
-			azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
-			return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
-		}
-		if (st)
-			st->redirect_vf++;
-		if (ust)
-			ust->redirect_vf++;
-		azlxnet_uplink_count(ust, skb);
-		return TC_ACT_REDIRECT;
-	}
-	ret = bpf_redirect(fib.ifindex, 0);
-	if (ret != TC_ACT_REDIRECT) {
-		azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
-		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
-	}
-	if (st)
-		st->redirect_uplink++;
-	if (ust)
-		ust->redirect_uplink++;
-	azlxnet_uplink_count(ust, skb);
-	return TC_ACT_REDIRECT;
+	if (tx > 0 && (__u32)tx != fib.ifindex)
+		return azlxnet_out_count(skb, bpf_redirect(tx, 0), AZLXNET_OUT_VF, st, ust);
+	return azlxnet_out_count(skb, bpf_redirect(fib.ifindex, 0), AZLXNET_OUT_UPLINK, st, ust);
 }
 
 SEC("tc")
@@ -489,15 +508,9 @@ int azlxnet_to_pod(struct __sk_buff *skb)
  *     bpf_redirect_neigh() here.
  * Loaded only on request ("?tc"): it needs a module with that kfunc.
  */
-static __always_inline int azlxnet_kit_redirect(struct __sk_buff *skb, __u32 ifindex,
-						struct azlxnet_ep_stats *st,
-						struct azlxnet_ep_stats *ust)
+static __always_inline long azlxnet_kit_xmit(struct __sk_buff *skb, __u32 ifindex)
 {
-	if (bpf_azlxkit_redirect(skb, ifindex, 0) != TC_ACT_REDIRECT) {
-		azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
-		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
-	}
-	return TC_ACT_REDIRECT;
+	return bpf_azlxkit_redirect(skb, ifindex, 0);
 }
 
 static __always_inline int azlxnet_kit_off_node(struct __sk_buff *skb,
@@ -510,20 +523,7 @@ static __always_inline int azlxnet_kit_off_node(struct __sk_buff *skb,
 	__s32 tx;
 	long ret;
 
-	fib.ifindex = skb->ifindex;
-	fib.l4_protocol = p->l4_proto;
-	if (p->family == AF_INET) {
-		fib.family = AF_INET;
-		fib.tos = p->tos;
-		fib.ipv4_src = p->src[0];
-		fib.ipv4_dst = p->dst[0];
-	} else {
-		fib.family = AF_INET6;
-		fib.flowinfo = p->flowinfo;
-		__builtin_memcpy(fib.ipv6_src, p->src, 16);
-		__builtin_memcpy(fib.ipv6_dst, p->dst, 16);
-	}
-
+	azlxnet_fib_init(&fib, p, skb->ifindex);
 	ret = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	if (ret == BPF_FIB_LKUP_RET_BLACKHOLE)
 		return azlxnet_drop(st, AZLXNET_DROP_FIB_BLACKHOLE);
@@ -538,32 +538,18 @@ static __always_inline int azlxnet_kit_off_node(struct __sk_buff *skb,
 		return azlxnet_fallback(st);
 	}
 	tx = bpf_azlxnet_tx_ifindex(skb, fib.ifindex);
-	if (tx > 0 && (__u32)tx != fib.ifindex) {
-		ret = azlxnet_kit_redirect(skb, tx, st, ust);
-		if (ret != TC_ACT_REDIRECT)
-			return ret;
-		if (st)
-			st->redirect_vf++;
-		if (ust)
-			ust->redirect_vf++;
-	} else {
-		ret = azlxnet_kit_redirect(skb, fib.ifindex, st, ust);
-		if (ret != TC_ACT_REDIRECT)
-			return ret;
-		if (st)
-			st->redirect_uplink++;
-		if (ust)
-			ust->redirect_uplink++;
-	}
-	azlxnet_uplink_count(ust, skb);
-	return TC_ACT_REDIRECT;
+	if (tx > 0 && (__u32)tx != fib.ifindex)
+		return azlxnet_out_count(skb, azlxnet_kit_xmit(skb, tx), AZLXNET_OUT_VF,
+					 st, ust);
+	return azlxnet_out_count(skb, azlxnet_kit_xmit(skb, fib.ifindex),
+				 AZLXNET_OUT_UPLINK, st, ust);
 }
 
 SEC("?tc")
 int azlxnet_from_kit(struct __sk_buff *skb)
 {
 	__u32 ifindex = skb->ifindex;
-	struct azlxnet_ep_stats *st, *dst_st;
+	struct azlxnet_ep_stats *st;
 	struct azlxnet_pkt p = {};
 	struct azlxnet_ep *ep;
 
@@ -582,15 +568,11 @@ int azlxnet_from_kit(struct __sk_buff *skb)
 	if (azlxnet_forward_l3(skb, &p) ||
 	    azlxnet_set_macs(skb, ep->pod_mac, ep->host_mac))
 		return azlxnet_fallback(st);
-	if (azlxnet_kit_redirect(skb, ep->host_ifindex, st, NULL) != TC_ACT_REDIRECT)
-		return TC_ACT_SHOT;
+	if (azlxnet_kit_xmit(skb, ep->host_ifindex) != TC_ACT_REDIRECT)
+		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
 	if (st)
 		st->redirect_peer++;
-	dst_st = azlxnet_stats_of(ep->slot);
-	if (dst_st) {
-		dst_st->to_pod_packets++;
-		dst_st->to_pod_bytes += skb->len;
-	}
+	azlxnet_to_pod_count(ep, skb);
 	return TC_ACT_REDIRECT;
 }
 #endif
