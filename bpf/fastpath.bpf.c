@@ -493,7 +493,16 @@ static __always_inline int azlxnet_kit_redirect(struct __sk_buff *skb, __u32 ifi
 						struct azlxnet_ep_stats *st,
 						struct azlxnet_ep_stats *ust)
 {
+#ifdef AZLXNET_BENCH_NETKIT
+	/*
+	 * A build for the network benchmark only (netkit+prog): the same
+	 * program on an in-kernel netkit peer, which acts on bpf_redirect()
+	 * itself.
+	 */
+	if (bpf_redirect(ifindex, 0) != TC_ACT_REDIRECT) {
+#else
 	if (bpf_azlxkit_redirect(skb, ifindex, 0) != TC_ACT_REDIRECT) {
+#endif
 		azlxnet_drop(ust, AZLXNET_DROP_REDIRECT);
 		return azlxnet_drop(st, AZLXNET_DROP_REDIRECT);
 	}
