@@ -510,7 +510,16 @@ int azlxnet_to_pod(struct __sk_buff *skb)
  */
 static __always_inline long azlxnet_kit_xmit(struct __sk_buff *skb, __u32 ifindex)
 {
+#ifdef AZLXNET_BENCH_NETKIT
+	/*
+	 * A build for the network benchmark only (netkit+prog): the same
+	 * program on an in-kernel netkit peer, which acts on bpf_redirect()
+	 * itself.
+	 */
+	return bpf_redirect(ifindex, 0);
+#else
 	return bpf_azlxkit_redirect(skb, ifindex, 0);
+#endif
 }
 
 static __always_inline int azlxnet_kit_off_node(struct __sk_buff *skb,

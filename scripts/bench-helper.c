@@ -6,6 +6,13 @@
  *   bench-helper netkit-add NAME PEER NETNS
  *       an L3 netkit pair without programs: NAME here, PEER in NETNS
  *       (iproute2 learnt "type netkit" in 6.7)
+ *   bench-helper netkit-fp OBJ PIN-DIR DEV ADDR POD-MAC [DEV ADDR POD-MAC]...
+ *       the fast path's azlxnet_from_kit built for netkit (OBJ, see
+ *       scripts/bench) on the peer of each netkit pair DEV (the primary,
+ *       here; BPF_NETKIT_PEER: it runs in the pod's transmit), with maps of
+ *       its own pinned in PIN-DIR holding each pod: IPv4 ADDR, its MAC
+ *       POD-MAC, its slot (the pod's place in the list); links pinned there
+ *       as link_<ifindex>
  *   bench-helper tc-redirect DEV TARGET-IFINDEX peer|plain DMAC SMAC
  *       attach the minimal redirect program (bench-redirect.bpf.c) on
  *       tc ingress of DEV
@@ -34,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -56,6 +64,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: bench-helper netkit-add NAME PEER NETNS\n"
+		"       bench-helper netkit-fp OBJ PIN-DIR DEV ADDR POD-MAC [DEV ADDR POD-MAC]...\n"
 		"       bench-helper tc-redirect DEV TARGET-IFINDEX peer|plain DMAC SMAC\n"
 		"       bench-helper fp-replace DEV PINNED-PROG STATE-DIR\n"
 		"       bench-helper prog-run PROG IFINDEX SRC DST VERDICT [RUNS]\n");
@@ -210,6 +219,125 @@ static int tc_redirect(char **argv)
 	return err ? err_out("attaching the redirect program", err) : 0;
 }
 
+/* --- the fast path's program on netkit ------------------------------------ */
+
+/* The MAC address of device @ifindex. */
+static int dev_mac(unsigned int ifindex, __u8 *mac)
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+static int map_set(struct bpf_object *obj, const char *name, const void *key,
+		   const void *val)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	if (!m)
+		return -ENOENT;
+	return bpf_map_update_elem(bpf_map__fd(m), key, val, BPF_ANY);
+}
+
+/*
+ * The endpoint of one pod (struct azlxnet_ep's fields, in the maps' own
+ * layout: the object was built from the same fastpath.h) and the sender's
+ * slot, in the cache array and the hash as the tool writes them.
+ */
+static int netkit_fp_pod(struct bpf_object *obj, __u32 slot, char **arg)
+{
+	struct azlxnet_host_cache c = { .slot = slot };
+	struct azlxnet_host host = { .slot = slot };
+	struct azlxnet_ep ep = { .slot = slot };
+	unsigned int dev = if_nametoindex(arg[0]);
+	__u32 addr, idx;
+	int err;
+
+	if (!dev)
+		return err_out(arg[0], errno);
+	if (inet_pton(AF_INET, arg[1], &addr) != 1)
+		return err_out(arg[1], EINVAL);
+	if (parse_mac(arg[2], ep.pod_mac))
+		return err_out(arg[2], EINVAL);
+	err = dev_mac(dev, ep.host_mac);
+	if (err)
+		return err_out("the MAC address of DEV", err);
+	ep.host_ifindex = dev;
+	c.ifindex = dev;
+	idx = dev & (AZLXNET_HOST_CACHE - 1);
+	err = map_set(obj, "azlxnet_ep4", &addr, &ep);
+	if (!err)
+		err = map_set(obj, "azlxnet_hosts", &dev, &host);
+	if (!err)
+		err = map_set(obj, "azlxnet_host_cache", &idx, &c);
+	return err ? err_out("filling the maps", err) : 0;
+}
+
+static int netkit_fp(int argc, char **argv)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .pin_root_path = argv[1]);
+	struct bpf_program *prog, *p;
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	char path[512];
+	int err, i;
+
+	if (mkdir(argv[1], 0700) && errno != EEXIST)
+		return err_out(argv[1], errno);
+	obj = bpf_object__open_file(argv[0], &oopts);
+	if (!obj)
+		return err_out(argv[0], errno);
+	prog = bpf_object__find_program_by_name(obj, "azlxnet_from_kit");
+	if (!prog) {
+		bpf_object__close(obj);
+		return err_out("no azlxnet_from_kit in OBJ", ENOENT);
+	}
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p, p == prog);
+	bpf_program__set_expected_attach_type(prog, BPF_NETKIT_PEER);
+	err = bpf_object__load(obj);
+	if (err) {
+		bpf_object__close(obj);
+		return err_out("loading OBJ", err);
+	}
+	for (i = 2; i + 2 < argc; i += 3) {
+		if (netkit_fp_pod(obj, (i - 2) / 3, argv + i))
+			goto fail;
+	}
+	for (i = 2; i + 2 < argc; i += 3) {
+		unsigned int dev = if_nametoindex(argv[i]);
+
+		link = bpf_program__attach_netkit(prog, dev, NULL);
+		if (!link) {
+			err_out("attaching to the netkit peer", errno);
+			goto fail;
+		}
+		snprintf(path, sizeof(path), "%s/link_%u", argv[1], dev);
+		err = bpf_link__pin(link, path);
+		bpf_link__destroy(link);	/* the pin holds it */
+		if (err) {
+			err_out(path, err);
+			goto fail;
+		}
+	}
+	bpf_object__close(obj);		/* the maps stay pinned */
+	return 0;
+fail:
+	bpf_object__close(obj);
+	return 1;
+}
+
 /*
  * The tool attaches with a tcx link where the kernel has tcx, pinned in its
  * state directory: a clsact filter beside it would run after the link's
@@ -273,25 +401,6 @@ static __u16 ip_csum(const __u8 *p, int len)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return ~sum & 0xffff;
-}
-
-/* The MAC address of device @ifindex. */
-static int dev_mac(unsigned int ifindex, __u8 *mac)
-{
-	struct ifreq ifr = {};
-	int fd, err = 0;
-
-	if (!if_indextoname(ifindex, ifr.ifr_name))
-		return -errno;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return err;
 }
 
 /*
@@ -441,6 +550,8 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "netkit-add") && argc == 5)
 		return netkit_add(argv[2], argv[3], argv[4]);
+	if (!strcmp(argv[1], "netkit-fp") && argc >= 7 && (argc - 4) % 3 == 0)
+		return netkit_fp(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tc-redirect") && argc == 7)
 		return tc_redirect(argv + 2);
 	if (!strcmp(argv[1], "fp-replace") && argc == 5)
