@@ -30,6 +30,9 @@ cleanup()
 		ip netns del azp$n 2>/dev/null
 	done
 	fp_cleanup
+	# the veth pods' entries (their devices are gone): the last one takes
+	# the fast path state, and its programs' hold on the module, with it
+	for n in 1 2; do azlxnet pod del --ip 10.0.1.$((n + 1)) >/dev/null 2>&1; done
 	cleanup_module
 }
 trap cleanup EXIT
