@@ -14,9 +14,10 @@
 #                        kmemleak, UBSAN, fault injection), built on first use
 #                        (about an hour); the run to do before a kmod/ change
 #   make bench           the network and disk benchmarks in VMs on 6.1 and 6.12
-#                        (about 65 min)
+#                        (about 2 h 45 min)
 #   make bench-net       the network benchmark alone (~15 min)
-#   make bench-disk      the disk benchmark alone (~25 min per kernel)
+#   make bench-disk      the disk benchmark alone (3 boots a case, ~75 min per
+#                        kernel)
 #   make storm           1000 VF revocations under a UDP stream, fast path and
 #                        stack path, in VMs on 6.1 and 6.12: the loss per
 #                        revocation (~17 min)
