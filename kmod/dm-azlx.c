@@ -84,6 +84,21 @@
 /* A submitter waiting for room looks again this often, woken or not. */
 #define AZLX_ROOM_RECHECK	HZ
 
+/*
+ * The closed loop (lat_target_us): the window's scale in 1/1024ths of the
+ * window, judged every AZLX_ADAPT_NS over at least AZLX_ADAPT_MIN_DONE
+ * completions (at most every AZLX_ADAPT_MAX_NS). More than AZLX_SLOW_PCT
+ * percent slower than the target halves it, down to 1/64; otherwise it
+ * grows by 1/16, up to the whole window.
+ */
+#define AZLX_SCALE_ONE		1024
+#define AZLX_SCALE_MIN		(AZLX_SCALE_ONE / 64)
+#define AZLX_SCALE_STEP		(AZLX_SCALE_ONE / 16)
+#define AZLX_ADAPT_NS		(100 * NSEC_PER_MSEC)
+#define AZLX_ADAPT_MAX_NS	NSEC_PER_SEC
+#define AZLX_ADAPT_MIN_DONE	8
+#define AZLX_SLOW_PCT		5
+
 enum azlx_class {
 	AZLX_CRIT,
 	AZLX_READ,
@@ -115,6 +130,7 @@ struct azlx_conf {
 	u64		inflight_ms;	/* budget allowed at the device at once */
 	u64		max_held;	/* bios held per class */
 	u64		max_held_cgroup; /* bios held per cgroup, outside critical */
+	u64		lat_target_us;	/* completion latency target; 0: none */
 	struct azlx_cglist crit;
 	struct azlx_cglist cap;
 };
@@ -169,6 +185,8 @@ struct azlx_pcpu {
 	u64	bytes;
 	u64	flushes;
 	u64	fast;		/* dispatched without the lock */
+	u64	timed;		/* completions timed against the target */
+	u64	slow;		/* of those, slower than the target */
 };
 
 struct azlx_stats {
@@ -186,6 +204,10 @@ struct azlx_stats {
 	u64	flushes;
 	u64	units;
 	u64	bytes;
+	u64	timed;
+	u64	slow;
+	u64	shrinks;	/* periods judged slow */
+	u64	grows;		/* periods the window grew */
 };
 
 struct azlx_c {
@@ -200,6 +222,7 @@ struct azlx_c {
 	atomic64_t		inflight_bytes;	/* bytes at the device */
 	u64			window;		/* the window now, thousandths */
 	u64			window_bytes;	/* and in bytes */
+	u64			lat_target_ns;	/* 0: completions are not timed */
 	struct azlx_pcpu __percpu *pcpu;
 	seqcount_spinlock_t	cls_seq;
 
@@ -218,6 +241,11 @@ struct azlx_c {
 	u64			inflight_peak;	/* at the burst rate, while credit lasts */
 	u64			inflight_bbase;	/* the same in bytes */
 	u64			inflight_bpeak;
+	unsigned int		scale;		/* of the window, AZLX_SCALE_ONE: all */
+	bool			lat_slow;	/* the last period judged was slow */
+	u64			adapt_ns;	/* the period being judged began */
+	u64			adapt_timed;	/* the per-CPU sums then */
+	u64			adapt_slow;
 	bool			bypass;		/* suspending: pass, still charged */
 	bool			suspended;
 	bool			stopped;	/* suspended or dying: no timer, no work */
@@ -254,6 +282,7 @@ struct azlx_c {
 /* Per-bio data. */
 struct azlx_pbd {
 	u64	enq_ns;
+	u64	disp_ns;	/* dispatched, if timed; else 0 */
 	u64	mu;		/* units it holds in the in-flight window */
 	u64	bytes;		/* bytes it holds there */
 	u8	cls;		/* while held */
@@ -265,6 +294,8 @@ struct azlx_carry {
 	struct azlx_dim		units;
 	struct azlx_dim		bytes;
 	u64			last_ns;
+	unsigned int		scale;
+	bool			lat_slow;
 	struct azlx_stats	stats;
 };
 
@@ -314,6 +345,7 @@ enum azlx_numopt_id {
 	AZLX_OPT_INFLIGHT_MS,
 	AZLX_OPT_MAX_HELD,
 	AZLX_OPT_MAX_HELD_CGROUP,
+	AZLX_OPT_LAT_TARGET_US,
 
 	AZLX_NR_NUMOPTS
 };
@@ -335,6 +367,7 @@ static const struct azlx_numopt azlx_numopts[AZLX_NR_NUMOPTS] = {
 	[AZLX_OPT_INFLIGHT_MS]	= AZLX_NUMOPT(inflight_ms, 1, 10000),
 	[AZLX_OPT_MAX_HELD]	= AZLX_NUMOPT(max_held, 1, 1048576),
 	[AZLX_OPT_MAX_HELD_CGROUP] = AZLX_NUMOPT(max_held_cgroup, 1, 1048576),
+	[AZLX_OPT_LAT_TARGET_US] = AZLX_NUMOPT(lat_target_us, 0, 10000000),
 };
 
 /* State of one parse: a table line or a message. */
@@ -538,8 +571,8 @@ static const char *azlx_parse_cap(struct azlx_parse *p, const char *val)
 }
 
 static const char * const azlx_e_unknown[] = {
-	"unknown option (expected burst_iops, burst_mbps, burst_secs, credit_pct, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
-	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, credit_pct, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, critical or cap)",
+	"unknown option (expected burst_iops, burst_mbps, burst_secs, credit_pct, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, lat_target_us, critical or cap)",
+	"unknown key (expected iops, mbps, burst_iops, burst_mbps, burst_secs, credit_pct, unit_kb, fraction, max_wait_ms, inflight_ms, max_held, max_held_cgroup, lat_target_us, critical or cap)",
 	"unknown message (expected set, budget, fraction, critical, cap or clear_stats)",
 };
 
@@ -704,13 +737,19 @@ static u64 azlx_fill(struct azlx_bucket *b, u64 dt, bool backlog)
 	return over;
 }
 
-static void azlx_dim_refill(struct azlx_dim *d, u64 dt, bool backlog)
+/*
+ * Unused baseline becomes credit, unless the completions say the disk is
+ * throttled (@slow): what dm-azlx did not send, the host still had queued.
+ */
+static void azlx_dim_refill(struct azlx_dim *d, u64 dt, bool backlog, bool slow)
 {
 	u64 over = azlx_fill(&d->base, dt, backlog);
 
 	if (!d->burst)
 		return;
 	azlx_fill(&d->peak, dt, backlog);
+	if (slow)
+		return;
 	if (over >= d->credit_cap - d->credit)
 		d->credit = d->credit_cap;
 	else
@@ -1058,6 +1097,12 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 					       c->unit_kb * 1024) : ac->inflight_bbase;
 	ac->max_held = c->max_held;
 	ac->max_held_cg = c->max_held_cgroup;
+	/* read without the lock by azlx_count() and azlx_end_io() */
+	WRITE_ONCE(ac->lat_target_ns, c->lat_target_us * NSEC_PER_USEC);
+	if (!c->lat_target_us) {
+		ac->scale = AZLX_SCALE_ONE;
+		ac->lat_slow = false;
+	}
 	/* azlx_map() classifies without the lock */
 	write_seqcount_begin(&ac->cls_seq);
 	WRITE_ONCE(ac->ncrit, c->crit.n);
@@ -1065,6 +1110,55 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 		WRITE_ONCE(ac->crit[i], i < c->crit.n ? c->crit.cg[i] : NULL);
 	azlx_apply_caps(ac, &c->cap, initial);
 	write_seqcount_end(&ac->cls_seq);
+}
+
+/* Add what the per-CPU completion counters hold to @timed and @slow. */
+static void azlx_timed_sum(const struct azlx_c *ac, u64 *timed, u64 *slow)
+{
+	const struct azlx_pcpu *p;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		p = per_cpu_ptr(ac->pcpu, cpu);
+		*timed += READ_ONCE(p->timed);
+		*slow += READ_ONCE(p->slow);
+	}
+}
+
+/*
+ * Under lock: the closed loop. A host that throttles the disk queues what
+ * exceeds its budget, and the completions slow down long before anything
+ * fails: that is when the window, the I/O dm-azlx lets into the host's
+ * queue, must shrink, and when the credit dm-azlx believes the disk has is
+ * spent whatever its estimate says. Fast completions grow the window back,
+ * additively, as blk-iocost's vrate follows its QoS targets.
+ */
+static void azlx_adapt(struct azlx_c *ac, u64 now)
+{
+	u64 timed = 0, slow = 0, n, s, dt = now - ac->adapt_ns;
+
+	if (!ac->lat_target_ns || dt < AZLX_ADAPT_NS)
+		return;
+	azlx_timed_sum(ac, &timed, &slow);
+	n = timed - ac->adapt_timed;
+	s = slow - ac->adapt_slow;
+	if (n < AZLX_ADAPT_MIN_DONE && dt < AZLX_ADAPT_MAX_NS)
+		return;
+	ac->adapt_ns = now;
+	ac->adapt_timed = timed;
+	ac->adapt_slow = slow;
+	if (!n)
+		return;
+	ac->lat_slow = s * 100 > n * AZLX_SLOW_PCT;
+	if (ac->lat_slow) {
+		ac->scale = max_t(unsigned int, ac->scale / 2, AZLX_SCALE_MIN);
+		ac->units.credit = 0;
+		ac->bytes.credit = 0;
+		ac->stats.shrinks++;
+	} else if (ac->scale < AZLX_SCALE_ONE) {
+		ac->scale = min_t(unsigned int, ac->scale + AZLX_SCALE_STEP, AZLX_SCALE_ONE);
+		ac->stats.grows++;
+	}
 }
 
 static void azlx_refill(struct azlx_c *ac, u64 now)
@@ -1076,10 +1170,11 @@ static void azlx_refill(struct azlx_c *ac, u64 now)
 		return;
 	dt = min(now - ac->last_ns, AZLX_MAX_DT_NS);
 	ac->last_ns = now;
-	azlx_dim_refill(&ac->units, dt, ac->nqueued);
-	azlx_dim_refill(&ac->bytes, dt, ac->nqueued);
+	azlx_dim_refill(&ac->units, dt, ac->nqueued, ac->lat_slow);
+	azlx_dim_refill(&ac->bytes, dt, ac->nqueued, ac->lat_slow);
 	for (i = 0; i < ac->ncap; i++)
 		azlx_fill(&ac->caps[i].b, dt, ac->caps[i].depth);
+	azlx_adapt(ac, now);
 }
 
 static bool azlx_ok(const struct azlx_c *ac)
@@ -1087,19 +1182,25 @@ static bool azlx_ok(const struct azlx_c *ac)
 	return azlx_dim_ok(&ac->units) && azlx_dim_ok(&ac->bytes);
 }
 
-/* Under lock: the window now (the burst rate's while credit lasts). */
+/*
+ * Under lock: the window now (the burst rate's while credit lasts), scaled
+ * by the closed loop, and never below what keeps the disk busy.
+ */
 static u64 azlx_window_now(const struct azlx_c *ac)
 {
 	const struct azlx_dim *d = &ac->units;
+	u64 w = d->burst && d->credit > 0 ? ac->inflight_peak : ac->inflight_base;
 
-	return d->burst && d->credit > 0 ? ac->inflight_peak : ac->inflight_base;
+	return max_t(u64, div_u64(w * ac->scale, AZLX_SCALE_ONE),
+		     AZLX_MIN_WINDOW_UNITS * AZLX_MILLI);
 }
 
 static u64 azlx_window_bytes_now(const struct azlx_c *ac)
 {
 	const struct azlx_dim *d = &ac->bytes;
+	u64 w = d->burst && d->credit > 0 ? ac->inflight_bpeak : ac->inflight_bbase;
 
-	return d->burst && d->credit > 0 ? ac->inflight_bpeak : ac->inflight_bbase;
+	return max(div_u64(w * ac->scale, AZLX_SCALE_ONE), ac->unit_bytes);
 }
 
 /*
@@ -1117,8 +1218,11 @@ static bool azlx_room(const struct azlx_c *ac)
 static void azlx_count(struct azlx_c *ac, struct bio *bio, enum azlx_class cls, u64 mu,
 		       u64 bytes)
 {
-	azlx_pbd(bio)->mu = mu;
-	azlx_pbd(bio)->bytes = bytes;
+	struct azlx_pbd *pbd = azlx_pbd(bio);
+
+	pbd->mu = mu;
+	pbd->bytes = bytes;
+	pbd->disp_ns = READ_ONCE(ac->lat_target_ns) ? ktime_get_ns() : 0;
 	this_cpu_inc(ac->pcpu->dispatched[cls]);
 	this_cpu_add(ac->pcpu->units, div_u64(mu, AZLX_MILLI));
 	this_cpu_add(ac->pcpu->bytes, bytes);
@@ -1701,6 +1805,16 @@ retry:
 	return DM_MAPIO_SUBMITTED;
 }
 
+/* A timed bio has completed: was it slower than the target? */
+static void azlx_time(struct azlx_c *ac, u64 disp_ns)
+{
+	u64 target = READ_ONCE(ac->lat_target_ns);
+
+	this_cpu_inc(ac->pcpu->timed);
+	if (target && ktime_get_ns() - disp_ns > target)
+		this_cpu_inc(ac->pcpu->slow);
+}
+
 /*
  * A bio the target let go has completed: its units leave the window.
  * Without the lock while others stay in the window and nothing waits:
@@ -1718,6 +1832,8 @@ static int azlx_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *erro
 	if (!mu)
 		return DM_ENDIO_DONE;
 	pbd->mu = 0;
+	if (pbd->disp_ns)
+		azlx_time(ac, pbd->disp_ns);
 	/* before the units: whoever empties those may free @ac */
 	atomic64_sub(pbd->bytes, &ac->inflight_bytes);
 	if (!READ_ONCE(ac->nqueued)) {
@@ -1845,6 +1961,8 @@ static int azlx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ac->md = dm_table_get_md(ti->table);
 	ac->fresh = true;
 	ac->last_ns = ktime_get_ns();
+	ac->adapt_ns = ac->last_ns;
+	ac->scale = AZLX_SCALE_ONE;
 	spin_lock_irq(&ac->lock);
 	azlx_apply(ac, &ac->conf, true);
 	spin_unlock_irq(&ac->lock);
@@ -1887,6 +2005,7 @@ static void azlx_stats_sum(const struct azlx_c *ac, struct azlx_stats *st)
 		st->flushes += READ_ONCE(p->flushes);
 		st->fast += READ_ONCE(p->fast);
 	}
+	azlx_timed_sum(ac, &st->timed, &st->slow);
 }
 
 static bool azlx_drained(struct azlx_c *ac)
@@ -2040,6 +2159,8 @@ static int azlx_preresume(struct dm_target *ti)
 			carry.units = o->units;
 			carry.bytes = o->bytes;
 			carry.last_ns = o->last_ns;
+			carry.scale = o->scale;
+			carry.lat_slow = o->lat_slow;
 			carry.stats = o->stats;
 			azlx_stats_sum(o, &carry.stats);
 		}
@@ -2055,6 +2176,12 @@ static int azlx_preresume(struct dm_target *ti)
 	azlx_dim_inherit(&ac->units, &carry.units);
 	azlx_dim_inherit(&ac->bytes, &carry.bytes);
 	ac->last_ns = carry.last_ns;
+	ac->adapt_ns = carry.last_ns;
+	/* what the loop learnt about the disk holds for the new table too */
+	if (ac->lat_target_ns) {
+		ac->scale = carry.scale;
+		ac->lat_slow = carry.lat_slow;
+	}
 	ac->stats = carry.stats;
 	spin_unlock_irq(&ac->lock);
 	return 0;
@@ -2118,6 +2245,8 @@ static void azlx_emit_table(struct azlx_c *ac, char *result, unsigned int maxlen
 		DMEMIT(" max_held=%llu", c->max_held);
 	if (c->max_held_cgroup != AZLX_DEF_MAX_HELD_CG)
 		DMEMIT(" max_held_cgroup=%llu", c->max_held_cgroup);
+	if (c->lat_target_us)
+		DMEMIT(" lat_target_us=%llu", c->lat_target_us);
 	for (i = 0; i < c->crit.n; i++)
 		sz = azlx_emit_path(result, maxlen, sz, "critical", c->crit.path[i]);
 	for (i = 0; i < c->cap.n; i++) {
@@ -2144,7 +2273,7 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 	u64 infl, infl_max, infl_b, infl_bmax;
 	struct azlx_stats st;
 	u64 wait_us[AZLX_NR_CLASSES];
-	unsigned int sz = 0, i, capq, waiting;
+	unsigned int sz = 0, i, capq, waiting, scale;
 	bool bypass;
 
 	switch (type) {
@@ -2159,8 +2288,8 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		infl = atomic64_read(&ac->inflight);
 		infl_b = atomic64_read(&ac->inflight_bytes);
 		infl_bmax = azlx_window_bytes_now(ac);
-		infl_max = ac->units.burst && ac->units.credit > 0 ? ac->inflight_peak :
-			   ac->inflight_base;
+		infl_max = azlx_window_now(ac);
+		scale = ac->scale;
 		for (i = 0; i < AZLX_NR_CLASSES; i++) {
 			depth[i] = ac->depth[i];
 			held[i] = ac->held[i];
@@ -2191,6 +2320,9 @@ static void azlx_status(struct dm_target *ti, status_type_t type,
 		DMEMIT(" held_cgroup_peak=%llu throttled=%u/%llu again=%llu overbound=%llu",
 		       st.held_cg_peak, waiting, st.throttled, st.again, st.overbound);
 		DMEMIT(" fast=%llu inflight_bytes=%llu/%llu", st.fast, infl_b, infl_bmax);
+		DMEMIT(" window_pct=%u timed=%llu slow=%llu shrinks=%llu grows=%llu",
+		       DIV_ROUND_UP(scale * 100, AZLX_SCALE_ONE), st.timed, st.slow,
+		       st.shrinks, st.grows);
 		break;
 	case STATUSTYPE_TABLE:
 		mutex_lock(&ac->conf_lock);
@@ -2222,6 +2354,8 @@ static void azlx_clear_stats(struct azlx_c *ac)
 	st->bytes = -st->bytes;
 	st->flushes = -st->flushes;
 	st->fast = -st->fast;
+	st->timed = -st->timed;
+	st->slow = -st->slow;
 	spin_unlock_irq(&ac->lock);
 }
 
@@ -2353,7 +2487,7 @@ static int azlx_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn
 
 static struct target_type azlx_target = {
 	.name			= "azlx",
-	.version		= {1, 2, 0},
+	.version		= {1, 3, 0},
 	.features		= DM_TARGET_NOWAIT,
 	.module			= THIS_MODULE,
 	.ctr			= azlx_ctr,
