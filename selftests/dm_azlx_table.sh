@@ -22,7 +22,7 @@ dmx_create azlxt-a "$len" "$loop" 2048 100 10
 majmin=$(cat "/sys/class/block/${loop##*/}/dev")
 assert_eq "$(dmx_table azlxt-a)" "$majmin 2048 100 10" "table of a plain mapping"
 assert_match "$(dmx_status azlxt-a)" \
-	'^tokens=-?[0-9]+/-?[0-9]+ credit=0/0 queued=0/0/0/0 dispatched=0/0/0/0 delayed=0/0/0/0 promoted=0/0/0/0 max_wait_us=0/0/0/0 capped=0/0 flushes=0 units=0 bytes=0 state=pacing inflight=0/4 held=0/0/0/0 held_peak=0/0/0/0 held_cgroup_peak=0 throttled=0/0 again=0 overbound=0 fast=0 inflight_bytes=0/262144$' \
+	'^tokens=-?[0-9]+/-?[0-9]+ credit=0/0 queued=0/0/0/0 dispatched=0/0/0/0 delayed=0/0/0/0 promoted=0/0/0/0 max_wait_us=0/0/0/0 capped=0/0 flushes=0 units=0 bytes=0 state=pacing inflight=0/4 held=0/0/0/0 held_peak=0/0/0/0 held_cgroup_peak=0 throttled=0/0 again=0 overbound=0 fast=0 inflight_bytes=0/262144 window_pct=100 timed=0 slow=0 shrinks=0 grows=0$' \
 	"status of a new mapping"
 dmsetup remove azlxt-a || fail "remove"
 
@@ -30,7 +30,8 @@ dmsetup remove azlxt-a || fail "remove"
 dmx_cgroup crit azlxt-c1
 dmx_cgroup crit2 azlxt-c2
 dmx_create azlxt-a "$len" "$loop" 2048 100 10 cap=/azlxt-c2:50 critical=/azlxt-c1:/azlxt-c2 \
-	fraction=95 burst_secs=60 unit_kb=16 burst_iops=500 max_wait_ms=500 cap=/azlxt-c1:7
+	fraction=95 burst_secs=60 unit_kb=16 burst_iops=500 max_wait_ms=500 lat_target_us=0 \
+	cap=/azlxt-c1:7
 want="$majmin 2048 100 10 burst_iops=500 burst_secs=60 unit_kb=16 critical=/azlxt-c1 critical=/azlxt-c2"
 want="$want cap=/azlxt-c2:50 cap=/azlxt-c1:7"
 assert_eq "$(dmx_table azlxt-a)" "$want" "normalised table"
