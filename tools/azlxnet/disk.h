@@ -63,6 +63,8 @@ struct azlx_pacer_table {
 	long		fraction;		/* percent */
 	long		max_wait_ms;
 	long		inflight_ms;		/* 0: the module's default */
+	long		credit_pct;		/* credit a new table starts with, percent */
+	long		lat_target_us;		/* completion latency target; 0: none */
 	char		critical[1024];		/* "/a:/b", "" for none */
 	char		caps[1024];		/* "/a:100 /b:50", "" for none */
 	char		other[1024];		/* keys of a newer module, as given */
@@ -81,6 +83,11 @@ struct azlx_pacer_status {
 	uint64_t	flushes, units, bytes;
 	char		state[16];		/* "pacing", "bypass" */
 	long long	inflight, inflight_max;	/* units at the disk / window; -1: not reported */
+	/* the closed loop (1.3): all five fields, or none from an older module */
+	bool		has_adapt;
+	uint64_t	window_pct;		/* the window's scale now, 1..100 */
+	uint64_t	timed, slow;		/* completions timed; slower than the target */
+	uint64_t	shrinks, grows;		/* window changes */
 };
 
 struct azlx_pacer {
@@ -102,6 +109,11 @@ int azlx_pacer_table_parse(const char *params, struct azlx_pacer_table *t,
 			   char *err, size_t err_len);
 int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
 			    char *err, size_t err_len);
+/*
+ * The table's parameters as the target prints them (its defaults left out,
+ * its keys in its order): what azlx_pacer_table_parse() read from them.
+ */
+void azlx_pacer_table_format(const struct azlx_pacer_table *t, char *buf, size_t len);
 
 /*
  * Every mapping whose (single) target is "azlx", sorted by name; free()

@@ -811,6 +811,69 @@ static void test_pacer_parse(void)
 				      "inflight=3", &st, err, sizeof(err)) == -EINVAL);
 	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/x units=1",
 				      &st, err, sizeof(err)) == -EINVAL);
+	/* older targets: no closed loop, absent and not zero */
+	CHECK(!azlx_pacer_status_parse("tokens=1/2 credit=3/4 queued=0/0/0/0 dispatched=0/0/0/0 "
+				       "units=1 inflight=0/38", &st, err, sizeof(err)));
+	CHECK(!st.has_adapt && !st.window_pct && !st.timed);
+	/* dm-azlx 1.3: the five closed-loop fields at the end */
+	CHECK(!azlx_pacer_status_parse("tokens=1/2 credit=3/4 queued=0/0/0/0 dispatched=0/0/0/0 "
+				       "units=1 inflight=0/38 fast=0 inflight_bytes=0/1 "
+				       "window_pct=25 timed=18446744073709551615 slow=2 shrinks=3 "
+				       "grows=1", &st, err, sizeof(err)));
+	CHECK(st.has_adapt && st.window_pct == 25 && st.timed == UINT64_MAX && st.slow == 2 &&
+	      st.shrinks == 3 && st.grows == 1);
+	CHECK(!azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				       "window_pct=100 timed=0 slow=0 shrinks=0 grows=0",
+				       &st, err, sizeof(err)));
+	CHECK(st.has_adapt && st.window_pct == 100 && !st.timed);
+	/* the window is 1..100 percent; the counters come together */
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=0 timed=0 slow=0 shrinks=0 grows=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: window_pct: '0'");
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=101 timed=0 slow=0 shrinks=0 grows=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=50 timed=-1 slow=0 shrinks=0 grows=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: timed: '-1'");
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=50 timed=1 slow=0 shrinks=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: some of window_pct, timed, slow, shrinks, grows missing");
+	CHECK(!st.has_adapt);
+}
+
+/* A table line read and written back is the line the target printed. */
+static void test_pacer_table_roundtrip(void)
+{
+	static const char *const lines[] = {
+		"8:16 0 500 100",
+		"8:16 0 500 100 lat_target_us=2000",
+		"259:3 2048 500 100 burst_iops=3500 burst_mbps=170 burst_secs=60 credit_pct=42 "
+		"unit_kb=16 fraction=90 max_wait_ms=100 inflight_ms=20 max_held=8 "
+		"max_held_cgroup=4 lat_target_us=10000000 critical=/a critical=/b/c "
+		"cap=/k/p1:50 cap=/k/p2:7",
+		"8:16 0 500 100 burst_iops=3500 burst_mbps=100 credit_pct=100 critical=/system.slice",
+	};
+	struct azlx_pacer_table t;
+	char err[256], buf[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		CHECK(!azlx_pacer_table_parse(lines[i], &t, err, sizeof(err)));
+		azlx_pacer_table_format(&t, buf, sizeof(buf));
+		CHECK_STR(buf, lines[i]);
+	}
+	CHECK(!azlx_pacer_table_parse(lines[2], &t, err, sizeof(err)));
+	CHECK(t.credit_pct == 42 && t.lat_target_us == 10000000 && t.inflight_ms == 20);
+	CHECK_STR(t.other, "max_held=8 max_held_cgroup=4");
+	CHECK(!azlx_pacer_table_parse(lines[0], &t, err, sizeof(err)));
+	CHECK(!t.credit_pct && !t.lat_target_us);
+	CHECK(azlx_pacer_table_parse("8:16 0 500 100 lat_target_us=-1", &t, err, sizeof(err)) ==
+	      -EINVAL);
+	CHECK_STR(err, "table: lat_target_us: '-1'");
 }
 
 static const struct azlx_test tests[] = {
@@ -831,6 +894,7 @@ static const struct azlx_test tests[] = {
 	{ "missing_device_between_plan_and_apply",	test_missing_device_between_plan_and_apply },
 	{ "pending_queue_missing_rolls_back",		test_pending_queue_missing_rolls_back },
 	{ "pacer_parse",				test_pacer_parse },
+	{ "pacer_table_roundtrip",			test_pacer_table_roundtrip },
 };
 
 /* tap.h's declaration: this binary has no NIC tests */
