@@ -125,6 +125,29 @@ static void azlx_pacer_print(const struct azlx_pacer *p)
 	if (t->inflight_ms)
 		azlx_print_uint(AZLX_PRINT_ANY, "inflight_ms", "    inflight_ms: %llu\n",
 				t->inflight_ms);
+	if (t->credit_pct || azlx_print_is_json())
+		azlx_print_uint(AZLX_PRINT_ANY, "credit_pct", "    started with %llu%% credit\n",
+				t->credit_pct);
+	if (t->lat_target_us)
+		azlx_print_uint(AZLX_PRINT_ANY, "lat_target_us", "    latency target %llu us",
+				t->lat_target_us);
+	else if (s->has_adapt || azlx_print_is_json())
+		azlx_print_uint(AZLX_PRINT_ANY, "lat_target_us", "    latency target none", 0);
+	if (s->has_adapt) {
+		azlx_print_uint(AZLX_PRINT_ANY, "window_pct", ": window %llu%%", s->window_pct);
+		azlx_print_uint(AZLX_PRINT_ANY, "timed", ", %llu completions timed", s->timed);
+		azlx_print_uint(AZLX_PRINT_ANY, "slow", ", %llu slow", s->slow);
+		azlx_print_uint(AZLX_PRINT_ANY, "shrinks", "; window shrunk %llu", s->shrinks);
+		azlx_print_uint(AZLX_PRINT_ANY, "grows", ", grown %llu times\n", s->grows);
+	} else {
+		if (t->lat_target_us)
+			azlx_print_text(" (the module reports no window)\n");
+		azlx_print_null("window_pct");
+		azlx_print_null("timed");
+		azlx_print_null("slow");
+		azlx_print_null("shrinks");
+		azlx_print_null("grows");
+	}
 	if (t->other[0])
 		azlx_print_string(AZLX_PRINT_ANY, "other", "    other: %s\n", t->other);
 	azlx_print_int(AZLX_PRINT_ANY, "tokens_ios", "    tokens %lld I/Os", s->tokens_ios);
