@@ -133,4 +133,58 @@ int azlx_pacer_create(const char *name, const char *disk, uint64_t sectors,
 /* Removes mapping @name; -EBUSY if it is open. */
 int azlx_pacer_remove(const char *name, char *err, size_t err_len);
 
+/* ---- diskcredit.c: the burst credit carried from a mapping to the next ---- */
+
+#define AZLX_CREDIT_DIR		"/var/lib/azlxnet/disk"
+
+/* The budget a credit estimate is of: a table's (burst 0: none) */
+struct azlx_credit_budget {
+	long		iops, mbps, burst_iops, burst_mbps, burst_secs;
+};
+
+/* One state file (the format: diskcredit.c) */
+struct azlx_credit {
+	struct azlx_credit_budget	budget;
+	long				pct;		/* 0..100 of a full credit */
+	long long			time;		/* CLOCK_REALTIME seconds */
+	char				disk[64];
+	char				mapping[AZLX_PACER_NAME_MAX];
+};
+
+/*
+ * The state file's ID of block device @name (@parent its whole disk): the
+ * disk's WWID made a file name, "-partN" for a partition, else @name.
+ */
+void azlx_credit_id(const char *name, const char *parent, char *buf, size_t len);
+/* AZLX_CREDIT_DIR/ID.credit (a path under the root) */
+void azlx_credit_path(const char *id, char *buf, size_t len);
+/*
+ * The target's credit=IOS/BYTES as percent of a full credit of @b, the
+ * smaller of the two, rounded down, 0..100; -1 when @b does not burst.
+ */
+long azlx_credit_pct_of(const struct azlx_credit_budget *b, long long credit_ios,
+			long long credit_bytes);
+/*
+ * @pct plus what Azure refills in @elapsed idle seconds (the baseline rate,
+ * of a full credit, the slower dimension's), rounded down, 0..100.
+ */
+long azlx_credit_refill(const struct azlx_credit_budget *b, long pct, long long elapsed);
+/* The file's text into @buf; its length or -ENAMETOOLONG. */
+int azlx_credit_format(const struct azlx_credit *c, char *buf, size_t len);
+/* 0, or -EINVAL with the reason in @err */
+int azlx_credit_parse(const char *text, struct azlx_credit *c, char *err, size_t err_len);
+/* Writes the file of @id (atomically, mode 0644); 0 or -errno with @err set. */
+int azlx_credit_save(const char *id, const struct azlx_credit *c, char *err, size_t err_len);
+/*
+ * Reads the file of @id into @c and, when it is for budget @b and not from
+ * after @now, the credit a new mapping starts with into *@pct (refilled):
+ * 0. -ENOENT without a file (@why untouched); else a negative errno with
+ * the reason it is ignored in @why: malformed (-EINVAL), another budget
+ * (-ESTALE), from the future (-ERANGE), unreadable.
+ */
+int azlx_credit_load(const char *id, const struct azlx_credit_budget *b, long long now,
+		     struct azlx_credit *c, long *pct, char *why, size_t why_len);
+/* CLOCK_REALTIME, seconds */
+long long azlx_credit_now(void);
+
 #endif /* __AZLXNET_DISK_H */

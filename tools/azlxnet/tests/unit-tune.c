@@ -876,6 +876,138 @@ static void test_pacer_table_roundtrip(void)
 	CHECK_STR(err, "table: lat_target_us: '-1'");
 }
 
+/* The burst credit's state file: written, read back, refilled, or ignored. */
+static void test_credit_file(void)
+{
+	/* P10: 3000 units a second above the baseline for 1800 s, 70 MB/s */
+	struct azlx_credit_budget b = { 500, 100, 3500, 170, 1800 }, other = b;
+	struct azlx_credit c = { .budget = b, .pct = 20, .time = 1000000, .disk = "sdc",
+				 .mapping = "azlx-sdc" }, r;
+	char *dir = make_tree("azure-64"), path[600], why[1024], id[192], text[1024];
+	struct stat sb;
+	long pct = -1;
+	FILE *f;
+
+	/* percent of a full credit: the smaller dimension's, rounded down */
+	CHECK(azlx_credit_pct_of(&b, 5400000, 126000000000LL) == 100);
+	CHECK(azlx_credit_pct_of(&b, 2700000, 126000000000LL) == 50);
+	CHECK(azlx_credit_pct_of(&b, 5400000, 12600000000LL) == 10);
+	CHECK(azlx_credit_pct_of(&b, 53999, 126000000000LL) == 0);
+	CHECK(azlx_credit_pct_of(&b, -5, -5) == 0);
+	CHECK(azlx_credit_pct_of(&b, 9000000, 999000000000LL) == 100);
+	other.burst_mbps = 100;		/* MB/s does not burst: IOPS alone */
+	CHECK(azlx_credit_pct_of(&other, 2700000, 0) == 50);
+	other.burst_iops = 0;
+	other.burst_mbps = 0;
+	CHECK(azlx_credit_pct_of(&other, 2700000, 0) == -1);
+
+	/* refilled at the baseline: 500 units/s fill 5.4M in 10800 s; MB/s in 1260 s */
+	CHECK(azlx_credit_refill(&b, 20, 0) == 20);
+	CHECK(azlx_credit_refill(&b, 20, 5400) == 70);
+	CHECK(azlx_credit_refill(&b, 20, 5399) == 69);
+	CHECK(azlx_credit_refill(&b, 90, 5400) == 100);
+	CHECK(azlx_credit_refill(&b, 0, 10LL * 365 * 86400 * 1000) == 100);
+	CHECK(azlx_credit_refill(&b, 20, -5) == 20);
+
+	CHECK(azlx_credit_format(&c, text, sizeof(text)) > 0);
+	CHECK(strstr(text, "\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=20\n"
+			   "time=1000000\n"));
+
+	azlx_root_set(dir);
+	/* no WWID: the kernel name; a WWID made a file name, a partition's number */
+	azlx_credit_id("nvme0n3", "nvme0n3", id, sizeof(id));
+	CHECK_STR(id, "nvme0n3");
+	snprintf(path, sizeof(path), "%s/sys/class/block/nvme0n3/wwid", dir);
+	f = fopen(path, "w");
+	CHECK(f && fputs("t10.MSFT    Virtual Disk/../x:\n", f) >= 0 && !fclose(f));
+	azlx_credit_id("nvme0n3", "nvme0n3", id, sizeof(id));
+	CHECK_STR(id, "t10.MSFT_Virtual_Disk_.._x");
+	snprintf(path, sizeof(path), "%s/sys/class/block/nvme0n3/wwid", dir);
+	f = fopen(path, "w");
+	CHECK(f && fputs("..//\n", f) >= 0 && !fclose(f));
+	azlx_credit_id("nvme0n3", "nvme0n3", id, sizeof(id));
+	CHECK_STR(id, "nvme0n3");
+
+	/* no file */
+	CHECK(azlx_credit_load("sdc", &b, 1000000, &r, &pct, why, sizeof(why)) == -ENOENT);
+	/* written (the directory made), 0644, read back and refilled */
+	CHECK(!azlx_credit_save("sdc", &c, why, sizeof(why)));
+	snprintf(path, sizeof(path), "%s/var/lib/azlxnet/disk/sdc.credit", dir);
+	CHECK(!stat(path, &sb) && (sb.st_mode & 07777) == 0644);
+	snprintf(path, sizeof(path), "%s/var/lib/azlxnet/disk/sdc.credit.tmp", dir);
+	CHECK(stat(path, &sb) && errno == ENOENT);
+	CHECK(!azlx_credit_load("sdc", &b, 1000000, &r, &pct, why, sizeof(why)));
+	CHECK(pct == 20 && r.pct == 20 && r.time == 1000000);
+	CHECK_STR(r.disk, "sdc");
+	CHECK_STR(r.mapping, "azlx-sdc");
+	CHECK(!azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) && pct == 70);
+	/* capped at 100 */
+	c.pct = 90;
+	CHECK(!azlx_credit_save("sdc", &c, why, sizeof(why)));
+	CHECK(!azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) && pct == 100);
+	/* another budget */
+	other = b;
+	other.burst_iops = 3000;
+	pct = -1;
+	CHECK(azlx_credit_load("sdc", &other, 1005400, &r, &pct, why, sizeof(why)) == -ESTALE);
+	CHECK(pct == -1);
+	CHECK(strstr(why, "sdc.credit: for another budget (500,100,3500,170 over 1800 s, "
+			  "not 500,100,3000,170 over 1800 s)"));
+	other = b;
+	other.burst_secs = 60;
+	CHECK(azlx_credit_load("sdc", &other, 1005400, &r, &pct, why, sizeof(why)) == -ESTALE);
+	/* from the future */
+	CHECK(azlx_credit_load("sdc", &b, 999999, &r, &pct, why, sizeof(why)) == -ERANGE);
+	CHECK(strstr(why, "sdc.credit: written 1 s in the future"));
+	CHECK(pct == -1);
+
+	/* malformed */
+	snprintf(path, sizeof(path), "%s/var/lib/azlxnet/disk/sdc.credit", dir);
+	{
+		static const char *const bad[][2] = {
+			{ "", "no version" },
+			{ "garbage", "line 1: not KEY=VALUE" },
+			{ "version=2\n", "line 1: version: \"2\"" },
+			{ "version=1\nbudget=500,100,3500\nburst_secs=1800\ncredit_pct=1\ntime=5\n",
+			  "line 2: budget: \"500,100,3500\"" },
+			{ "version=1\nbudget=500,100,3500,170,1\nburst_secs=1800\ncredit_pct=1\n"
+			  "time=5\n", "line 2: budget: \"500,100,3500,170,1\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=101\n"
+			  "time=5\n", "line 4: credit_pct: \"101\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=-1\n"
+			  "time=5\n", "line 4: credit_pct: \"-1\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=+1\n"
+			  "time=5\n", "line 4: credit_pct: \"+1\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=1\n",
+			  "no time" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=1\n"
+			  "time=5x\n", "line 5: time: \"5x\"" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			f = fopen(path, "w");
+			CHECK(f && fputs(bad[i][0], f) >= 0 && !fclose(f));
+			pct = -1;
+			CHECK(azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) ==
+			      -EINVAL);
+			CHECK(pct == -1);
+			CHECK(strstr(why, bad[i][1]));
+		}
+		f = fopen(path, "w");
+		CHECK(f && fwrite("version=1\0", 1, 10, f) == 10 && !fclose(f));
+		CHECK(azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) == -EINVAL);
+		CHECK(strstr(why, "not a text file"));
+	}
+	/* comments and keys of a later version pass */
+	f = fopen(path, "w");
+	CHECK(f && fputs("# x\nversion=1\nbudget=500,100,3500,170\nburst_secs=1800\n"
+			 "credit_pct=5\ntime=1000000\nfuture=1\n", f) >= 0 && !fclose(f));
+	CHECK(!azlx_credit_load("sdc", &b, 1000000, &r, &pct, why, sizeof(why)) && pct == 5);
+	azlx_root_set(NULL);
+	remove_tree(dir);
+}
+
 static const struct azlx_test tests[] = {
 	{ "cpumask_format",				test_cpumask_format },
 	{ "cpumask_parse",				test_cpumask_parse },
@@ -895,6 +1027,7 @@ static const struct azlx_test tests[] = {
 	{ "pending_queue_missing_rolls_back",		test_pending_queue_missing_rolls_back },
 	{ "pacer_parse",				test_pacer_parse },
 	{ "pacer_table_roundtrip",			test_pacer_table_roundtrip },
+	{ "credit_file",				test_credit_file },
 };
 
 /* tap.h's declaration: this binary has no NIC tests */
