@@ -44,6 +44,9 @@ void azlx_disk_set_opt(int opt, const char *arg, const char *name)
 	case AZLX_OPT_INTERVAL:
 		o->interval = arg;
 		break;
+	case AZLX_OPT_LAT_TARGET:
+		o->lat_target = arg;
+		break;
 	}
 }
 
@@ -55,6 +58,7 @@ static int azlx_disk_help(int argc, char **argv)
 	       "                         [ --imds-file FILE | --no-imds ]\n"
 	       "       azlxnet disk pace DEV [ --budget { auto | IOPS,MBPS[,BURST_IOPS,BURST_MBPS] } ]\n"
 	       "                         [ --fraction PERCENT ] [ --critical { PATH[:PATH...] | none } ]\n"
+	       "                         [ --lat-target US ]\n"
 	       "                         [ --name NAME ] [ --dry-run ] [ --config FILE ]\n"
 	       "                         [ --imds-file FILE | --no-imds ] [ --root DIR ]\n"
 	       "       azlxnet disk unpace { NAME | DEV }\n"
@@ -71,7 +75,8 @@ static int azlx_disk_only(const char *cmd, bool budget_opts, bool tune_opts)
 	const struct azlx_disk_opts *o = &azlx_disk_opts;
 
 	const char *opt = o->budget ? "--budget" : o->fraction ? "--fraction" :
-			  o->critical ? "--critical" : o->name ? "--name" : NULL;
+			  o->critical ? "--critical" : o->name ? "--name" :
+			  o->lat_target ? "--lat-target" : NULL;
 
 	if (!budget_opts && opt)
 		return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is not for \"disk %s\"",
@@ -590,7 +595,7 @@ static int azlx_disk_pace(int argc, char **argv)
 	struct azlx_blkdev d;
 	struct azlx_pacer old;
 	bool found;
-	long fraction = 0;
+	long fraction = 0, lat_target = 0;
 	int ret, fd;
 
 	if (argc && azlx_is_help(argv[0]))
@@ -614,6 +619,11 @@ static int azlx_disk_pace(int argc, char **argv)
 	}
 	if (o->fraction) {
 		ret = azlx_parse_num("--fraction", o->fraction, 1, 100, &fraction);
+		if (ret)
+			return ret;
+	}
+	if (o->lat_target) {
+		ret = azlx_parse_num("--lat-target", o->lat_target, 0, 10000000, &lat_target);
 		if (ret)
 			return ret;
 	}
@@ -655,6 +665,9 @@ static int azlx_disk_pace(int argc, char **argv)
 	if (fraction)
 		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
 			  " fraction=%ld", fraction);
+	if (lat_target)
+		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
+			  " lat_target_us=%ld", lat_target);
 	if (critical[0])
 		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
 			  " critical=%s", critical);
@@ -710,6 +723,11 @@ static int azlx_disk_pace(int argc, char **argv)
 	azlx_print_uint(AZLX_PRINT_ANY, "fraction", ", at %llu%%", fraction ? fraction : 95);
 	azlx_print_string(AZLX_PRINT_ANY, "critical", ", critical %s",
 			  critical[0] ? critical : "none");
+	if (lat_target)
+		azlx_print_uint(AZLX_PRINT_ANY, "lat_target_us", ", latency target %llu us",
+				lat_target);
+	else
+		azlx_print_uint(AZLX_PRINT_JSON, "lat_target_us", NULL, 0);
 	azlx_print_string(AZLX_PRINT_ANY, "source", " (%s)\n", b.source);
 	azlx_print_string(AZLX_PRINT_ANY, "table", "table: %s\n", table);
 	if (!azlx_tune_opts.dry_run) {

@@ -23,7 +23,8 @@ enum {
 	AZLX_OPT_CRITICAL,
 	AZLX_OPT_NAME,
 	AZLX_OPT_INTERVAL,
-	AZLX_OPT_DISK_LAST = AZLX_OPT_INTERVAL,
+	AZLX_OPT_LAT_TARGET,
+	AZLX_OPT_DISK_LAST = AZLX_OPT_LAT_TARGET,
 };
 
 #define AZLX_DISK_LONG_OPTS						\
@@ -31,11 +32,13 @@ enum {
 	{ "fraction",	required_argument,	NULL, AZLX_OPT_FRACTION },	\
 	{ "critical",	required_argument,	NULL, AZLX_OPT_CRITICAL },	\
 	{ "name",	required_argument,	NULL, AZLX_OPT_NAME },		\
-	{ "interval",	required_argument,	NULL, AZLX_OPT_INTERVAL }
+	{ "interval",	required_argument,	NULL, AZLX_OPT_INTERVAL },	\
+	{ "lat-target",	required_argument,	NULL, AZLX_OPT_LAT_TARGET }
 
 struct azlx_disk_opts {
 	const char	*given;		/* the first one given, as typed */
 	const char	*budget, *fraction, *critical, *name, *interval;
+	const char	*lat_target;
 };
 
 extern struct azlx_disk_opts azlx_disk_opts;

@@ -993,6 +993,11 @@ nvme0n3 --budget 100,20 --critical system.slice|--critical: "system.slice": a cg
 nvme0n3 --budget 100,20 --critical /a/../b|--critical: "/a/../b": a cgroup path starts with '/' ("/system.slice")
 nvme0n3 --budget 100,20 --name a/b|--name: "a/b": letters, digits, '.', '_', '-' and '+' only
 nvme0n3 --budget 100,20 --interval 1|option "--interval" is only for "disk top"
+nvme0n3 --budget 100,20 --lat-target -1|--lat-target: "-1" is not a number
+nvme0n3 --budget 100,20 --lat-target +5|--lat-target: "+5" is not a number
+nvme0n3 --budget 100,20 --lat-target 2ms|--lat-target: "2ms" is not a number
+nvme0n3 --budget 100,20 --lat-target 10000001|--lat-target: 10000001 is out of range (0 to 10000000)
+nvme0n3 --budget 100,20 --lat-target 99999999999999999999|--lat-target: "99999999999999999999" is not a number
 nvme0n3 --budget 100,20 --profile aks|option "--profile" is not for "disk pace"
 /etc/passwd --budget 100,20|/etc/passwd: not a block device (expected sdb or /dev/sdb)
 ../sda --budget 100,20|"../sda": not a block device name
@@ -1012,10 +1017,39 @@ EOT
 	run disk show --budget 1,1 --root "$r"
 	expect_rc 2
 	expect_eq "$err" "Error: option \"--budget\" is not for \"disk show\""
+	run disk show --lat-target 1000 --root "$r"
+	expect_rc 2
+	expect_eq "$err" "Error: option \"--lat-target\" is not for \"disk show\""
+	# an empty value (--lat-target "")
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 100,20 --lat-target ""
+	expect_rc 2
+	expect_eq "$err" "Error: --lat-target: \"\" is not a number"
 	run nic show --budget 1,1
 	expect_rc 2
 	expect_eq "$err" "Error: option \"--budget\" is only for \"disk\""
 	same_tree "$tmp/snap" "$r"
+}
+
+# disk pace --lat-target: the table's lat_target_us, none for 0
+test_disk_pace_lat_target() {
+	local r sz
+	r=$(fake azure-64)
+	sz=$(cat "$r/sys/class/block/nvme0n3/size")
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 --critical none \
+		--lat-target 2000 --fraction 90
+	expect_rc 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 300 20 fraction=90 lat_target_us=2000\""
+	jq_eq .lat_target_us 2000
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 --critical none \
+		--lat-target 10000000
+	expect_rc 0
+	expect_has "$out" ", latency target 10000000 us"
+	expect_has "$out" "table: 0 $sz azlx 259:2 0 300 20 lat_target_us=10000000"
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 --critical none \
+		--lat-target 0
+	expect_rc 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 300 20\""
+	jq_eq .lat_target_us 0
 }
 
 # ---- Azure facts: the data files ----------------------------------------------------
@@ -1204,6 +1238,7 @@ TESTS=(
 	cli_options_per_command
 	disk_pace_dry_run
 	disk_pace_bad_input
+	disk_pace_lat_target
 	budget_standard_ssd_over_4tib
 	budget_unknown_size_and_sku
 	budget_premium_v2_sources
