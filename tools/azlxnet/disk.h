@@ -2,10 +2,11 @@
 /*
  * azlxnet disk: Azure disk budgets, the dm-azlx pacer and disk telemetry.
  *
- *   disk.c     the commands: show, pace, unpace (and the table of them)
+ *   disk.c     the commands: show, pace, unpace, record (and the table of them)
  *   pacer.c    dm-azlx mappings through libdevmapper: list, create, remove,
  *              and the target's table and status lines
  *   disktel.c  the BPF latency telemetry (bpf/disklat.bpf.c) and disk top
+ *   diskcredit.c  the burst credit carried from a mapping to the next
  */
 #ifndef __AZLXNET_DISK_H
 #define __AZLXNET_DISK_H
@@ -24,7 +25,8 @@ enum {
 	AZLX_OPT_NAME,
 	AZLX_OPT_INTERVAL,
 	AZLX_OPT_LAT_TARGET,
-	AZLX_OPT_DISK_LAST = AZLX_OPT_LAT_TARGET,
+	AZLX_OPT_CREDIT,
+	AZLX_OPT_DISK_LAST = AZLX_OPT_CREDIT,
 };
 
 #define AZLX_DISK_LONG_OPTS						\
@@ -33,12 +35,13 @@ enum {
 	{ "critical",	required_argument,	NULL, AZLX_OPT_CRITICAL },	\
 	{ "name",	required_argument,	NULL, AZLX_OPT_NAME },		\
 	{ "interval",	required_argument,	NULL, AZLX_OPT_INTERVAL },	\
-	{ "lat-target",	required_argument,	NULL, AZLX_OPT_LAT_TARGET }
+	{ "lat-target",	required_argument,	NULL, AZLX_OPT_LAT_TARGET },	\
+	{ "credit",	required_argument,	NULL, AZLX_OPT_CREDIT }
 
 struct azlx_disk_opts {
 	const char	*given;		/* the first one given, as typed */
 	const char	*budget, *fraction, *critical, *name, *interval;
-	const char	*lat_target;
+	const char	*lat_target, *credit;
 };
 
 extern struct azlx_disk_opts azlx_disk_opts;
