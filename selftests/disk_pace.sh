@@ -5,7 +5,11 @@
 # disk that says Msft / Virtual Disk, an NVMe disk): the mapping has the
 # table the budget asks for, data goes through it unchanged and is counted
 # in units, bad input and a disk in use are refused with nothing created,
-# an open mapping is not removed, and unpace removes it.
+# an open mapping is not removed, and unpace removes it. The burst credit:
+# none for a new mapping without a record (after a reboot), --credit, and
+# what "disk record" and "disk unpace" wrote is what the next mapping of the
+# disk starts with; the closed-loop status fields absent from an older
+# dm-azlx are shown as absent, not zero.
 
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -13,6 +17,7 @@ require_cmd azlxnet jq dmsetup mke2fs blockdev cmp
 
 export DM_DISABLE_UDEV=1
 CONF=/etc/azlxnet/azlxnet.conf
+CREDIT_DIR=/var/lib/azlxnet/disk
 SLICE=/sys/fs/cgroup/system.slice
 made_slice=
 mnt=
@@ -29,6 +34,7 @@ cleanup()
 	azlxnet disk telemetry off >/dev/null 2>&1
 	[ -n "$made_slice" ] && rmdir "$SLICE" 2>/dev/null
 	rm -f "$CONF" /tmp/azlxt-pat /tmp/azlxt-back
+	rm -rf "$CREDIT_DIR"
 	return 0
 }
 trap cleanup EXIT
@@ -39,6 +45,7 @@ modinfo -F filename dm-azlx >/dev/null 2>&1 || fail "dm-azlx.ko is not installed
 modprobe -r dm-azlx dm-mod 2>/dev/null
 mkdir -p /etc/azlxnet
 rm -f "$CONF"
+rm -rf "$CREDIT_DIR"
 
 # run EXPECTED-RC ARGS...: azlxnet's stdout in $out, stderr in $err
 run()
@@ -187,4 +194,107 @@ assert_eq "$(jq -r .table <<<"$out")" \
 	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 fraction=90 critical=/system.slice" \
 	"dry-run table"
 [ -z "$(mappings)" ] || fail "--dry-run created $(mappings)"
+rm -f "$CONF"
+
+# --- the burst credit, carried from a mapping to the next --------------------
+P10="--budget 500,100,3500,170 --critical none"
+rm -rf "$CREDIT_DIR"
+# credit_pct of the target's credit=IOS/BYTES, the smaller of the two
+credit_pct_now()
+{
+	local c=${1%/*} b=${1#*/} u y
+	u=$((c * 100 / (3000 * 1800)))
+	y=$((b * 100 / (70 * 1800 * 1000000)))
+	echo $((u < y ? u : y))
+}
+# no record (a node that booted): no credit, whatever Azure's bucket holds
+# shellcheck disable=SC2086
+run 0 -j disk pace "$msft" $P10
+assert_eq "$(jq -r .credit_pct <<<"$out")" 0 "credit without a record"
+assert_eq "$(dmsetup table "$name")" "0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170" \
+	"table without a record"
+# (what the baseline left unused since is credit already: 0 % of a full one)
+c=$(status_field "$name" credit)
+assert_eq "$(credit_pct_now "$c")" 0 "no credit without a record ($c)"
+run 0 disk unpace "$name"
+# --credit: the table's credit_pct, the target's credit that share
+# shellcheck disable=SC2086
+run 0 -j disk pace "$msft" $P10 --credit 40
+assert_eq "$(dmsetup table "$name")" \
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=40" "--credit 40"
+c=$(status_field "$name" credit)
+assert_eq "$(credit_pct_now "$c")" 40 "credit of --credit 40 ($c)"
+run 0 -j disk show --no-imds
+p=$(printf '%s' "$out" | jq -c ".pacers[] | select(.name == \"$name\")")
+assert_eq "$(jq -c '[.credit_pct, .lat_target_us]' <<<"$p")" "[40,0]" "show: credit_pct, lat_target_us"
+# the closed loop's fields: absent from an older target, present from 1.3
+if [ -n "$(status_field "$name" window_pct)" ]; then
+	assert_eq "$(jq -r .window_pct <<<"$p")" 100 "show: window without a target"
+	assert_eq "$(jq -r .timed <<<"$p")" "$(status_field "$name" timed)" "show: timed"
+else
+	assert_eq "$(jq -c '[.window_pct, .timed, .slow, .shrinks, .grows]' <<<"$p")" \
+		"[null,null,null,null,null]" "show: no window fields from this dm-azlx"
+	echo "this dm-azlx reports no closed-loop status fields"
+fi
+azlxnet disk show --no-imds | sed -n "/^  $name /,/capped:/p"
+# some I/O through it, then record it (the shutdown hook's command)
+dd if="/dev/mapper/$name" of=/dev/null bs=256K count=64 iflag=direct status=none ||
+	fail "read through $name"
+sleep 1
+run 0 -j disk record "$msft"
+rec=$(jq -r .credit_pct <<<"$out")
+file=$(jq -r .credit_file <<<"$out")
+case "$rec" in 39 | 40) ;; *) fail "record: credit $rec%, expected 39 or 40: $out" ;; esac
+assert_match "$file" "^$CREDIT_DIR/[A-Za-z0-9._-]+\\.credit\$" "record: file name"
+[ -f "$file" ] || fail "record: no $file"
+assert_eq "$(stat -c %a "$file")" 644 "record: file mode"
+assert_eq "$(sed -n 's/^credit_pct=//p' "$file")" "$rec" "record: credit_pct in $file"
+assert_eq "$(sed -n 's/^budget=//p' "$file")" 500,100,3500,170 "record: budget in $file"
+t=$(sed -n 's/^time=//p' "$file")
+[ $(($(date +%s) - t)) -ge 0 ] && [ $(($(date +%s) - t)) -le 5 ] || fail "record: time $t"
+[ -z "$(find "$CREDIT_DIR" -name '*.tmp')" ] || fail "record left a temporary file"
+[ "$(dmsetup table "$name")" ] || fail "record removed the mapping"
+# unpace records it too; the next mapping starts from it (plus seconds of refill)
+run 0 -j disk unpace "$msft"
+rec=$(jq -r .credit_pct <<<"$out")
+assert_eq "$(jq -r .credit_file <<<"$out")" "$file" "unpace: the same file"
+assert_eq "$(sed -n 's/^credit_pct=//p' "$file")" "$rec" "unpace: credit_pct in $file"
+# shellcheck disable=SC2086
+run 0 -j disk pace "$msft" $P10
+pct=$(jq -r .credit_pct <<<"$out")
+[ "$pct" -ge "$rec" ] && [ "$pct" -le $((rec + 1)) ] ||
+	fail "pace after unpace: credit $pct%, recorded $rec%"
+assert_match "$(jq -r .credit_source <<<"$out")" "^$rec% recorded in $file [0-9]+ s ago\$" \
+	"pace: credit source"
+assert_eq "$(dmsetup table "$name")" \
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=$pct" \
+	"table from the record"
+c=$(status_field "$name" credit)
+assert_eq "$(credit_pct_now "$c")" "$pct" "credit of the new mapping ($c)"
+run 0 disk unpace "$msft"
+# a record for another budget is ignored with a warning; pace succeeds
+run 0 -j disk pace "$msft" --budget 500,100,3000,170 --critical none
+assert_match "$err" "^Warning: burst credit: $file: for another budget" "other budget: warning"
+assert_eq "$(jq -r .credit_pct <<<"$out")" 0 "other budget: no credit"
+run 0 -j disk record "$name"
+assert_eq "$(sed -n 's/^budget=//p' "$file")" 500,100,3000,170 "record: the new budget"
+run 0 disk unpace "$name"
+# no bursting: nothing to record, the record left as it was
+cp "$file" /tmp/azlxt-back
+run 0 disk pace "$msft" --budget 500,100 --critical none
+run 0 disk record "$name"
+assert_match "$out" "no burst credit to record" "record without bursting"
+run 0 disk unpace "$name"
+cmp -s "$file" /tmp/azlxt-back || fail "a mapping without bursting changed $file"
+# --lat-target 0 is no key; a bad value is refused with nothing created
+run 0 -j disk pace "$msft" --budget 500,100 --critical none --lat-target 0
+assert_eq "$(dmsetup table "$name")" "0 $sectors azlx $devno 0 500 100" "--lat-target 0"
+run 0 disk unpace "$name"
+for v in -1 +5 10000001 x; do
+	run 2 disk pace "$msft" --budget 500,100 --lat-target "$v"
+	assert_match "$err" "^Error: --lat-target: " "--lat-target $v"
+	[ -z "$(mappings)" ] || fail "--lat-target $v created $(mappings)"
+done
+run 1 disk record azlx-nosuch
+assert_match "$err" "no dm-azlx mapping" "record a missing mapping"
 echo "ok"

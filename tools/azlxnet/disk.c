@@ -44,6 +44,12 @@ void azlx_disk_set_opt(int opt, const char *arg, const char *name)
 	case AZLX_OPT_INTERVAL:
 		o->interval = arg;
 		break;
+	case AZLX_OPT_LAT_TARGET:
+		o->lat_target = arg;
+		break;
+	case AZLX_OPT_CREDIT:
+		o->credit = arg;
+		break;
 	}
 }
 
@@ -55,9 +61,11 @@ static int azlx_disk_help(int argc, char **argv)
 	       "                         [ --imds-file FILE | --no-imds ]\n"
 	       "       azlxnet disk pace DEV [ --budget { auto | IOPS,MBPS[,BURST_IOPS,BURST_MBPS] } ]\n"
 	       "                         [ --fraction PERCENT ] [ --critical { PATH[:PATH...] | none } ]\n"
+	       "                         [ --lat-target US ] [ --credit PERCENT ]\n"
 	       "                         [ --name NAME ] [ --dry-run ] [ --config FILE ]\n"
 	       "                         [ --imds-file FILE | --no-imds ] [ --root DIR ]\n"
 	       "       azlxnet disk unpace { NAME | DEV }\n"
+	       "       azlxnet disk record { NAME | DEV }\n"
 	       "       azlxnet disk telemetry [ on | off | show ]\n"
 	       "       azlxnet disk top [ --interval SECS ] [ -c COUNT ]\n"
 	       "       azlxnet disk help\n"
@@ -71,7 +79,8 @@ static int azlx_disk_only(const char *cmd, bool budget_opts, bool tune_opts)
 	const struct azlx_disk_opts *o = &azlx_disk_opts;
 
 	const char *opt = o->budget ? "--budget" : o->fraction ? "--fraction" :
-			  o->critical ? "--critical" : o->name ? "--name" : NULL;
+			  o->critical ? "--critical" : o->name ? "--name" :
+			  o->lat_target ? "--lat-target" : o->credit ? "--credit" : NULL;
 
 	if (!budget_opts && opt)
 		return azlx_error(AZLX_EXIT_USAGE, "option \"%s\" is not for \"disk %s\"",
@@ -125,6 +134,29 @@ static void azlx_pacer_print(const struct azlx_pacer *p)
 	if (t->inflight_ms)
 		azlx_print_uint(AZLX_PRINT_ANY, "inflight_ms", "    inflight_ms: %llu\n",
 				t->inflight_ms);
+	if (t->credit_pct || azlx_print_is_json())
+		azlx_print_uint(AZLX_PRINT_ANY, "credit_pct", "    started with %llu%% credit\n",
+				t->credit_pct);
+	if (t->lat_target_us)
+		azlx_print_uint(AZLX_PRINT_ANY, "lat_target_us", "    latency target %llu us",
+				t->lat_target_us);
+	else if (s->has_adapt || azlx_print_is_json())
+		azlx_print_uint(AZLX_PRINT_ANY, "lat_target_us", "    latency target none", 0);
+	if (s->has_adapt) {
+		azlx_print_uint(AZLX_PRINT_ANY, "window_pct", ": window %llu%%", s->window_pct);
+		azlx_print_uint(AZLX_PRINT_ANY, "timed", ", %llu completions timed", s->timed);
+		azlx_print_uint(AZLX_PRINT_ANY, "slow", ", %llu slow", s->slow);
+		azlx_print_uint(AZLX_PRINT_ANY, "shrinks", "; window shrunk %llu", s->shrinks);
+		azlx_print_uint(AZLX_PRINT_ANY, "grows", ", grown %llu times\n", s->grows);
+	} else {
+		if (t->lat_target_us)
+			azlx_print_text(" (the module reports no window)\n");
+		azlx_print_null("window_pct");
+		azlx_print_null("timed");
+		azlx_print_null("slow");
+		azlx_print_null("shrinks");
+		azlx_print_null("grows");
+	}
 	if (t->other[0])
 		azlx_print_string(AZLX_PRINT_ANY, "other", "    other: %s\n", t->other);
 	azlx_print_int(AZLX_PRINT_ANY, "tokens_ios", "    tokens %lld I/Os", s->tokens_ios);
@@ -559,15 +591,55 @@ static int azlx_pacer_find(const struct azlx_blkdev *d, const char *name, struct
 	return AZLX_EXIT_OK;
 }
 
+/*
+ * The credit a new mapping of @d with budget @b starts with: --credit, else
+ * the state file's when it is for this budget (refilled since), else 0.
+ * @src says which, for the output.
+ */
+static long azlx_pace_credit(const struct azlx_blkdev *d, const struct azlx_pace_budget *b,
+			     long given, char *src, size_t src_len)
+{
+	struct azlx_credit_budget cb = {
+		.iops = b->iops, .mbps = b->mbps, .burst_iops = b->burst_iops,
+		.burst_mbps = b->burst_mbps, .burst_secs = 1800,	/* the target's default */
+	};
+	char id[192], path[PATH_MAX], why[PATH_MAX + 256];
+	struct azlx_credit c;
+	long long now;
+	long pct;
+	int ret;
+
+	if (given >= 0) {
+		azlx_strf(src, src_len, "--credit");
+		return given;
+	}
+	azlx_credit_id(d->name, d->parent, id, sizeof(id));
+	azlx_credit_path(id, path, sizeof(path));
+	now = azlx_credit_now();
+	ret = azlx_credit_load(id, &cb, now, &c, &pct, why, sizeof(why));
+	if (ret == -ENOENT) {
+		azlx_strf(src, src_len, "none recorded in %s", path);
+		return 0;
+	}
+	if (ret) {
+		azlx_warn("burst credit: %s: ignored", why);
+		azlx_strf(src, src_len, "%s ignored", path);
+		return 0;
+	}
+	azlx_strf(src, src_len, "%ld%% recorded in %s %lld s ago", c.pct, path, now - c.time);
+	return pct;
+}
+
 static int azlx_disk_pace(int argc, char **argv)
 {
 	const struct azlx_disk_opts *o = &azlx_disk_opts;
 	struct azlx_pace_budget b = { 0 };
 	char critical[1024], params[1536], table[1600], name[AZLX_PACER_NAME_MAX], err[512];
+	char credit_src[PATH_MAX + 64] = "";
 	struct azlx_blkdev d;
 	struct azlx_pacer old;
 	bool found;
-	long fraction = 0;
+	long fraction = 0, lat_target = 0, credit_given = -1, credit = 0;
 	int ret, fd;
 
 	if (argc && azlx_is_help(argv[0]))
@@ -591,6 +663,16 @@ static int azlx_disk_pace(int argc, char **argv)
 	}
 	if (o->fraction) {
 		ret = azlx_parse_num("--fraction", o->fraction, 1, 100, &fraction);
+		if (ret)
+			return ret;
+	}
+	if (o->lat_target) {
+		ret = azlx_parse_num("--lat-target", o->lat_target, 0, 10000000, &lat_target);
+		if (ret)
+			return ret;
+	}
+	if (o->credit) {
+		ret = azlx_parse_num("--credit", o->credit, 0, 100, &credit_given);
 		if (ret)
 			return ret;
 	}
@@ -621,17 +703,29 @@ static int azlx_disk_pace(int argc, char **argv)
 	azlx_strf(name, sizeof(name), "azlx-%s", d.name);
 	if (o->name)
 		azlx_strf(name, sizeof(name), "%s", o->name);
+	/* a credit only where the budget bursts */
+	if (b.burst_iops)
+		credit = azlx_pace_credit(&d, &b, credit_given, credit_src, sizeof(credit_src));
+	else if (credit_given >= 0)
+		azlx_warn("--credit: the budget of %s does not burst: no credit to start with",
+			  d.name);
 
 	azlx_strf(params, sizeof(params), "%u:%u 0 %ld %ld", d.major, d.minor, b.iops, b.mbps);
 	if (b.burst_iops)
 		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
 			  " burst_iops=%ld burst_mbps=%ld", b.burst_iops, b.burst_mbps);
+	if (credit)
+		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
+			  " credit_pct=%ld", credit);
 	if (b.unit_kb != 256)
 		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
 			  " unit_kb=%ld", b.unit_kb);
 	if (fraction)
 		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
 			  " fraction=%ld", fraction);
+	if (lat_target)
+		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
+			  " lat_target_us=%ld", lat_target);
 	if (critical[0])
 		azlx_strf(params + strlen(params), sizeof(params) - strlen(params),
 			  " critical=%s", critical);
@@ -687,7 +781,19 @@ static int azlx_disk_pace(int argc, char **argv)
 	azlx_print_uint(AZLX_PRINT_ANY, "fraction", ", at %llu%%", fraction ? fraction : 95);
 	azlx_print_string(AZLX_PRINT_ANY, "critical", ", critical %s",
 			  critical[0] ? critical : "none");
+	if (lat_target)
+		azlx_print_uint(AZLX_PRINT_ANY, "lat_target_us", ", latency target %llu us",
+				lat_target);
+	else
+		azlx_print_uint(AZLX_PRINT_JSON, "lat_target_us", NULL, 0);
 	azlx_print_string(AZLX_PRINT_ANY, "source", " (%s)\n", b.source);
+	if (b.burst_iops) {
+		azlx_print_uint(AZLX_PRINT_ANY, "credit_pct", "credit: %llu%%", credit);
+		azlx_print_string(AZLX_PRINT_ANY, "credit_source", " (%s)\n", credit_src);
+	} else {
+		azlx_print_null("credit_pct");
+		azlx_print_null("credit_source");
+	}
 	azlx_print_string(AZLX_PRINT_ANY, "table", "table: %s\n", table);
 	if (!azlx_tune_opts.dry_run) {
 		azlx_strf(err, sizeof(err), "/dev/mapper/%s", name);
@@ -700,13 +806,121 @@ static int azlx_disk_pace(int argc, char **argv)
 	return AZLX_EXIT_OK;
 }
 
-static int azlx_disk_unpace(int argc, char **argv)
+/*
+ * Writes the burst credit @p's target estimates to the state file of its
+ * disk: 1 written (*@pct, @path), 0 when its budget does not burst, or a
+ * negative errno with @err set.
+ */
+static int azlx_credit_record(const struct azlx_pacer *p, long *pct, char *path, size_t path_len,
+			      char *err, size_t err_len)
 {
-	struct azlx_pacer p;
+	const struct azlx_pacer_table *t = &p->table;
+	struct azlx_credit c = {
+		.budget = {
+			.iops = t->iops, .mbps = t->mbps, .burst_iops = t->burst_iops,
+			.burst_mbps = t->burst_mbps, .burst_secs = t->burst_secs,
+		},
+	};
+	char parent[64], part[PATH_MAX], id[192];
+	int ret;
+
+	if (!p->disk[0]) {
+		azlx_strf(err, err_len, "%s: the disk below it is gone", p->name);
+		return -ENODEV;
+	}
+	c.pct = azlx_credit_pct_of(&c.budget, p->status.credit_ios, p->status.credit_bytes);
+	if (c.pct < 0)
+		return 0;
+	c.time = azlx_credit_now();
+	azlx_strf(c.disk, sizeof(c.disk), "%s", p->disk);
+	azlx_strf(c.mapping, sizeof(c.mapping), "%s", p->name);
+	azlx_strf(part, sizeof(part), "/sys/class/block/%s/partition", p->disk);
+	if (azlx_fs_exists(part))
+		azlx_part_parent(p->disk, parent, sizeof(parent));
+	else
+		azlx_strf(parent, sizeof(parent), "%s", p->disk);
+	azlx_credit_id(p->disk, parent, id, sizeof(id));
+	azlx_credit_path(id, path, path_len);
+	ret = azlx_credit_save(id, &c, err, err_len);
+	if (ret)
+		return ret;
+	*pct = c.pct;
+	return 1;
+}
+
+/* The mapping named @arg, else the one on disk @arg; an exit code. */
+static int azlx_pacer_find_arg(const char *arg, struct azlx_pacer *p)
+{
 	struct azlx_blkdev d;
-	char err[512];
 	bool found;
 	int ret;
+
+	ret = azlx_pacer_find(NULL, arg, p, &found);
+	if (ret)
+		return ret;
+	if (!found && azlx_is_blkdev(arg)) {
+		ret = azlx_blkdev_resolve(arg, &d);
+		if (!ret)
+			ret = azlx_pacer_find(&d, NULL, p, &found);
+		if (ret)
+			return ret;
+	}
+	if (!found)
+		return azlx_error(AZLX_EXIT_ERR, "%s: no dm-azlx mapping of that name or on that disk",
+				  arg);
+	return AZLX_EXIT_OK;
+}
+
+/* What azlx_credit_record() did, as record and unpace print it. */
+static void azlx_credit_print(int rec, long pct, const char *path)
+{
+	if (rec > 0) {
+		azlx_print_uint(AZLX_PRINT_ANY, "credit_pct", "burst credit %llu%%", pct);
+		azlx_print_string(AZLX_PRINT_ANY, "credit_file", " recorded in %s\n", path);
+	} else {
+		if (!rec)
+			azlx_print_text("no burst credit to record: the budget does not burst\n");
+		azlx_print_null("credit_pct");
+		azlx_print_null("credit_file");
+	}
+}
+
+static int azlx_disk_record(int argc, char **argv)
+{
+	char err[512], path[PATH_MAX];
+	struct azlx_pacer p;
+	long pct = 0;
+	int ret;
+
+	if (argc && azlx_is_help(argv[0]))
+		return azlx_disk_help(0, NULL);
+	if (!argc)
+		return azlx_error(AZLX_EXIT_USAGE,
+				  "\"disk record\" needs a mapping or device (azlx-sdb, sdb)");
+	ret = azlx_no_args("disk record NAME", argc - 1, argv + 1);
+	if (!ret)
+		ret = azlx_disk_only("record", false, false);
+	if (!ret)
+		ret = azlx_pacer_find_arg(argv[0], &p);
+	if (ret)
+		return ret;
+	ret = azlx_credit_record(&p, &pct, path, sizeof(path), err, sizeof(err));
+	if (ret < 0)
+		return azlx_error(AZLX_EXIT_ERR, "burst credit of %s: %s", p.name, err);
+	azlx_print_open_object(NULL);
+	azlx_print_string(AZLX_PRINT_ANY, "name", "%s", p.name);
+	azlx_print_string(AZLX_PRINT_ANY, "disk", " (%s): ", p.disk);
+	azlx_credit_print(ret, pct, path);
+	azlx_print_close_object();
+	return AZLX_EXIT_OK;
+}
+
+static int azlx_disk_unpace(int argc, char **argv)
+{
+	char err[512], path[PATH_MAX];
+	struct azlx_pacer p;
+	long pct = 0;
+	int ret, rec;
 
 	if (argc && azlx_is_help(argv[0]))
 		return azlx_disk_help(0, NULL);
@@ -716,25 +930,17 @@ static int azlx_disk_unpace(int argc, char **argv)
 	ret = azlx_no_args("disk unpace NAME", argc - 1, argv + 1);
 	if (!ret)
 		ret = azlx_disk_only("unpace", false, false);
+	if (!ret)
+		ret = azlx_pacer_find_arg(argv[0], &p);
 	if (ret)
 		return ret;
-	/* a mapping's name, else the disk below one */
-	ret = azlx_pacer_find(NULL, argv[0], &p, &found);
-	if (ret)
-		return ret;
-	if (!found && azlx_is_blkdev(argv[0])) {
-		ret = azlx_blkdev_resolve(argv[0], &d);
-		if (!ret)
-			ret = azlx_pacer_find(&d, NULL, &p, &found);
-		if (ret)
-			return ret;
-	}
-	if (!found)
-		return azlx_error(AZLX_EXIT_ERR, "%s: no dm-azlx mapping of that name or on that disk",
-				  argv[0]);
 	if (p.open_count)
 		return azlx_error(AZLX_EXIT_ERR, "%s is in use (open %d times: mounted?): unmount it first",
 				  p.name, p.open_count);
+	/* the credit first: the next mapping starts from it, the removal may fail */
+	rec = azlx_credit_record(&p, &pct, path, sizeof(path), err, sizeof(err));
+	if (rec < 0)
+		azlx_warn("burst credit of %s not recorded: %s", p.name, err);
 	ret = azlx_pacer_remove(p.name, err, sizeof(err));
 	if (ret == -EBUSY)
 		return azlx_error(AZLX_EXIT_ERR, "%s is in use: unmount it first", p.name);
@@ -745,6 +951,7 @@ static int azlx_disk_unpace(int argc, char **argv)
 	azlx_print_string(AZLX_PRINT_ANY, "disk", " (%s", p.disk);
 	azlx_print_uint(AZLX_PRINT_ANY, "units", ": %llu units", p.status.units);
 	azlx_print_uint(AZLX_PRINT_ANY, "bytes", ", %llu bytes dispatched)\n", p.status.bytes);
+	azlx_credit_print(rec, pct, path);
 	azlx_print_close_object();
 	return AZLX_EXIT_OK;
 }
@@ -767,6 +974,7 @@ static const struct azlx_cmd azlx_disk_cmds[] = {
 	{ "show",	azlx_disk_show },
 	{ "pace",	azlx_disk_pace },
 	{ "unpace",	azlx_disk_unpace },
+	{ "record",	azlx_disk_record },
 	{ "telemetry",	azlx_disk_telemetry_cmd },
 	{ "top",	azlx_disk_top_cmd },
 	{ "help",	azlx_disk_help },

@@ -2,10 +2,11 @@
 /*
  * azlxnet disk: Azure disk budgets, the dm-azlx pacer and disk telemetry.
  *
- *   disk.c     the commands: show, pace, unpace (and the table of them)
+ *   disk.c     the commands: show, pace, unpace, record (and the table of them)
  *   pacer.c    dm-azlx mappings through libdevmapper: list, create, remove,
  *              and the target's table and status lines
  *   disktel.c  the BPF latency telemetry (bpf/disklat.bpf.c) and disk top
+ *   diskcredit.c  the burst credit carried from a mapping to the next
  */
 #ifndef __AZLXNET_DISK_H
 #define __AZLXNET_DISK_H
@@ -23,7 +24,9 @@ enum {
 	AZLX_OPT_CRITICAL,
 	AZLX_OPT_NAME,
 	AZLX_OPT_INTERVAL,
-	AZLX_OPT_DISK_LAST = AZLX_OPT_INTERVAL,
+	AZLX_OPT_LAT_TARGET,
+	AZLX_OPT_CREDIT,
+	AZLX_OPT_DISK_LAST = AZLX_OPT_CREDIT,
 };
 
 #define AZLX_DISK_LONG_OPTS						\
@@ -31,11 +34,14 @@ enum {
 	{ "fraction",	required_argument,	NULL, AZLX_OPT_FRACTION },	\
 	{ "critical",	required_argument,	NULL, AZLX_OPT_CRITICAL },	\
 	{ "name",	required_argument,	NULL, AZLX_OPT_NAME },		\
-	{ "interval",	required_argument,	NULL, AZLX_OPT_INTERVAL }
+	{ "interval",	required_argument,	NULL, AZLX_OPT_INTERVAL },	\
+	{ "lat-target",	required_argument,	NULL, AZLX_OPT_LAT_TARGET },	\
+	{ "credit",	required_argument,	NULL, AZLX_OPT_CREDIT }
 
 struct azlx_disk_opts {
 	const char	*given;		/* the first one given, as typed */
 	const char	*budget, *fraction, *critical, *name, *interval;
+	const char	*lat_target, *credit;
 };
 
 extern struct azlx_disk_opts azlx_disk_opts;
@@ -63,6 +69,8 @@ struct azlx_pacer_table {
 	long		fraction;		/* percent */
 	long		max_wait_ms;
 	long		inflight_ms;		/* 0: the module's default */
+	long		credit_pct;		/* credit a new table starts with, percent */
+	long		lat_target_us;		/* completion latency target; 0: none */
 	char		critical[1024];		/* "/a:/b", "" for none */
 	char		caps[1024];		/* "/a:100 /b:50", "" for none */
 	char		other[1024];		/* keys of a newer module, as given */
@@ -81,6 +89,11 @@ struct azlx_pacer_status {
 	uint64_t	flushes, units, bytes;
 	char		state[16];		/* "pacing", "bypass" */
 	long long	inflight, inflight_max;	/* units at the disk / window; -1: not reported */
+	/* the closed loop (1.3): all five fields, or none from an older module */
+	bool		has_adapt;
+	uint64_t	window_pct;		/* the window's scale now, 1..100 */
+	uint64_t	timed, slow;		/* completions timed; slower than the target */
+	uint64_t	shrinks, grows;		/* window changes */
 };
 
 struct azlx_pacer {
@@ -102,6 +115,11 @@ int azlx_pacer_table_parse(const char *params, struct azlx_pacer_table *t,
 			   char *err, size_t err_len);
 int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
 			    char *err, size_t err_len);
+/*
+ * The table's parameters as the target prints them (its defaults left out,
+ * its keys in its order): what azlx_pacer_table_parse() read from them.
+ */
+void azlx_pacer_table_format(const struct azlx_pacer_table *t, char *buf, size_t len);
 
 /*
  * Every mapping whose (single) target is "azlx", sorted by name; free()
@@ -120,5 +138,59 @@ int azlx_pacer_create(const char *name, const char *disk, uint64_t sectors,
 		      const char *params, char *err, size_t err_len);
 /* Removes mapping @name; -EBUSY if it is open. */
 int azlx_pacer_remove(const char *name, char *err, size_t err_len);
+
+/* ---- diskcredit.c: the burst credit carried from a mapping to the next ---- */
+
+#define AZLX_CREDIT_DIR		"/var/lib/azlxnet/disk"
+
+/* The budget a credit estimate is of: a table's (burst 0: none) */
+struct azlx_credit_budget {
+	long		iops, mbps, burst_iops, burst_mbps, burst_secs;
+};
+
+/* One state file (the format: diskcredit.c) */
+struct azlx_credit {
+	struct azlx_credit_budget	budget;
+	long				pct;		/* 0..100 of a full credit */
+	long long			time;		/* CLOCK_REALTIME seconds */
+	char				disk[64];
+	char				mapping[AZLX_PACER_NAME_MAX];
+};
+
+/*
+ * The state file's ID of block device @name (@parent its whole disk): the
+ * disk's WWID made a file name, "-partN" for a partition, else @name.
+ */
+void azlx_credit_id(const char *name, const char *parent, char *buf, size_t len);
+/* AZLX_CREDIT_DIR/ID.credit (a path under the root) */
+void azlx_credit_path(const char *id, char *buf, size_t len);
+/*
+ * The target's credit=IOS/BYTES as percent of a full credit of @b, the
+ * smaller of the two, rounded down, 0..100; -1 when @b does not burst.
+ */
+long azlx_credit_pct_of(const struct azlx_credit_budget *b, long long credit_ios,
+			long long credit_bytes);
+/*
+ * @pct plus what Azure refills in @elapsed idle seconds (the baseline rate,
+ * of a full credit, the slower dimension's), rounded down, 0..100.
+ */
+long azlx_credit_refill(const struct azlx_credit_budget *b, long pct, long long elapsed);
+/* The file's text into @buf; its length or -ENAMETOOLONG. */
+int azlx_credit_format(const struct azlx_credit *c, char *buf, size_t len);
+/* 0, or -EINVAL with the reason in @err */
+int azlx_credit_parse(const char *text, struct azlx_credit *c, char *err, size_t err_len);
+/* Writes the file of @id (atomically, mode 0644); 0 or -errno with @err set. */
+int azlx_credit_save(const char *id, const struct azlx_credit *c, char *err, size_t err_len);
+/*
+ * Reads the file of @id into @c and, when it is for budget @b and not from
+ * after @now, the credit a new mapping starts with into *@pct (refilled):
+ * 0. -ENOENT without a file (@why untouched); else a negative errno with
+ * the reason it is ignored in @why: malformed (-EINVAL), another budget
+ * (-ESTALE), from the future (-ERANGE), unreadable.
+ */
+int azlx_credit_load(const char *id, const struct azlx_credit_budget *b, long long now,
+		     struct azlx_credit *c, long *pct, char *why, size_t why_len);
+/* CLOCK_REALTIME, seconds */
+long long azlx_credit_now(void);
 
 #endif /* __AZLXNET_DISK_H */

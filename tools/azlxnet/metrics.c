@@ -339,6 +339,25 @@ static const struct {
 	  offsetof(struct azlx_pacer_status, bytes) },
 };
 
+static const struct {
+	const char	*name;
+	const char	*help;
+	size_t		offs;
+} azlx_pacer_adapt[] = {
+	{ "azlxnet_pacer_timed_completions_total",
+	  "completions timed against the latency target",
+	  offsetof(struct azlx_pacer_status, timed) },
+	{ "azlxnet_pacer_slow_completions_total",
+	  "completions slower than the latency target",
+	  offsetof(struct azlx_pacer_status, slow) },
+	{ "azlxnet_pacer_window_shrinks_total",
+	  "times the in-flight window was halved for slow completions",
+	  offsetof(struct azlx_pacer_status, shrinks) },
+	{ "azlxnet_pacer_window_grows_total",
+	  "times the in-flight window grew back towards full",
+	  offsetof(struct azlx_pacer_status, grows) },
+};
+
 void azlx_metrics_pacers(struct azlx_prom *p, const struct azlx_pacer *v, size_t n)
 {
 	size_t i, j;
@@ -403,6 +422,29 @@ void azlx_metrics_pacers(struct azlx_prom *p, const struct azlx_pacer *v, size_t
 			azlx_prom_s64(p, "azlxnet_pacer_inflight",
 				      (const char *[]){ AZLX_PACER_LABELS(&v[i]), NULL },
 				      v[i].status.inflight);
+	/* the closed loop (dm-azlx 1.3 on): no sample from an older target */
+	azlx_prom_family(p, "azlxnet_pacer_window_ratio", "gauge",
+			 "the in-flight window's scale now, of the full window (1 without a "
+			 "latency target)");
+	for (i = 0; i < n; i++)
+		if (v[i].status.has_adapt)
+			/* percent as a fraction of 1, exactly: 10^7 "ns" per percent */
+			azlx_prom_ns(p, "azlxnet_pacer_window_ratio",
+				     (const char *[]){ AZLX_PACER_LABELS(&v[i]), NULL },
+				     v[i].status.window_pct * 10000000ULL);
+	for (j = 0; j < sizeof(azlx_pacer_adapt) / sizeof(azlx_pacer_adapt[0]); j++) {
+		azlx_prom_family(p, azlx_pacer_adapt[j].name, "counter", azlx_pacer_adapt[j].help);
+		for (i = 0; i < n; i++) {
+			__u64 x;
+
+			if (!v[i].status.has_adapt)
+				continue;
+			memcpy(&x, (const char *)&v[i].status + azlx_pacer_adapt[j].offs,
+			       sizeof(x));
+			azlx_prom_u64(p, azlx_pacer_adapt[j].name,
+				      (const char *[]){ AZLX_PACER_LABELS(&v[i]), NULL }, x);
+		}
+	}
 	azlx_prom_family(p, "azlxnet_pacer_budget_iops", "gauge",
 			 "the table's budget, in units per second");
 	for (i = 0; i < n; i++)

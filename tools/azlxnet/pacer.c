@@ -184,6 +184,10 @@ int azlx_pacer_table_parse(const char *params, struct azlx_pacer_table *t,
 			num = &t->max_wait_ms;
 		else if (!strcmp(tok, "inflight_ms"))
 			num = &t->inflight_ms;
+		else if (!strcmp(tok, "credit_pct"))
+			num = &t->credit_pct;
+		else if (!strcmp(tok, "lat_target_us"))
+			num = &t->lat_target_us;
 		if (num) {
 			if (azlx_parse_long(eq, num))
 				ret = azlx_perr(err, err_len, "table: %s: '%s'", tok, eq);
@@ -206,11 +210,60 @@ int azlx_pacer_table_parse(const char *params, struct azlx_pacer_table *t,
 	return ret;
 }
 
+static void azlx_addf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void azlx_addf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+void azlx_pacer_table_format(const struct azlx_pacer_table *t, char *buf, size_t len)
+{
+	char copy[sizeof(t->critical)], *tok, *save = NULL;
+
+	azlx_strf(buf, len, "%u:%u %" PRIu64 " %ld %ld", t->dev_major, t->dev_minor, t->offset,
+		  t->iops, t->mbps);
+	if (t->burst_iops)
+		azlx_addf(buf, len, " burst_iops=%ld", t->burst_iops);
+	if (t->burst_mbps)
+		azlx_addf(buf, len, " burst_mbps=%ld", t->burst_mbps);
+	if ((t->burst_iops || t->burst_mbps) && t->burst_secs != 1800)
+		azlx_addf(buf, len, " burst_secs=%ld", t->burst_secs);
+	if (t->credit_pct)
+		azlx_addf(buf, len, " credit_pct=%ld", t->credit_pct);
+	if (t->unit_kb != 256)
+		azlx_addf(buf, len, " unit_kb=%ld", t->unit_kb);
+	if (t->fraction != 95)
+		azlx_addf(buf, len, " fraction=%ld", t->fraction);
+	if (t->max_wait_ms != 500)
+		azlx_addf(buf, len, " max_wait_ms=%ld", t->max_wait_ms);
+	if (t->inflight_ms)
+		azlx_addf(buf, len, " inflight_ms=%ld", t->inflight_ms);
+	/* max_held, max_held_cgroup: the target prints them here */
+	if (t->other[0])
+		azlx_addf(buf, len, " %s", t->other);
+	if (t->lat_target_us)
+		azlx_addf(buf, len, " lat_target_us=%ld", t->lat_target_us);
+	strcpy(copy, t->critical);
+	for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+		azlx_addf(buf, len, " critical=%s", tok);
+	save = NULL;
+	strcpy(copy, t->caps);
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		azlx_addf(buf, len, " cap=%s", tok);
+}
+
 int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
 			    char *err, size_t err_len)
 {
 	char *copy, *tok, *save = NULL;
-	unsigned int seen = 0;
+	unsigned int seen = 0, adapt = 0;
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -263,6 +316,22 @@ int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
 			bad = !*val || strlen(val) >= sizeof(s->state);
 			if (!bad)
 				strcpy(s->state, val);
+		} else if (!strcmp(tok, "window_pct")) {
+			bad = azlx_parse_u64(val, &s->window_pct) || !s->window_pct ||
+			      s->window_pct > 100;
+			adapt |= 1;
+		} else if (!strcmp(tok, "timed")) {
+			bad = azlx_parse_u64(val, &s->timed);
+			adapt |= 2;
+		} else if (!strcmp(tok, "slow")) {
+			bad = azlx_parse_u64(val, &s->slow);
+			adapt |= 4;
+		} else if (!strcmp(tok, "shrinks")) {
+			bad = azlx_parse_u64(val, &s->shrinks);
+			adapt |= 8;
+		} else if (!strcmp(tok, "grows")) {
+			bad = azlx_parse_u64(val, &s->grows);
+			adapt |= 16;
 		}
 		/* other keys: a newer target; ignored */
 		if (bad)
@@ -270,6 +339,10 @@ int azlx_pacer_status_parse(const char *params, struct azlx_pacer_status *s,
 	}
 	if (!ret && seen != 15)
 		ret = azlx_perr(err, err_len, "status: not an azlx status line");
+	/* the closed loop's counters come together, from a 1.3 target on */
+	if (!ret && adapt && adapt != 31)
+		ret = azlx_perr(err, err_len, "status: some of window_pct, timed, slow, shrinks, grows missing");
+	s->has_adapt = !ret && adapt == 31;
 	free(copy);
 	return ret;
 }

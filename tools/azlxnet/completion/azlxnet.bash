@@ -25,7 +25,7 @@ _azlxnet()
 	local global='-j -json -p -pretty -v -verbose -V -version -h -help -c -count'
 	# options that take a value (the tool accepts one or two dashes)
 	local argopts='c count profile config imds-file root state-dir budget fraction
-		critical name interval netns ifname ip mac'
+		critical name interval lat-target credit netns ifname ip mac'
 	local words=() i w o a skip=0
 
 	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -70,7 +70,8 @@ _azlxnet()
 		mapfile -t COMPREPLY < <(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur")
 		return ;;
 	-c | -count | --count | -fraction | --fraction | -name | --name | -interval | \
-	--interval | -ifname | --ifname | -ip | --ip | -mac | --mac)
+	--interval | -lat-target | --lat-target | -credit | --credit | \
+	-ifname | --ifname | -ip | --ip | -mac | --mac)
 		return ;;
 	esac
 
@@ -80,7 +81,7 @@ _azlxnet()
 	module)		cmds='load unload show help' ;;
 	config)		cmds='show set help' ;;
 	tune)		cmds='plan apply revert show detect help' ;;
-	disk)		cmds='show pace unpace telemetry top help' ;;
+	disk)		cmds='show pace unpace record telemetry top help' ;;
 	fastpath)	cmds='enable disable show reload watch help' ;;
 	pod)		cmds='add del show help' ;;
 	nic)		cmds='show help' ;;
@@ -112,9 +113,9 @@ _azlxnet()
 		'disk show')
 			opts='--root --config --imds-file --no-imds' ;;
 		'disk pace')
-			opts='--budget --fraction --critical --name --dry-run'
+			opts='--budget --fraction --critical --name --dry-run --lat-target --credit'
 			[ ${#words[@]} -eq 2 ] && list=$(ls /sys/class/block 2>/dev/null) ;;
-		'disk unpace')
+		'disk unpace' | 'disk record')
 			[ ${#words[@]} -eq 2 ] &&
 				list="$(ls /sys/class/block 2>/dev/null) $(ls /dev/mapper 2>/dev/null | grep '^azlx-')" ;;
 		'disk telemetry')

@@ -993,6 +993,14 @@ nvme0n3 --budget 100,20 --critical system.slice|--critical: "system.slice": a cg
 nvme0n3 --budget 100,20 --critical /a/../b|--critical: "/a/../b": a cgroup path starts with '/' ("/system.slice")
 nvme0n3 --budget 100,20 --name a/b|--name: "a/b": letters, digits, '.', '_', '-' and '+' only
 nvme0n3 --budget 100,20 --interval 1|option "--interval" is only for "disk top"
+nvme0n3 --budget 100,20 --lat-target -1|--lat-target: "-1" is not a number
+nvme0n3 --budget 100,20 --lat-target +5|--lat-target: "+5" is not a number
+nvme0n3 --budget 100,20 --lat-target 2ms|--lat-target: "2ms" is not a number
+nvme0n3 --budget 100,20 --lat-target 10000001|--lat-target: 10000001 is out of range (0 to 10000000)
+nvme0n3 --budget 100,20 --lat-target 99999999999999999999|--lat-target: "99999999999999999999" is not a number
+nvme0n3 --budget 100,20,900,40 --credit 101|--credit: 101 is out of range (0 to 100)
+nvme0n3 --budget 100,20,900,40 --credit -1|--credit: "-1" is not a number
+nvme0n3 --budget 100,20,900,40 --credit 5%|--credit: "5%" is not a number
 nvme0n3 --budget 100,20 --profile aks|option "--profile" is not for "disk pace"
 /etc/passwd --budget 100,20|/etc/passwd: not a block device (expected sdb or /dev/sdb)
 ../sda --budget 100,20|"../sda": not a block device name
@@ -1012,10 +1020,146 @@ EOT
 	run disk show --budget 1,1 --root "$r"
 	expect_rc 2
 	expect_eq "$err" "Error: option \"--budget\" is not for \"disk show\""
+	run disk show --lat-target 1000 --root "$r"
+	expect_rc 2
+	expect_eq "$err" "Error: option \"--lat-target\" is not for \"disk show\""
+	run disk unpace sdb --credit 10
+	expect_rc 2
+	expect_eq "$err" "Error: option \"--credit\" is not for \"disk unpace\""
+	run disk record sdb --lat-target 10
+	expect_rc 2
+	expect_eq "$err" "Error: option \"--lat-target\" is not for \"disk record\""
+	run disk record
+	expect_rc 2
+	expect_eq "$err" "Error: \"disk record\" needs a mapping or device (azlx-sdb, sdb)"
+	run disk record a b
+	expect_rc 2
+	expect_eq "$err" "Error: \"disk record NAME\" takes no argument: \"b\""
+	# an empty value (--lat-target "")
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 100,20 --lat-target ""
+	expect_rc 2
+	expect_eq "$err" "Error: --lat-target: \"\" is not a number"
+	[ ! -e "$r/var/lib/azlxnet/disk" ] || fail "pace made $r/var/lib/azlxnet/disk"
 	run nic show --budget 1,1
 	expect_rc 2
 	expect_eq "$err" "Error: option \"--budget\" is only for \"disk\""
 	same_tree "$tmp/snap" "$r"
+}
+
+# disk pace --lat-target: the table's lat_target_us, none for 0
+test_disk_pace_lat_target() {
+	local r sz
+	r=$(fake azure-64)
+	sz=$(cat "$r/sys/class/block/nvme0n3/size")
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 --critical none \
+		--lat-target 2000 --fraction 90
+	expect_rc 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 300 20 fraction=90 lat_target_us=2000\""
+	jq_eq .lat_target_us 2000
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 --critical none \
+		--lat-target 10000000
+	expect_rc 0
+	expect_has "$out" ", latency target 10000000 us"
+	expect_has "$out" "table: 0 $sz azlx 259:2 0 300 20 lat_target_us=10000000"
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 --critical none \
+		--lat-target 0
+	expect_rc 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 300 20\""
+	jq_eq .lat_target_us 0
+}
+
+# credit_file NAME TIME PCT [BUDGET]: a credit state file in the fake root $r
+credit_file() {
+	mkdir -p "$r/var/lib/azlxnet/disk"
+	printf 'version=1\ndisk=nvme0n3\nmapping=azlx-nvme0n3\nbudget=%s\nburst_secs=1800\ncredit_pct=%s\ntime=%s\n' \
+		"${4:-500,100,3500,170}" "$3" "$2" >"$r/var/lib/azlxnet/disk/$1.credit"
+}
+
+# disk pace starts from the recorded credit, refilled at the baseline since
+test_disk_pace_credit_file() {
+	local r sz now f
+	r=$(fake azure-64)
+	sz=$(cat "$r/sys/class/block/nvme0n3/size")
+	f=/var/lib/azlxnet/disk/nvme0n3.credit
+	pace() {
+		run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds \
+			--budget 500,100,3500,170 --critical none "$@"
+	}
+	# none recorded: none (the module's default), after a reboot too
+	pace
+	expect_rc 0
+	expect_eq "$err" ""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170\""
+	jq_eq '[.credit_pct, .credit_source]' "[0,\"none recorded in $f\"]"
+	# 20 % an hour and a half ago: + 500 x 5400 / (3000 x 1800) = 50 %
+	now=$(date +%s)
+	credit_file nvme0n3 $((now - 5400)) 20
+	pace
+	expect_rc 0
+	expect_eq "$err" ""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=70\""
+	jq_eq .credit_pct 70
+	expect_has "$(jq -r .credit_source <<<"$out")" "20% recorded in $f 54"
+	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 500,100,3500,170 \
+		--critical none
+	expect_has "$out" "credit: 70% (20% recorded in $f 54"
+	# just now: as recorded
+	credit_file nvme0n3 "$now" 20
+	pace
+	jq_eq .credit_pct 20
+	# at most a full bucket
+	credit_file nvme0n3 $((now - 5400)) 90
+	pace
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=100\""
+	# --credit wins over the file, 0 included
+	pace --credit 33
+	jq_eq '[.credit_pct, .credit_source]' '[33,"--credit"]'
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=33\""
+	pace --credit 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170\""
+	# another budget: ignored, said on stderr, pace still succeeds
+	credit_file nvme0n3 $((now - 5400)) 20 500,100,3000,170
+	pace
+	expect_rc 0
+	expect_eq "$err" "Warning: burst credit: $f: for another budget (500,100,3000,170 over 1800 s, not 500,100,3500,170 over 1800 s): ignored"
+	jq_eq '[.credit_pct, .credit_source]' "[0,\"$f ignored\"]"
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170\""
+	# from the future: ignored
+	credit_file nvme0n3 $((now + 3600)) 20
+	pace
+	expect_rc 0
+	expect_has "$err" "Warning: burst credit: $f: written 3"
+	expect_has "$err" "s in the future: ignored"
+	jq_eq .credit_pct 0
+	# malformed: ignored
+	printf 'version=1\ncredit_pct=lots\n' >"$r$f"
+	pace
+	expect_rc 0
+	expect_eq "$err" "Warning: burst credit: $f: line 2: credit_pct: \"lots\": ignored"
+	jq_eq .credit_pct 0
+	: >"$r$f"
+	pace
+	expect_rc 0
+	expect_eq "$err" "Warning: burst credit: $f: no version: ignored"
+	# no bursting: no credit, the file not read
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 500,100 --critical none
+	expect_rc 0
+	expect_eq "$err" ""
+	jq_eq '[.credit_pct, .table]' "[null,\"0 $sz azlx 259:2 0 500 100\"]"
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 500,100 --credit 5
+	expect_rc 0
+	expect_eq "$err" "Warning: --credit: the budget of nvme0n3 does not burst: no credit to start with"
+	# the disk's WWID names the file when it has one
+	printf 'eui.0025 38b5:71b4\n' >"$r/sys/class/block/nvme0n3/wwid"
+	credit_file eui.0025_38b5_71b4 $((now - 5400)) 10
+	pace
+	expect_rc 0
+	expect_eq "$err" ""
+	jq_eq .credit_pct 60
+	expect_has "$(jq -r .credit_source <<<"$out")" "/var/lib/azlxnet/disk/eui.0025_38b5_71b4.credit"
+	# pace only reads it
+	[ "$(ls "$r/var/lib/azlxnet/disk")" = "$(printf 'eui.0025_38b5_71b4.credit\nnvme0n3.credit')" ] ||
+		fail "files in $r/var/lib/azlxnet/disk: $(ls "$r/var/lib/azlxnet/disk")"
 }
 
 # ---- Azure facts: the data files ----------------------------------------------------
@@ -1204,6 +1348,8 @@ TESTS=(
 	cli_options_per_command
 	disk_pace_dry_run
 	disk_pace_bad_input
+	disk_pace_lat_target
+	disk_pace_credit_file
 	budget_standard_ssd_over_4tib
 	budget_unknown_size_and_sku
 	budget_premium_v2_sources

@@ -315,6 +315,41 @@ static void test_pacers(void)
 			   "disk=\"sdb\"} 100000000\n"));
 	/* inflight not reported: no sample */
 	CHECK(!strstr(text, "azlxnet_pacer_inflight{"));
+	/* a target before 1.3: the closed loop's families, no sample */
+	CHECK(strstr(text, "# TYPE azlxnet_pacer_window_ratio gauge\n"));
+	CHECK(strstr(text, "# TYPE azlxnet_pacer_slow_completions_total counter\n"));
+	CHECK(!strstr(text, "azlxnet_pacer_window_ratio{"));
+	CHECK(!strstr(text, "azlxnet_pacer_timed_completions_total{"));
+	CHECK(!strstr(text, "azlxnet_pacer_window_grows_total{"));
+	free(o.buf);
+
+	/* dm-azlx 1.3: the window and its counters */
+	m.status.has_adapt = true;
+	m.status.window_pct = 25;
+	m.status.timed = 1000;
+	m.status.slow = 60;
+	m.status.shrinks = 2;
+	m.status.grows = 7;
+	out_start(&o);
+	azlx_metrics_pacers(&o.p, &m, 1);
+	text = out_end(&o);
+	CHECK(strstr(text, "azlxnet_pacer_window_ratio{mapping=\"azlx-sdb\",disk=\"sdb\"} "
+			   "0.250000000\n"));
+	CHECK(strstr(text, "azlxnet_pacer_timed_completions_total{mapping=\"azlx-sdb\","
+			   "disk=\"sdb\"} 1000\n"));
+	CHECK(strstr(text, "azlxnet_pacer_slow_completions_total{mapping=\"azlx-sdb\","
+			   "disk=\"sdb\"} 60\n"));
+	CHECK(strstr(text, "azlxnet_pacer_window_shrinks_total{mapping=\"azlx-sdb\","
+			   "disk=\"sdb\"} 2\n"));
+	CHECK(strstr(text, "azlxnet_pacer_window_grows_total{mapping=\"azlx-sdb\","
+			   "disk=\"sdb\"} 7\n"));
+	free(o.buf);
+	m.status.window_pct = 100;
+	out_start(&o);
+	azlx_metrics_pacers(&o.p, &m, 1);
+	text = out_end(&o);
+	CHECK(strstr(text, "azlxnet_pacer_window_ratio{mapping=\"azlx-sdb\",disk=\"sdb\"} "
+			   "1.000000000\n"));
 	free(o.buf);
 }
 

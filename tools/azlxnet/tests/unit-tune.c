@@ -811,6 +811,201 @@ static void test_pacer_parse(void)
 				      "inflight=3", &st, err, sizeof(err)) == -EINVAL);
 	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/x units=1",
 				      &st, err, sizeof(err)) == -EINVAL);
+	/* older targets: no closed loop, absent and not zero */
+	CHECK(!azlx_pacer_status_parse("tokens=1/2 credit=3/4 queued=0/0/0/0 dispatched=0/0/0/0 "
+				       "units=1 inflight=0/38", &st, err, sizeof(err)));
+	CHECK(!st.has_adapt && !st.window_pct && !st.timed);
+	/* dm-azlx 1.3: the five closed-loop fields at the end */
+	CHECK(!azlx_pacer_status_parse("tokens=1/2 credit=3/4 queued=0/0/0/0 dispatched=0/0/0/0 "
+				       "units=1 inflight=0/38 fast=0 inflight_bytes=0/1 "
+				       "window_pct=25 timed=18446744073709551615 slow=2 shrinks=3 "
+				       "grows=1", &st, err, sizeof(err)));
+	CHECK(st.has_adapt && st.window_pct == 25 && st.timed == UINT64_MAX && st.slow == 2 &&
+	      st.shrinks == 3 && st.grows == 1);
+	CHECK(!azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				       "window_pct=100 timed=0 slow=0 shrinks=0 grows=0",
+				       &st, err, sizeof(err)));
+	CHECK(st.has_adapt && st.window_pct == 100 && !st.timed);
+	/* the window is 1..100 percent; the counters come together */
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=0 timed=0 slow=0 shrinks=0 grows=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: window_pct: '0'");
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=101 timed=0 slow=0 shrinks=0 grows=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=50 timed=-1 slow=0 shrinks=0 grows=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: timed: '-1'");
+	CHECK(azlx_pacer_status_parse("tokens=1/2 queued=0/0/0/0 dispatched=0/0/0/0 units=1 "
+				      "window_pct=50 timed=1 slow=0 shrinks=0",
+				      &st, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "status: some of window_pct, timed, slow, shrinks, grows missing");
+	CHECK(!st.has_adapt);
+}
+
+/* A table line read and written back is the line the target printed. */
+static void test_pacer_table_roundtrip(void)
+{
+	static const char *const lines[] = {
+		"8:16 0 500 100",
+		"8:16 0 500 100 lat_target_us=2000",
+		"259:3 2048 500 100 burst_iops=3500 burst_mbps=170 burst_secs=60 credit_pct=42 "
+		"unit_kb=16 fraction=90 max_wait_ms=100 inflight_ms=20 max_held=8 "
+		"max_held_cgroup=4 lat_target_us=10000000 critical=/a critical=/b/c "
+		"cap=/k/p1:50 cap=/k/p2:7",
+		"8:16 0 500 100 burst_iops=3500 burst_mbps=100 credit_pct=100 critical=/system.slice",
+	};
+	struct azlx_pacer_table t;
+	char err[256], buf[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		CHECK(!azlx_pacer_table_parse(lines[i], &t, err, sizeof(err)));
+		azlx_pacer_table_format(&t, buf, sizeof(buf));
+		CHECK_STR(buf, lines[i]);
+	}
+	CHECK(!azlx_pacer_table_parse(lines[2], &t, err, sizeof(err)));
+	CHECK(t.credit_pct == 42 && t.lat_target_us == 10000000 && t.inflight_ms == 20);
+	CHECK_STR(t.other, "max_held=8 max_held_cgroup=4");
+	CHECK(!azlx_pacer_table_parse(lines[0], &t, err, sizeof(err)));
+	CHECK(!t.credit_pct && !t.lat_target_us);
+	CHECK(azlx_pacer_table_parse("8:16 0 500 100 lat_target_us=-1", &t, err, sizeof(err)) ==
+	      -EINVAL);
+	CHECK_STR(err, "table: lat_target_us: '-1'");
+}
+
+/* The burst credit's state file: written, read back, refilled, or ignored. */
+static void test_credit_file(void)
+{
+	/* P10: 3000 units a second above the baseline for 1800 s, 70 MB/s */
+	struct azlx_credit_budget b = { 500, 100, 3500, 170, 1800 }, other = b;
+	struct azlx_credit c = { .budget = b, .pct = 20, .time = 1000000, .disk = "sdc",
+				 .mapping = "azlx-sdc" }, r;
+	char *dir = make_tree("azure-64"), path[600], why[1024], id[192], text[1024];
+	struct stat sb;
+	long pct = -1;
+	FILE *f;
+
+	/* percent of a full credit: the smaller dimension's, rounded down */
+	CHECK(azlx_credit_pct_of(&b, 5400000, 126000000000LL) == 100);
+	CHECK(azlx_credit_pct_of(&b, 2700000, 126000000000LL) == 50);
+	CHECK(azlx_credit_pct_of(&b, 5400000, 12600000000LL) == 10);
+	CHECK(azlx_credit_pct_of(&b, 53999, 126000000000LL) == 0);
+	CHECK(azlx_credit_pct_of(&b, -5, -5) == 0);
+	CHECK(azlx_credit_pct_of(&b, 9000000, 999000000000LL) == 100);
+	other.burst_mbps = 100;		/* MB/s does not burst: IOPS alone */
+	CHECK(azlx_credit_pct_of(&other, 2700000, 0) == 50);
+	other.burst_iops = 0;
+	other.burst_mbps = 0;
+	CHECK(azlx_credit_pct_of(&other, 2700000, 0) == -1);
+
+	/* refilled at the baseline: 500 units/s fill 5.4M in 10800 s; MB/s in 1260 s */
+	CHECK(azlx_credit_refill(&b, 20, 0) == 20);
+	CHECK(azlx_credit_refill(&b, 20, 5400) == 70);
+	CHECK(azlx_credit_refill(&b, 20, 5399) == 69);
+	CHECK(azlx_credit_refill(&b, 90, 5400) == 100);
+	CHECK(azlx_credit_refill(&b, 0, 10LL * 365 * 86400 * 1000) == 100);
+	CHECK(azlx_credit_refill(&b, 20, -5) == 20);
+
+	CHECK(azlx_credit_format(&c, text, sizeof(text)) > 0);
+	CHECK(strstr(text, "\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=20\n"
+			   "time=1000000\n"));
+
+	azlx_root_set(dir);
+	/* no WWID: the kernel name; a WWID made a file name, a partition's number */
+	azlx_credit_id("nvme0n3", "nvme0n3", id, sizeof(id));
+	CHECK_STR(id, "nvme0n3");
+	snprintf(path, sizeof(path), "%s/sys/class/block/nvme0n3/wwid", dir);
+	f = fopen(path, "w");
+	CHECK(f && fputs("t10.MSFT    Virtual Disk/../x:\n", f) >= 0 && !fclose(f));
+	azlx_credit_id("nvme0n3", "nvme0n3", id, sizeof(id));
+	CHECK_STR(id, "t10.MSFT_Virtual_Disk_.._x");
+	snprintf(path, sizeof(path), "%s/sys/class/block/nvme0n3/wwid", dir);
+	f = fopen(path, "w");
+	CHECK(f && fputs("..//\n", f) >= 0 && !fclose(f));
+	azlx_credit_id("nvme0n3", "nvme0n3", id, sizeof(id));
+	CHECK_STR(id, "nvme0n3");
+
+	/* no file */
+	CHECK(azlx_credit_load("sdc", &b, 1000000, &r, &pct, why, sizeof(why)) == -ENOENT);
+	/* written (the directory made), 0644, read back and refilled */
+	CHECK(!azlx_credit_save("sdc", &c, why, sizeof(why)));
+	snprintf(path, sizeof(path), "%s/var/lib/azlxnet/disk/sdc.credit", dir);
+	CHECK(!stat(path, &sb) && (sb.st_mode & 07777) == 0644);
+	snprintf(path, sizeof(path), "%s/var/lib/azlxnet/disk/sdc.credit.tmp", dir);
+	CHECK(stat(path, &sb) && errno == ENOENT);
+	CHECK(!azlx_credit_load("sdc", &b, 1000000, &r, &pct, why, sizeof(why)));
+	CHECK(pct == 20 && r.pct == 20 && r.time == 1000000);
+	CHECK_STR(r.disk, "sdc");
+	CHECK_STR(r.mapping, "azlx-sdc");
+	CHECK(!azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) && pct == 70);
+	/* capped at 100 */
+	c.pct = 90;
+	CHECK(!azlx_credit_save("sdc", &c, why, sizeof(why)));
+	CHECK(!azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) && pct == 100);
+	/* another budget */
+	other = b;
+	other.burst_iops = 3000;
+	pct = -1;
+	CHECK(azlx_credit_load("sdc", &other, 1005400, &r, &pct, why, sizeof(why)) == -ESTALE);
+	CHECK(pct == -1);
+	CHECK(strstr(why, "sdc.credit: for another budget (500,100,3500,170 over 1800 s, "
+			  "not 500,100,3000,170 over 1800 s)"));
+	other = b;
+	other.burst_secs = 60;
+	CHECK(azlx_credit_load("sdc", &other, 1005400, &r, &pct, why, sizeof(why)) == -ESTALE);
+	/* from the future */
+	CHECK(azlx_credit_load("sdc", &b, 999999, &r, &pct, why, sizeof(why)) == -ERANGE);
+	CHECK(strstr(why, "sdc.credit: written 1 s in the future"));
+	CHECK(pct == -1);
+
+	/* malformed */
+	snprintf(path, sizeof(path), "%s/var/lib/azlxnet/disk/sdc.credit", dir);
+	{
+		static const char *const bad[][2] = {
+			{ "", "no version" },
+			{ "garbage", "line 1: not KEY=VALUE" },
+			{ "version=2\n", "line 1: version: \"2\"" },
+			{ "version=1\nbudget=500,100,3500\nburst_secs=1800\ncredit_pct=1\ntime=5\n",
+			  "line 2: budget: \"500,100,3500\"" },
+			{ "version=1\nbudget=500,100,3500,170,1\nburst_secs=1800\ncredit_pct=1\n"
+			  "time=5\n", "line 2: budget: \"500,100,3500,170,1\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=101\n"
+			  "time=5\n", "line 4: credit_pct: \"101\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=-1\n"
+			  "time=5\n", "line 4: credit_pct: \"-1\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=+1\n"
+			  "time=5\n", "line 4: credit_pct: \"+1\"" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=1\n",
+			  "no time" },
+			{ "version=1\nbudget=500,100,3500,170\nburst_secs=1800\ncredit_pct=1\n"
+			  "time=5x\n", "line 5: time: \"5x\"" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			f = fopen(path, "w");
+			CHECK(f && fputs(bad[i][0], f) >= 0 && !fclose(f));
+			pct = -1;
+			CHECK(azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) ==
+			      -EINVAL);
+			CHECK(pct == -1);
+			CHECK(strstr(why, bad[i][1]));
+		}
+		f = fopen(path, "w");
+		CHECK(f && fwrite("version=1\0", 1, 10, f) == 10 && !fclose(f));
+		CHECK(azlx_credit_load("sdc", &b, 1005400, &r, &pct, why, sizeof(why)) == -EINVAL);
+		CHECK(strstr(why, "not a text file"));
+	}
+	/* comments and keys of a later version pass */
+	f = fopen(path, "w");
+	CHECK(f && fputs("# x\nversion=1\nbudget=500,100,3500,170\nburst_secs=1800\n"
+			 "credit_pct=5\ntime=1000000\nfuture=1\n", f) >= 0 && !fclose(f));
+	CHECK(!azlx_credit_load("sdc", &b, 1000000, &r, &pct, why, sizeof(why)) && pct == 5);
+	azlx_root_set(NULL);
+	remove_tree(dir);
 }
 
 static const struct azlx_test tests[] = {
@@ -831,6 +1026,8 @@ static const struct azlx_test tests[] = {
 	{ "missing_device_between_plan_and_apply",	test_missing_device_between_plan_and_apply },
 	{ "pending_queue_missing_rolls_back",		test_pending_queue_missing_rolls_back },
 	{ "pacer_parse",				test_pacer_parse },
+	{ "pacer_table_roundtrip",			test_pacer_table_roundtrip },
+	{ "credit_file",				test_credit_file },
 };
 
 /* tap.h's declaration: this binary has no NIC tests */
