@@ -184,14 +184,14 @@ EOC
 run 0 -j disk pace "/dev/$msft" --no-imds --fraction 90
 assert_eq "$(jq -r .iops <<<"$out")/$(jq -r .burst_iops <<<"$out")" 500/3500 "P10 budget"
 assert_eq "$(dmsetup table "$name")" \
-	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 fraction=90 critical=/system.slice" \
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 fraction=90 lat_target_us=50000 critical=/system.slice" \
 	"P10 table"
 assert_eq "$(jq -r .device <<<"$out")" "/dev/mapper/$name" "device"
 # --dry-run shows the same and creates nothing
 run 0 disk unpace "/dev/$msft"
 run 0 -j disk pace "$msft" --no-imds --fraction 90 --dry-run
 assert_eq "$(jq -r .table <<<"$out")" \
-	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 fraction=90 critical=/system.slice" \
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 fraction=90 lat_target_us=50000 critical=/system.slice" \
 	"dry-run table"
 [ -z "$(mappings)" ] || fail "--dry-run created $(mappings)"
 rm -f "$CONF"
@@ -211,7 +211,7 @@ credit_pct_now()
 # shellcheck disable=SC2086
 run 0 -j disk pace "$msft" $P10
 assert_eq "$(jq -r .credit_pct <<<"$out")" 0 "credit without a record"
-assert_eq "$(dmsetup table "$name")" "0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170" \
+assert_eq "$(dmsetup table "$name")" "0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 lat_target_us=50000" \
 	"table without a record"
 # (what the baseline left unused since is credit already: 0 % of a full one)
 c=$(status_field "$name" credit)
@@ -221,7 +221,7 @@ run 0 disk unpace "$name"
 # shellcheck disable=SC2086
 run 0 -j disk pace "$msft" $P10 --credit 40
 assert_eq "$(dmsetup table "$name")" \
-	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=40" "--credit 40"
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=40 lat_target_us=50000" "--credit 40"
 c=$(status_field "$name" credit)
 assert_eq "$(credit_pct_now "$c")" 40 "credit of --credit 40 ($c)"
 run 0 -j disk show --no-imds
@@ -267,7 +267,7 @@ pct=$(jq -r .credit_pct <<<"$out")
 assert_match "$(jq -r .credit_source <<<"$out")" "^$rec% recorded in $file [0-9]+ s ago\$" \
 	"pace: credit source"
 assert_eq "$(dmsetup table "$name")" \
-	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=$pct" \
+	"0 $sectors azlx $devno 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=$pct lat_target_us=50000" \
 	"table from the record"
 c=$(status_field "$name" credit)
 assert_eq "$(credit_pct_now "$c")" "$pct" "credit of the new mapping ($c)"

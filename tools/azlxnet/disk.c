@@ -523,6 +523,15 @@ out:
 	return ret;
 }
 
+/*
+ * The default latency target of a bursting disk: a throttled host drains
+ * dm-azlx's window (20 ms of the budget it dispatches) at its own rate, so
+ * completions take the window's length times (our rate / the host's): twice
+ * the window plus 10 ms of service says the host does less than about half
+ * of what dm-azlx believes, as when the credit it estimates is spent.
+ */
+#define AZLX_DEF_LAT_TARGET_US	50000
+
 /* The cgroups of system services (kubelet, containerd, journald): systemd's system.slice */
 #define AZLX_DEFAULT_CRITICAL	"/system.slice"
 
@@ -639,7 +648,7 @@ static int azlx_disk_pace(int argc, char **argv)
 	struct azlx_blkdev d;
 	struct azlx_pacer old;
 	bool found;
-	long fraction = 0, lat_target = 0, credit_given = -1, credit = 0;
+	long fraction = 0, lat_target = -1, credit_given = -1, credit = 0;
 	int ret, fd;
 
 	if (argc && azlx_is_help(argv[0]))
@@ -703,6 +712,12 @@ static int azlx_disk_pace(int argc, char **argv)
 	azlx_strf(name, sizeof(name), "azlx-%s", d.name);
 	if (o->name)
 		azlx_strf(name, sizeof(name), "%s", o->name);
+	/*
+	 * The closed loop, by default where the credit estimate can go wrong:
+	 * where the budget bursts.
+	 */
+	if (lat_target < 0)
+		lat_target = b.burst_iops ? AZLX_DEF_LAT_TARGET_US : 0;
 	/* a credit only where the budget bursts */
 	if (b.burst_iops)
 		credit = azlx_pace_credit(&d, &b, credit_given, credit_src, sizeof(credit_src));

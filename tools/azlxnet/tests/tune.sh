@@ -939,7 +939,7 @@ test_disk_pace_dry_run() {
 	run -j disk pace nvme0n1 --dry-run --root "$r" --imds-file "$FIX/imds-azure-64.json"
 	expect_rc 0
 	sz=$(cat "$r/sys/class/block/nvme0n1/size")
-	jq_eq .table "\"0 $sz azlx 259:0 0 1100 125 burst_iops=3500 burst_mbps=170\""
+	jq_eq .table "\"0 $sz azlx 259:0 0 1100 125 burst_iops=3500 burst_mbps=170 lat_target_us=50000\""
 	jq_eq '[.name,.disk,.iops,.mbps,.burst_iops,.burst_mbps,.unit_kb,.fraction,.critical,.dry_run,.device]' \
 		'["azlx-nvme0n1","nvme0n1",1100,125,3500,170,256,95,"none",true,null]'
 	# no bursting on a P30; Standard HDD counts 16 KiB units
@@ -955,7 +955,7 @@ test_disk_pace_dry_run() {
 	mkdir -p "$r/sys/fs/cgroup/system.slice/kubelet.service"
 	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20,900,40
 	expect_rc 0
-	expect_has "$out" "table: 0 $(cat "$r/sys/class/block/nvme0n3/size") azlx 259:2 0 300 20 burst_iops=900 burst_mbps=40 critical=/system.slice"
+	expect_has "$out" "table: 0 $(cat "$r/sys/class/block/nvme0n3/size") azlx 259:2 0 300 20 burst_iops=900 burst_mbps=40 lat_target_us=50000 critical=/system.slice"
 	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 \
 		--critical /system.slice/kubelet.service:/system.slice
 	expect_rc 0
@@ -1066,6 +1066,19 @@ test_disk_pace_lat_target() {
 	expect_rc 0
 	jq_eq .table "\"0 $sz azlx 259:2 0 300 20\""
 	jq_eq .lat_target_us 0
+	# by default: 50 ms where the budget bursts, none where it does not
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20 --critical none
+	expect_rc 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 300 20\""
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20,900,40 \
+		--critical none
+	expect_rc 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 300 20 burst_iops=900 burst_mbps=40 lat_target_us=50000\""
+	jq_eq .lat_target_us 50000
+	run -j disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 300,20,900,40 \
+		--critical none --lat-target 0
+	expect_rc 0
+	jq_eq .table "\"0 $sz azlx 259:2 0 300 20 burst_iops=900 burst_mbps=40\""
 }
 
 # credit_file NAME TIME PCT [BUDGET]: a credit state file in the fake root $r
@@ -1089,7 +1102,7 @@ test_disk_pace_credit_file() {
 	pace
 	expect_rc 0
 	expect_eq "$err" ""
-	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170\""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 lat_target_us=50000\""
 	jq_eq '[.credit_pct, .credit_source]' "[0,\"none recorded in $f\"]"
 	# 20 % an hour and a half ago: + 500 x 5400 / (3000 x 1800) = 50 %
 	now=$(date +%s)
@@ -1097,7 +1110,7 @@ test_disk_pace_credit_file() {
 	pace
 	expect_rc 0
 	expect_eq "$err" ""
-	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=70\""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=70 lat_target_us=50000\""
 	jq_eq .credit_pct 70
 	expect_has "$(jq -r .credit_source <<<"$out")" "20% recorded in $f 54"
 	run disk pace nvme0n3 --dry-run --root "$r" --no-imds --budget 500,100,3500,170 \
@@ -1110,20 +1123,20 @@ test_disk_pace_credit_file() {
 	# at most a full bucket
 	credit_file nvme0n3 $((now - 5400)) 90
 	pace
-	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=100\""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=100 lat_target_us=50000\""
 	# --credit wins over the file, 0 included
 	pace --credit 33
 	jq_eq '[.credit_pct, .credit_source]' '[33,"--credit"]'
-	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=33\""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 credit_pct=33 lat_target_us=50000\""
 	pace --credit 0
-	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170\""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 lat_target_us=50000\""
 	# another budget: ignored, said on stderr, pace still succeeds
 	credit_file nvme0n3 $((now - 5400)) 20 500,100,3000,170
 	pace
 	expect_rc 0
 	expect_eq "$err" "Warning: burst credit: $f: for another budget (500,100,3000,170 over 1800 s, not 500,100,3500,170 over 1800 s): ignored"
 	jq_eq '[.credit_pct, .credit_source]' "[0,\"$f ignored\"]"
-	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170\""
+	jq_eq .table "\"0 $sz azlx 259:2 0 500 100 burst_iops=3500 burst_mbps=170 lat_target_us=50000\""
 	# from the future: ignored
 	credit_file nvme0n3 $((now + 3600)) 20
 	pace
