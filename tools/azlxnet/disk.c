@@ -900,6 +900,24 @@ static void azlx_credit_print(int rec, long pct, const char *path)
 	}
 }
 
+/* "disk CMD NAME": the pacer NAME is (a mapping, or the disk it paces) */
+static int azlx_disk_pacer_arg(const char *cmd, int argc, char **argv, struct azlx_pacer *p)
+{
+	char usage[64];
+	int ret;
+
+	if (!argc)
+		return azlx_error(AZLX_EXIT_USAGE,
+				  "\"disk %s\" needs a mapping or device (azlx-sdb, sdb)", cmd);
+	azlx_strf(usage, sizeof(usage), "disk %s NAME", cmd);
+	ret = azlx_no_args(usage, argc - 1, argv + 1);
+	if (!ret)
+		ret = azlx_disk_only(cmd, false, false);
+	if (!ret)
+		ret = azlx_pacer_find_arg(argv[0], p);
+	return ret;
+}
+
 static int azlx_disk_record(int argc, char **argv)
 {
 	char err[512], path[PATH_MAX];
@@ -909,14 +927,7 @@ static int azlx_disk_record(int argc, char **argv)
 
 	if (argc && azlx_is_help(argv[0]))
 		return azlx_disk_help(0, NULL);
-	if (!argc)
-		return azlx_error(AZLX_EXIT_USAGE,
-				  "\"disk record\" needs a mapping or device (azlx-sdb, sdb)");
-	ret = azlx_no_args("disk record NAME", argc - 1, argv + 1);
-	if (!ret)
-		ret = azlx_disk_only("record", false, false);
-	if (!ret)
-		ret = azlx_pacer_find_arg(argv[0], &p);
+	ret = azlx_disk_pacer_arg("record", argc, argv, &p);
 	if (ret)
 		return ret;
 	ret = azlx_credit_record(&p, &pct, path, sizeof(path), err, sizeof(err));
@@ -939,14 +950,7 @@ static int azlx_disk_unpace(int argc, char **argv)
 
 	if (argc && azlx_is_help(argv[0]))
 		return azlx_disk_help(0, NULL);
-	if (!argc)
-		return azlx_error(AZLX_EXIT_USAGE,
-				  "\"disk unpace\" needs a mapping or device (azlx-sdb, sdb)");
-	ret = azlx_no_args("disk unpace NAME", argc - 1, argv + 1);
-	if (!ret)
-		ret = azlx_disk_only("unpace", false, false);
-	if (!ret)
-		ret = azlx_pacer_find_arg(argv[0], &p);
+	ret = azlx_disk_pacer_arg("unpace", argc, argv, &p);
 	if (ret)
 		return ret;
 	if (p.open_count)
