@@ -88,8 +88,10 @@
  * The closed loop (lat_target_us): the window's scale in 1/1024ths of the
  * window, judged every AZLX_ADAPT_NS over at least AZLX_ADAPT_MIN_DONE
  * completions (at most every AZLX_ADAPT_MAX_NS). More than AZLX_SLOW_PCT
- * percent slower than the target halves it, down to 1/64; otherwise it
- * grows by 1/16, up to the whole window.
+ * percent slower than the target, and AZLX_ADAPT_MIN_SLOW at least, halves
+ * it, down to 1/64; otherwise it grows by 1/16, up to the whole window.
+ * AZLX_CREDIT_SLOW_PERIODS slow periods in a row end the credit estimate:
+ * a throttled host stays slow, a stall does not.
  */
 #define AZLX_SCALE_ONE		1024
 #define AZLX_SCALE_MIN		(AZLX_SCALE_ONE / 64)
@@ -98,6 +100,8 @@
 #define AZLX_ADAPT_MAX_NS	NSEC_PER_SEC
 #define AZLX_ADAPT_MIN_DONE	8
 #define AZLX_SLOW_PCT		5
+#define AZLX_ADAPT_MIN_SLOW	2
+#define AZLX_CREDIT_SLOW_PERIODS 3
 
 enum azlx_class {
 	AZLX_CRIT,
@@ -242,7 +246,8 @@ struct azlx_c {
 	u64			inflight_bbase;	/* the same in bytes */
 	u64			inflight_bpeak;
 	unsigned int		scale;		/* of the window, AZLX_SCALE_ONE: all */
-	bool			lat_slow;	/* the last period judged was slow */
+	bool			lat_slow;	/* the disk is throttled: no credit */
+	unsigned int		slow_periods;	/* slow periods in a row */
 	u64			adapt_ns;	/* the period being judged began */
 	u64			adapt_timed;	/* the per-CPU sums then */
 	u64			adapt_slow;
@@ -296,6 +301,7 @@ struct azlx_carry {
 	u64			last_ns;
 	unsigned int		scale;
 	bool			lat_slow;
+	unsigned int		slow_periods;
 	struct azlx_stats	stats;
 };
 
@@ -1102,6 +1108,7 @@ static void azlx_apply(struct azlx_c *ac, const struct azlx_conf *c, bool initia
 	if (!c->lat_target_us) {
 		ac->scale = AZLX_SCALE_ONE;
 		ac->lat_slow = false;
+		ac->slow_periods = 0;
 	}
 	/* azlx_map() classifies without the lock */
 	write_seqcount_begin(&ac->cls_seq);
@@ -1149,13 +1156,21 @@ static void azlx_adapt(struct azlx_c *ac, u64 now)
 	ac->adapt_slow = slow;
 	if (!n)
 		return;
-	ac->lat_slow = s * 100 > n * AZLX_SLOW_PCT;
-	if (ac->lat_slow) {
+	if (s * 100 > n * AZLX_SLOW_PCT && s >= AZLX_ADAPT_MIN_SLOW) {
 		ac->scale = max_t(unsigned int, ac->scale / 2, AZLX_SCALE_MIN);
-		ac->units.credit = 0;
-		ac->bytes.credit = 0;
 		ac->stats.shrinks++;
-	} else if (ac->scale < AZLX_SCALE_ONE) {
+		if (ac->slow_periods < AZLX_CREDIT_SLOW_PERIODS)
+			ac->slow_periods++;
+		if (ac->slow_periods == AZLX_CREDIT_SLOW_PERIODS) {
+			ac->lat_slow = true;
+			ac->units.credit = 0;
+			ac->bytes.credit = 0;
+		}
+		return;
+	}
+	ac->lat_slow = false;
+	ac->slow_periods = 0;
+	if (ac->scale < AZLX_SCALE_ONE) {
 		ac->scale = min_t(unsigned int, ac->scale + AZLX_SCALE_STEP, AZLX_SCALE_ONE);
 		ac->stats.grows++;
 	}
@@ -2161,6 +2176,7 @@ static int azlx_preresume(struct dm_target *ti)
 			carry.last_ns = o->last_ns;
 			carry.scale = o->scale;
 			carry.lat_slow = o->lat_slow;
+			carry.slow_periods = o->slow_periods;
 			carry.stats = o->stats;
 			azlx_stats_sum(o, &carry.stats);
 		}
@@ -2181,6 +2197,7 @@ static int azlx_preresume(struct dm_target *ti)
 	if (ac->lat_target_ns) {
 		ac->scale = carry.scale;
 		ac->lat_slow = carry.lat_slow;
+		ac->slow_periods = carry.slow_periods;
 	}
 	ac->stats = carry.stats;
 	spin_unlock_irq(&ac->lock);

@@ -6,6 +6,8 @@
 # then 0 ms again, under a 60 ms target.
 #   - fast completions: the window stays whole (window_pct=100), nothing is
 #     judged slow, the burst credit stays;
+#   - one period of slow completions (a stall) halves the window and leaves
+#     the credit;
 #   - slow completions: the window halves down to 1/64 (window_pct 2, the
 #     status window at its floor of 4 units) and the credit goes to 0;
 #   - fast again: the window grows back to 100;
@@ -99,8 +101,20 @@ assert_eq "$(dmx_field azlxt-ad window_pct)" 100 "the window on a fast disk"
 cr=$(dmx_credit azlxt-ad)
 [ "$cr" -gt $((cred0 / 2)) ] || fail "the credit fell from $cred0 to $cr on a fast disk"
 
-# 2. slow: the window shrinks to its floor, the credit goes
+# 2. a stall: one period of slow completions halves the window, and
+# leaves the credit (a throttled host stays slow)
 delay 250
+shrinks=$(dmx_field azlxt-ad shrinks)
+reads 16 0.1
+wait "$load" || fail "reads: $(cat "$d/out")"
+st=$(dmsetup status azlxt-ad)
+echo "a stall: $st"
+assert_eq "$(dmx_field azlxt-ad shrinks)" $((shrinks + 1)) "periods judged slow after a stall"
+assert_eq "$(dmx_field azlxt-ad window_pct)" 50 "the window after a stall"
+cr=$(dmx_credit azlxt-ad)
+[ "$cr" -gt $((cred0 / 2)) ] || fail "a stall ended the credit estimate ($cred0 -> $cr)"
+
+# 3. slow: the window shrinks to its floor, the credit goes
 reads 32 30
 await '((w <= 2 && cr == 0))' 15 "the window did not shrink to 1/64 with no credit"
 echo "slow disk: $st"
@@ -113,7 +127,7 @@ sleep 2
 [ "${BASH_REMATCH[1]}" -le $((4 + $(nproc))) ] || fail "${BASH_REMATCH[1]} units at the disk past a 4-unit window"
 stop
 
-# 3. fast again: the window grows back
+# 4. fast again: the window grows back
 delay 0
 g0=$(dmx_field azlxt-ad grows)
 reads 8 30
@@ -123,7 +137,7 @@ g=$(dmx_field azlxt-ad grows)
 [ $((g - g0)) -ge 15 ] || fail "the window grew back in $((g - g0)) steps (1/16 each: 15 at least)"
 stop
 
-# 4. no target: the same slow disk leaves the window whole
+# 5. no target: the same slow disk leaves the window whole
 dmsetup message azlxt-ad 0 set lat_target_us=0 || fail "message lat_target_us=0"
 dmx_table azlxt-ad | grep -q lat_target_us && fail "lat_target_us=0 left in the table line"
 assert_eq "$(dmx_field azlxt-ad window_pct)" 100 "the window without a target"
